@@ -1,0 +1,187 @@
+"""HTTP endpoints of the workflow actions, the handler's inbox, departments and the citizen's supplement."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch import actions
+from dispatch.schemas import (
+    DepartmentRead,
+    DispatchRequest,
+    ExtensionDecision,
+    ExtensionRequest,
+    MergeRequest,
+    NoteRequest,
+    ReasonRequest,
+    ReplyRequest,
+    SupplementRequest,
+    TransferRequest,
+    WaitRequest,
+)
+from hotline.access import TicketNotFound, load_led_ticket, load_ticket, visible_tickets
+from hotline.citizen import find_for_citizen, ticket_events
+from hotline.controllers import full_ticket
+from hotline.dependencies import provide_session, roles
+from hotline.models import Department, Ticket
+from hotline.schemas import PublicTicket, TicketRead
+from hotline.views import public_ticket, ticket_read
+from hotline.vocabulary import Role, Status
+from hotline.workflow import CITIZEN_ACTOR, Actor, apply
+
+DB = {"db_session": Provide(provide_session)}
+OPERATOR, HANDLER, COMMANDER = Role.OPERATOR, Role.HANDLER, Role.COMMANDER
+INBOX_STATUSES = (Status.PENDING_SIGN, Status.IN_PROGRESS, Status.EXTENSION_PENDING, Status.WAITING_CITIZEN)
+
+
+def _act(session: Session, number: str, actor: Actor, change: Callable[[Ticket], None]) -> TicketRead:
+    """Load the ticket the actor may act on, change it, commit once, answer with the fresh state."""
+    ticket = load_led_ticket(session, number, actor)
+    change(ticket)
+    session.commit()
+    return full_ticket(session, ticket, actor)
+
+
+class TicketActionController(Controller):
+    path = "/api/tickets/{number:str}"
+    dependencies = DB
+    tags = ["workflow"]  # noqa: RUF012
+
+    @post("/submit", guards=[roles(OPERATOR)], sync_to_thread=True, status_code=200)
+    def submit(self, number: str, db_session: Session, request: Request) -> TicketRead:
+        """Hand a recorded call to the dispatch queue."""
+        return _act(db_session, number, request.user, lambda t: apply(db_session, t, "submit", request.user))
+
+    @post("/answer", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
+    def answer(self, number: str, data: ReplyRequest, db_session: Session, request: Request) -> TicketRead:
+        """直接答复: answered on the spot, closed without dispatch."""
+        return _act(db_session, number, request.user,
+                    lambda t: actions.answer_on_the_spot(db_session, t, request.user, data.reply))
+
+    @post("/transfer", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
+    def transfer(self, number: str, data: TransferRequest, db_session: Session, request: Request) -> TicketRead:
+        return _act(db_session, number, request.user,
+                    lambda t: actions.transfer(db_session, t, request.user, data.line, data.note))
+
+    @post("/dispatch", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
+    def dispatch(self, number: str, data: DispatchRequest, db_session: Session, request: Request) -> TicketRead:
+        return _act(db_session, number, request.user, lambda t: actions.dispatch(
+            db_session, t, request.user, department_id=data.department_id,
+            co_department_ids=data.co_department_ids, category_code=data.category_code, note=data.note))
+
+    @post("/redispatch", guards=[roles(COMMANDER)], sync_to_thread=True, status_code=200)
+    def redispatch(self, number: str, data: DispatchRequest, db_session: Session, request: Request) -> TicketRead:
+        """Accept a return and send the ticket to the right department."""
+        return _act(db_session, number, request.user, lambda t: actions.dispatch(
+            db_session, t, request.user, department_id=data.department_id,
+            co_department_ids=data.co_department_ids, category_code=data.category_code, note=data.note,
+            action="redispatch"))
+
+    @post("/force", guards=[roles(COMMANDER)], sync_to_thread=True, status_code=200)
+    def force(self, number: str, data: NoteRequest, db_session: Session, request: Request) -> TicketRead:
+        return _act(db_session, number, request.user, lambda t: actions.force(db_session, t, request.user, data.note))
+
+    @post("/sign", guards=[roles(HANDLER)], sync_to_thread=True, status_code=200)
+    def sign(self, number: str, db_session: Session, request: Request) -> TicketRead:
+        return _act(db_session, number, request.user, lambda t: actions.sign(db_session, t, request.user))
+
+    @post("/return", guards=[roles(HANDLER)], sync_to_thread=True, status_code=200)
+    def return_(self, number: str, data: ReasonRequest, db_session: Session, request: Request) -> TicketRead:
+        return _act(db_session, number, request.user,
+                    lambda t: actions.return_ticket(db_session, t, request.user, data.reason))
+
+    @post("/extension", guards=[roles(HANDLER)], sync_to_thread=True, status_code=200)
+    def request_extension(self, number: str, data: ExtensionRequest, db_session: Session,
+                          request: Request) -> TicketRead:
+        return _act(db_session, number, request.user,
+                    lambda t: actions.request_extension(db_session, t, request.user, data.days, data.reason))
+
+    @post("/extension/decision", guards=[roles(COMMANDER)], sync_to_thread=True, status_code=200)
+    def decide_extension(self, number: str, data: ExtensionDecision, db_session: Session,
+                         request: Request) -> TicketRead:
+        return _act(db_session, number, request.user,
+                    lambda t: actions.decide_extension(db_session, t, request.user, data.approve, data.note))
+
+    @post("/wait", guards=[roles(HANDLER)], sync_to_thread=True, status_code=200)
+    def wait(self, number: str, data: WaitRequest, db_session: Session, request: Request) -> TicketRead:
+        return _act(db_session, number, request.user,
+                    lambda t: actions.wait_for_citizen(db_session, t, request.user, data.message))
+
+    @post("/resume", guards=[roles(HANDLER)], sync_to_thread=True, status_code=200)
+    def resume(self, number: str, data: NoteRequest, db_session: Session, request: Request) -> TicketRead:
+        return _act(db_session, number, request.user,
+                    lambda t: actions.resume(db_session, t, request.user, data.note))
+
+    @post("/reply", guards=[roles(HANDLER)], sync_to_thread=True, status_code=200)
+    def reply(self, number: str, data: ReplyRequest, db_session: Session, request: Request) -> TicketRead:
+        return _act(db_session, number, request.user,
+                    lambda t: actions.reply(db_session, t, request.user, data.reply))
+
+    @post("/reopen", guards=[roles(COMMANDER)], sync_to_thread=True, status_code=200)
+    def reopen(self, number: str, data: ReasonRequest, db_session: Session, request: Request) -> TicketRead:
+        return _act(db_session, number, request.user,
+                    lambda t: actions.reopen(db_session, t, request.user, data.reason))
+
+    @post("/archive", guards=[roles(COMMANDER)], sync_to_thread=True, status_code=200)
+    def archive(self, number: str, db_session: Session, request: Request) -> TicketRead:
+        return _act(db_session, number, request.user, lambda t: actions.archive(db_session, t, request.user))
+
+    @post("/merge", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
+    def merge(self, number: str, data: MergeRequest, db_session: Session, request: Request) -> TicketRead:
+        def change(ticket: Ticket) -> None:
+            try:
+                parent = load_ticket(db_session, data.parent_number, request.user)
+            except TicketNotFound as exc:
+                raise TicketNotFound(data.parent_number) from exc
+            actions.merge(db_session, ticket, parent, request.user, data.note)
+
+        return _act(db_session, number, request.user, change)
+
+    @post("/notes", guards=[roles(OPERATOR, HANDLER, COMMANDER)], sync_to_thread=True, status_code=200)
+    def note(self, number: str, data: ReasonRequest, db_session: Session, request: Request) -> TicketRead:
+        """An internal note; co-handling departments may add one too."""
+        ticket = load_ticket(db_session, number, request.user)
+        apply(db_session, ticket, "note", request.user, note=data.reason)
+        db_session.commit()
+        return full_ticket(db_session, ticket, request.user)
+
+
+class InboxController(Controller):
+    path = "/api"
+    dependencies = DB
+    tags = ["workflow"]  # noqa: RUF012
+
+    @get("/inbox", guards=[roles(HANDLER)], sync_to_thread=True)
+    def inbox(self, db_session: Session, request: Request) -> list[TicketRead]:
+        """The department's open tickets, the nearest deadline first."""
+        query = (
+            visible_tickets(request.user)
+            .where(Ticket.status.in_(INBOX_STATUSES))
+            .order_by(Ticket.due_at.asc().nulls_last(), Ticket.id)
+            .limit(500)
+        )
+        return [ticket_read(t, request.user) for t in db_session.scalars(query)]
+
+    @get("/departments", guards=[roles(OPERATOR, HANDLER, COMMANDER, Role.ADMIN, Role.AUDITOR)],
+         sync_to_thread=True, cache=60)
+    def departments(self, db_session: Session) -> list[DepartmentRead]:
+        rows = db_session.scalars(select(Department).where(Department.active).order_by(Department.id))
+        return [DepartmentRead(id=d.id, code=d.code, name=d.name, kind=d.kind, township=d.township) for d in rows]
+
+
+class SupplementController(Controller):
+    path = "/api/public"
+    dependencies = DB
+    tags = ["public"]  # noqa: RUF012
+
+    @post("/supplement", sync_to_thread=True, status_code=200)
+    def supplement(self, data: SupplementRequest, db_session: Session) -> PublicTicket:
+        """The citizen answers a 待补充 request; the handler's clock starts again."""
+        ticket = find_for_citizen(db_session, data.number, data.query_code)
+        actions.resume(db_session, ticket, CITIZEN_ACTOR, data.content)
+        db_session.commit()
+        return public_ticket(ticket, ticket_events(db_session, ticket))

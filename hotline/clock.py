@@ -1,0 +1,33 @@
+"""The one source of 'now', so deadlines and seeds can run on a controllable clock."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from hotline.settings import TIME_ZONE
+
+_source: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731
+
+
+def now() -> datetime:
+    """Aware UTC time; convert with `local()` for display."""
+    return _source()
+
+
+def local(moment: datetime) -> datetime:
+    return moment.astimezone(TIME_ZONE)
+
+
+@contextmanager
+def frozen(moment: datetime) -> Iterator[list[datetime]]:
+    """Pin the clock; the yielded one-item list can be moved forward by the caller."""
+    global _source
+    previous = _source
+    box = [moment]
+    _source = lambda: box[0]  # noqa: E731
+    try:
+        yield box
+    finally:
+        _source = previous

@@ -1,0 +1,205 @@
+"""HTTP endpoints of hotline/: sign-in, intake, staff ticket views, audit log, citizen lookup."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import Parameter
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from hotline import citizen, intake
+from hotline.access import load_ticket, visible_tickets
+from hotline.accounts import authenticate
+from hotline.clock import now
+from hotline.dependencies import provide_session, roles
+from hotline.jobs import enqueue, send_receipt
+from hotline.models import Area, Department, Staff, Ticket, TicketEvent
+from hotline.schemas import (
+    AreaRead,
+    CallbackCreate,
+    CallCreate,
+    EventRead,
+    LetterCreate,
+    LoginRequest,
+    LoginResponse,
+    LookupRequest,
+    PublicTicket,
+    RatingCreate,
+    Receipt,
+    StaffRead,
+    TicketRead,
+)
+from hotline.settings import get_settings
+from hotline.views import department_ref, event_read, ticket_read
+from hotline.vocabulary import Role, Status
+from hotline.workflow import Actor
+
+STAFF = (Role.OPERATOR, Role.HANDLER, Role.COMMANDER, Role.ADMIN, Role.AUDITOR)
+DB = {"db_session": Provide(provide_session)}
+
+
+def _receipt(ticket: Ticket) -> Receipt:
+    return Receipt(
+        number=ticket.number,
+        query_code=ticket.query_code,
+        status=ticket.status,
+        status_label=Status(ticket.status).label,
+        message=intake.receipt_text(ticket),
+    )
+
+
+def _department_names(session: Session) -> dict[int, str]:
+    return dict(session.execute(select(Department.id, Department.name)).all())
+
+
+def full_ticket(session: Session, ticket: Ticket, reader: Actor) -> TicketRead:
+    """The staff view with the internal timeline (every event, with notes)."""
+    names = _department_names(session)
+    events = [event_read(e, names) for e in session.scalars(ticket.events.select())]
+    parent = session.get(Ticket, ticket.parent_id).number if ticket.parent_id else None
+    return ticket_read(ticket, reader, parent_number=parent, events=events)
+
+
+def staff_read(staff: Staff) -> StaffRead:
+    return StaffRead(
+        id=staff.id,
+        username=staff.username,
+        display_name=staff.display_name,
+        role=staff.role,
+        role_label=Role(staff.role).label,
+        department=department_ref(staff.department),
+    )
+
+
+class AuthController(Controller):
+    path = "/api/auth"
+    dependencies = DB
+    tags = ["auth"]  # noqa: RUF012
+
+    @post("/login", sync_to_thread=True, status_code=200)
+    def login(self, data: LoginRequest, db_session: Session, request: Request) -> LoginResponse:
+        staff = authenticate(db_session, data.username, data.password)
+        if staff is None:
+            raise NotAuthorizedException("用户名或密码不正确")
+        auth = request.app.state.jwt_auth
+        expires = now() + timedelta(hours=get_settings().token_hours)
+        token = auth.create_token(
+            identifier=str(staff.id),
+            token_expiration=expires - now(),
+            token_extras={"role": staff.role, "dept": staff.department_id, "name": staff.display_name},
+        )
+        return LoginResponse(access_token=token, token_type="Bearer", expires_at=expires, staff=staff_read(staff))
+
+
+class StaffTicketController(Controller):
+    path = "/api/tickets"
+    dependencies = DB
+    tags = ["tickets"]  # noqa: RUF012
+
+    @post("/", guards=[roles(Role.OPERATOR)], sync_to_thread=True)
+    def record_call(self, data: CallCreate, db_session: Session, request: Request) -> Receipt:
+        """An operator records a call; the caller hears the number and the query code."""
+        ticket = intake.record_call(db_session, data, request.user)
+        db_session.commit()
+        enqueue(send_receipt, ticket.id)
+        return _receipt(ticket)
+
+    @get("/", guards=[roles(*STAFF)], sync_to_thread=True)
+    def list_tickets(
+        self,
+        db_session: Session,
+        request: Request,
+        status: Status | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
+        before_id: int | None = None,
+    ) -> list[TicketRead]:
+        query = visible_tickets(request.user).order_by(Ticket.id.desc()).limit(limit)
+        if status is not None:
+            query = query.where(Ticket.status == status)
+        if before_id is not None:
+            query = query.where(Ticket.id < before_id)
+        return [ticket_read(t, request.user) for t in db_session.scalars(query)]
+
+    @get("/{number:str}", guards=[roles(*STAFF)], sync_to_thread=True)
+    def show(self, number: str, db_session: Session, request: Request) -> TicketRead:
+        return full_ticket(db_session, load_ticket(db_session, number, request.user), request.user)
+
+    @post("/{number:str}/callback", guards=[roles(Role.OPERATOR)], sync_to_thread=True, status_code=200)
+    def callback(self, number: str, data: CallbackCreate, db_session: Session, request: Request) -> TicketRead:
+        """回访: the operator phones the citizen back and records the rating."""
+        ticket = load_ticket(db_session, number, request.user)
+        citizen.record_rating(db_session, ticket, request.user, data.satisfaction, data.solved, data.comment)
+        db_session.commit()
+        return full_ticket(db_session, ticket, request.user)
+
+
+class AuditController(Controller):
+    path = "/api/audit"
+    dependencies = DB
+    guards = [roles(Role.AUDITOR, Role.ADMIN, Role.COMMANDER)]  # noqa: RUF012
+    tags = ["audit"]  # noqa: RUF012
+
+    @get("/events", sync_to_thread=True)
+    def events(
+        self,
+        db_session: Session,
+        after_id: Annotated[int, Parameter(ge=0)] = 0,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
+        ticket: str | None = None,
+    ) -> list[EventRead]:
+        """The append-only log (电子监察), oldest first, paged by id."""
+        query = select(TicketEvent).where(TicketEvent.id > after_id).order_by(TicketEvent.id).limit(limit)
+        if ticket is not None:
+            query = query.join(Ticket).where(Ticket.number == ticket)
+        names = _department_names(db_session)
+        return [event_read(e, names) for e in db_session.scalars(query)]
+
+
+class ReferenceController(Controller):
+    path = "/api/reference"
+    dependencies = DB
+    tags = ["reference"]  # noqa: RUF012
+
+    @get("/areas", sync_to_thread=True, cache=60)
+    def areas(self, db_session: Session) -> list[AreaRead]:
+        """Townships and their villages, for the address pickers (public: citizens pick too)."""
+        rows = db_session.scalars(select(Area).order_by(Area.id)).all()
+        by_id = {a.id: AreaRead(township=a.name, villages=[]) for a in rows if a.kind == "township"}
+        for area in rows:
+            if area.parent_id in by_id:
+                by_id[area.parent_id].villages.append(area.name)
+        return list(by_id.values())
+
+    @get("/me", sync_to_thread=True, guards=[roles(*STAFF)])
+    def me(self, db_session: Session, request: Request) -> StaffRead:
+        return staff_read(db_session.get(Staff, request.user.id))
+
+
+class PublicController(Controller):
+    """No account: citizens send letters, look tickets up and rate them. Lookups are throttled."""
+
+    path = "/api/public"
+    dependencies = DB
+    tags = ["public"]  # noqa: RUF012
+
+    @post("/letters", sync_to_thread=True)
+    def send_letter(self, data: LetterCreate, db_session: Session) -> Receipt:
+        ticket = intake.receive_letter(db_session, data)
+        db_session.commit()
+        enqueue(send_receipt, ticket.id)
+        return _receipt(ticket)
+
+    @post("/lookup", sync_to_thread=True, status_code=200)
+    def lookup(self, data: LookupRequest, db_session: Session) -> PublicTicket:
+        return citizen.look_up(db_session, data.number, data.query_code)
+
+    @post("/rating", sync_to_thread=True, status_code=200)
+    def rate(self, data: RatingCreate, db_session: Session) -> PublicTicket:
+        result = citizen.rate(db_session, data)
+        db_session.commit()
+        return result

@@ -1,0 +1,111 @@
+"""Intake: calls recorded by operators and letters sent by citizens become tickets."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hotline.clock import now
+from hotline.models import Area, Ticket
+from hotline.numbering import new_query_code, next_ticket_number
+from hotline.schemas import CallCreate, LetterCreate
+from hotline.workflow import CITIZEN_ACTOR, Actor, apply
+
+
+class DuplicateSubmission(Exception):
+    """The same idempotency key was used before: nothing new is written."""
+
+    def __init__(self, number: str) -> None:
+        self.number = number
+        super().__init__(f"该诉求已经提交过，工单号 {number}，请勿重复提交")
+
+
+class UnknownPlace(ValueError):
+    pass
+
+
+def check_place(session: Session, township: str | None, village: str | None) -> None:
+    if not township:
+        return
+    township_id = session.scalar(select(Area.id).where(Area.kind == "township", Area.name == township))
+    if township_id is None:
+        raise UnknownPlace(f"乡镇（街道）「{township}」不在本县范围内，请从列表中选择")
+    if village and session.scalar(
+        select(Area.id).where(Area.parent_id == township_id, Area.name == village)
+    ) is None:
+        raise UnknownPlace(f"{township}没有「{village}」这个村（社区），请从列表中选择")
+
+
+def _existing(session: Session, key: str | None) -> Ticket | None:
+    if key is None:
+        return None
+    return session.scalars(select(Ticket).where(Ticket.idempotency_key == key)).first()
+
+
+def _create(session: Session, ticket: Ticket, actor: Actor, *, submit: bool) -> Ticket:
+    if (earlier := _existing(session, ticket.idempotency_key)) is not None:
+        raise DuplicateSubmission(earlier.number)
+    check_place(session, ticket.township, ticket.village)
+    moment = now()
+    ticket.number = next_ticket_number(session, moment)
+    ticket.query_code = new_query_code()
+    ticket.created_at = ticket.updated_at = moment
+    apply(session, ticket, "receive", actor, data={"channel": ticket.channel})
+    if submit:
+        apply(session, ticket, "submit", actor)
+    session.add(ticket)
+    try:
+        with session.begin_nested():
+            session.flush()
+    except IntegrityError:
+        if (earlier := _existing(session, ticket.idempotency_key)) is not None:
+            raise DuplicateSubmission(earlier.number) from None
+        raise
+    return ticket
+
+
+def record_call(session: Session, call: CallCreate, operator: Actor) -> Ticket:
+    ticket = Ticket(
+        channel=call.channel,
+        caller_name=call.caller_name,
+        caller_phone=call.caller_phone,
+        content=call.content,
+        township=call.township,
+        village=call.village,
+        address=call.address,
+        latitude=call.latitude,
+        longitude=call.longitude,
+        type=call.type,
+        urgency=call.urgency,
+        idempotency_key=call.idempotency_key,
+    )
+    return _create(session, ticket, operator, submit=False)
+
+
+def receive_letter(session: Session, letter: LetterCreate) -> Ticket:
+    """Letters need no operator, so they go straight to the dispatch queue."""
+    ticket = Ticket(
+        channel=letter.channel,
+        caller_name=letter.name,
+        caller_phone=letter.phone,
+        title=letter.title,
+        content=letter.content,
+        township=letter.township,
+        village=letter.village,
+        address=letter.address,
+        latitude=letter.latitude,
+        longitude=letter.longitude,
+        type=letter.type,
+        idempotency_key=letter.idempotency_key,
+    )
+    return _create(session, ticket, CITIZEN_ACTOR, submit=True)
+
+
+RECEIPT_MESSAGE = "您的诉求已受理，工单号 {number}，查询码 {code}。请凭工单号和查询码查询办理进度。"
+
+
+def receipt_text(ticket: Ticket) -> str:
+    return RECEIPT_MESSAGE.format(number=ticket.number, code=ticket.query_code)
+
+

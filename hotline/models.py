@@ -1,0 +1,136 @@
+"""Tables owned by hotline/: the organisation, staff, areas, and the ticket with its event log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
+
+from hotline.clock import now
+
+BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite only autoincrements INTEGER PRIMARY KEY
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTimeUTC(timezone=True), dict[str, Any]: JSON}
+
+
+class Department(Base):
+    """A department, body, enterprise or township government that handles tickets."""
+
+    __tablename__ = "department"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))  # bureau, township, enterprise, office
+    township: Mapped[str | None] = mapped_column(String(32))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Area(Base):
+    """Townships and their villages or communities, for pickers and address validation."""
+
+    __tablename__ = "area"
+    __table_args__ = (UniqueConstraint("parent_id", "name"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))  # township, village, community
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("area.id"))
+
+
+class Staff(Base):
+    __tablename__ = "staff"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(32), unique=True)
+    display_name: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    department: Mapped[Department | None] = relationship(lazy="joined")
+
+
+class DailyCounter(Base):
+    """Per-day sequence behind readable ticket numbers; the row lock makes it safe under concurrency."""
+
+    __tablename__ = "daily_counter"
+    day: Mapped[str] = mapped_column(String(8), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Ticket(Base):
+    __tablename__ = "ticket"
+    __table_args__ = (
+        Index("ix_ticket_status_due", "status", "due_at"),
+        Index("ix_ticket_lead_status", "lead_department_id", "status"),
+        Index("ix_ticket_phone", "caller_phone"),
+    )
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    query_code: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(24))
+    caller_name: Mapped[str | None] = mapped_column(String(32))
+    caller_phone: Mapped[str | None] = mapped_column(String(20))
+    title: Mapped[str | None] = mapped_column(String(100))
+    content: Mapped[str] = mapped_column(Text)
+    township: Mapped[str | None] = mapped_column(String(32))
+    village: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    type: Mapped[str] = mapped_column(String(16))
+    urgency: Mapped[str] = mapped_column(String(16), default="normal")
+    category_code: Mapped[str | None] = mapped_column(String(16))
+    lead_department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    status: Mapped[str] = mapped_column(String(24), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=now)
+    dispatched_at: Mapped[datetime | None]
+    sign_deadline: Mapped[datetime | None]
+    due_at: Mapped[datetime | None]
+    signed_at: Mapped[datetime | None]
+    paused_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    policy_version: Mapped[int | None]
+    extension_used: Mapped[bool] = mapped_column(Boolean, default=False)
+    reply: Mapped[str | None] = mapped_column(Text)
+    satisfaction: Mapped[str | None] = mapped_column(String(24))
+    solved: Mapped[str | None] = mapped_column(String(16))
+    rating_comment: Mapped[str | None] = mapped_column(Text)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    transferred_to: Mapped[str | None] = mapped_column(String(8))
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    lead_department: Mapped[Department | None] = relationship(lazy="joined")
+    co_departments: Mapped[list[Department]] = relationship(secondary="ticket_co_department", lazy="selectin")
+    events: WriteOnlyMapped[TicketEvent] = relationship(order_by="TicketEvent.id")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - optimistic lock: two handlers cannot both win
+
+
+class TicketCoDepartment(Base):
+    __tablename__ = "ticket_co_department"
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)
+
+
+class TicketEvent(Base):
+    """Append-only: the audit trail, the citizen's timeline, the KPI input and the board's stream."""
+
+    __tablename__ = "ticket_event"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    action: Mapped[str] = mapped_column(String(32))
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str | None] = mapped_column(String(24))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    actor_role: Mapped[str] = mapped_column(String(16))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)

@@ -1,0 +1,71 @@
+"""Personal data: phone normalisation, masking for screens, and a log filter that masks numbers."""
+
+from __future__ import annotations
+
+import logging
+import re
+import unicodedata
+
+import phonenumbers
+
+PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)|(?<!\d)(0\d{2,3})-?\d{3,4}(\d{4})(?!\d)")
+
+
+class PhoneError(ValueError):
+    pass
+
+
+def normalize_phone(raw: str) -> str:
+    """Accept what people type (full-width digits, +86, spaces, dashes, brackets) and store one form."""
+    text = unicodedata.normalize("NFKC", raw).strip()
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise PhoneError("电话号码格式不正确，请填写11位手机号或带区号的固定电话") from exc
+    if number.country_code != 86 or not phonenumbers.is_valid_number(number):
+        raise PhoneError("电话号码格式不正确，请填写11位手机号或带区号的固定电话")
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return re.sub(r"\D", "", national)
+
+
+def mask_phone(phone: str | None) -> str | None:
+    if not phone:
+        return phone
+    if len(phone) <= 7:
+        return phone[:2] + "*" * (len(phone) - 2)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:]
+
+
+def mask_name(name: str | None) -> str | None:
+    if not name:
+        return name
+    if len(name) == 1:
+        return "*"
+    return name[0] + "*" * (len(name) - 1)
+
+
+def mask_phones_in_text(text: str) -> str:
+    def _mask(match: re.Match[str]) -> str:
+        if match.group(1):
+            return f"{match.group(1)}****{match.group(2)}"
+        return f"{match.group(3)}-****{match.group(4)}"
+
+    return PHONE_IN_TEXT.sub(_mask, text)
+
+
+class MaskPersonalData(logging.Filter):
+    """Installed on every handler, so no log line carries a full phone number."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        masked = mask_phones_in_text(message)
+        if masked != message:
+            record.msg, record.args = masked, None
+        return True
+
+
+def install_log_masking() -> None:
+    root = logging.getLogger()
+    for handler in root.handlers or [logging.lastResort]:
+        if handler and not any(isinstance(f, MaskPersonalData) for f in handler.filters):
+            handler.addFilter(MaskPersonalData())

