@@ -101,7 +101,7 @@ class Ticket(Base):
     satisfaction: Mapped[str | None] = mapped_column(String(24))
     solved: Mapped[str | None] = mapped_column(String(16))
     rating_comment: Mapped[str | None] = mapped_column(Text)
-    parent_id: Mapped[int | None] = mapped_column(ForeignKey("ticket.id"))
+    parent_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("ticket.id"))
     transferred_to: Mapped[str | None] = mapped_column(String(8))
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -115,7 +115,7 @@ class Ticket(Base):
 
 class TicketCoDepartment(Base):
     __tablename__ = "ticket_co_department"
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(BigId, ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)
 
 
@@ -124,7 +124,7 @@ class TicketEvent(Base):
 
     __tablename__ = "ticket_event"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    ticket_id: Mapped[int] = mapped_column(ForeignKey("ticket.id"), index=True)
+    ticket_id: Mapped[int] = mapped_column(BigId, ForeignKey("ticket.id"), index=True)
     action: Mapped[str] = mapped_column(String(32))
     from_status: Mapped[str | None] = mapped_column(String(24))
     to_status: Mapped[str | None] = mapped_column(String(24))

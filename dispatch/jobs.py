@@ -1,0 +1,32 @@
+"""RQ jobs of dispatch/ and their schedule. Each job re-derives its work from the database."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from dispatch.actions import archive
+from hotline.clock import now
+from hotline.database import session_scope
+from hotline.models import Ticket
+from hotline.vocabulary import Status
+from hotline.workflow import SYSTEM_ACTOR
+
+ARCHIVE_AFTER = timedelta(days=15)
+
+
+def archive_stale_closed(batch: int = 500) -> int:
+    """Close the file on tickets replied to long ago that nobody rated: 归档 by the system."""
+    cutoff = now() - ARCHIVE_AFTER
+    with session_scope() as session:
+        tickets = session.scalars(
+            select(Ticket).where(Ticket.status == Status.CLOSED, Ticket.closed_at < cutoff).limit(batch)
+        ).all()
+        for ticket in tickets:
+            archive(session, ticket, SYSTEM_ACTOR)
+        return len(tickets)
+
+
+# (function, cron expression) pairs that the scheduler registers.
+SCHEDULE = [(archive_stale_closed, "15 2 * * *")]

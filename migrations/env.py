@@ -1,0 +1,35 @@
+"""Alembic environment: batch mode so SQLite can alter tables too."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import dispatch.models  # noqa: F401  - registers dispatch's tables on the shared metadata
+from hotline.database import make_engine
+from hotline.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations_online() -> None:
+    connectable = config.attributes.get("connection")
+    if connectable is not None:
+        _run(connectable)
+        return
+    engine = make_engine(config.get_main_option("sqlalchemy.url"))
+    with engine.connect() as connection:
+        _run(connection)
+    engine.dispose()
+
+
+def _run(connection) -> None:
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
+                      compare_type=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    raise SystemExit("offline migrations are not supported; run against a database")
+run_migrations_online()

@@ -1,0 +1,117 @@
+"""`hotline12345` command: migrate, seed, serve, worker, scheduler, and `demo` that runs them all at once."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+
+log = logging.getLogger("hotline12345")
+
+
+def cmd_migrate(_: argparse.Namespace) -> None:
+    from hotline.migrate import upgrade
+
+    upgrade()
+    print("数据库已迁移到最新版本")
+
+
+def cmd_seed(args: argparse.Namespace) -> None:
+    from hotline.database import session_scope
+    from web.demo.seed import is_seeded, seed_reference, seed_tickets
+
+    with session_scope() as session:
+        if is_seeded(session):
+            print("演示数据已存在，跳过")
+            return
+        seed_reference(session)
+    with session_scope() as session:
+        count = seed_tickets(session, days=args.days, per_day=args.per_day)
+    print(f"已生成演示县（清江县）：部门、乡镇、账号，以及 {count} 张工单")
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    uvicorn.run("web.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level="info", access_log=False)
+
+
+def cmd_worker(_: argparse.Namespace) -> None:
+    from rq import Worker
+
+    from hotline.jobs import get_queue
+    from hotline.privacy import install_log_masking
+
+    logging.basicConfig(level=logging.INFO)
+    install_log_masking()
+    queue = get_queue()
+    Worker([queue], connection=queue.connection).work(with_scheduler=True)
+
+
+def cmd_scheduler(_: argparse.Namespace) -> None:
+    from web.schedule import build_scheduler
+
+    build_scheduler().start()
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    """Everything in one go, with the embedded defaults; Ctrl-C stops it all and leaves no Redis behind."""
+    from hotline.redis_conn import redis_url, stop_embedded
+
+    cmd_migrate(args)
+    cmd_seed(args)
+    url = redis_url()  # starts the embedded Redis unless REDIS_URL points at a server
+    env = {**os.environ, "REDIS_URL": url}
+    children = [
+        subprocess.Popen([sys.executable, "-m", "web.cli", "worker"], env=env),
+        subprocess.Popen([sys.executable, "-m", "web.cli", "scheduler"], env=env),
+    ]
+    print(f"\n清江县 12345 演示已启动： http://{args.host}:{args.port}  （API 文档 /schema，按 Ctrl-C 退出）")
+    print("演示账号（密码均为 demo12345）：operator1 话务员 · commander 指挥中心 · h_zjj 住建局承办员 · "
+          "auditor 监察 · admin 管理员\n")
+    try:
+        cmd_serve(args)
+    finally:
+        for child in children:
+            child.send_signal(signal.SIGTERM)
+        for child in children:
+            try:
+                child.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        stop_embedded()
+        print("已停止：Web、任务进程、调度器和内置 Redis 均已退出")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="hotline12345", description="12345 热线与综合指挥中心后端")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    for name, func, help_text in (("seed", cmd_seed, "seed the demo county if the database is empty"),
+                                  ("demo", cmd_demo, "migrate, seed and run web + worker + scheduler")):
+        p = sub.add_parser(name, help=help_text)
+        p.add_argument("--days", type=int, default=4)
+        p.add_argument("--per-day", type=int, default=30)
+        p.set_defaults(func=func)
+        if name == "demo":
+            p.add_argument("--host", default="127.0.0.1")
+            p.add_argument("--port", type=int, default=8000)
+            p.add_argument("--workers", type=int, default=None)
+    serve = sub.add_parser("serve", help="run the web app")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=None)
+    serve.set_defaults(func=cmd_serve)
+    sub.add_parser("worker", help="run one RQ worker").set_defaults(func=cmd_worker)
+    sub.add_parser("scheduler", help="run the periodic-job scheduler").set_defaults(func=cmd_scheduler)
+    args = parser.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,18 @@
+"""The one scheduler: every package's periodic jobs, registered with RQ's cron scheduler."""
+
+from __future__ import annotations
+
+from rq.cron import CronScheduler
+
+from dispatch.jobs import SCHEDULE as DISPATCH_SCHEDULE
+from hotline.jobs import get_queue
+
+SCHEDULES = [*DISPATCH_SCHEDULE]
+
+
+def build_scheduler() -> CronScheduler:
+    queue = get_queue()
+    scheduler = CronScheduler(connection=queue.connection, name="hotline-scheduler")
+    for func, cron in SCHEDULES:
+        scheduler.register(func, queue.name, cron=cron)
+    return scheduler
