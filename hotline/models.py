@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -15,7 +15,7 @@ BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite only autoincrem
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: DateTimeUTC(timezone=True), dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTimeUTC(timezone=True), dict[str, Any]: JSON}
 
 
 class Department(Base):

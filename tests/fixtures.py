@@ -1,0 +1,132 @@
+"""Shared fixtures: migrated database with the demo county, clean tickets and Redis per test, API clients."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+import redis
+from litestar.testing import TestClient
+from sqlalchemy import delete, text
+
+from hotline.database import get_engine, session_scope
+from hotline.redis_conn import get_redis, stop_embedded
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+TICKET_TABLES = ("ticket_event", "ticket_co_department", "ticket", "daily_counter")
+
+
+def _require_services() -> None:
+    """A missing service fails under CI and says so plainly elsewhere; it never silently skips."""
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except Exception as exc:
+        pytest.exit(f"database unreachable ({get_engine().url.render_as_string()}): {exc}", returncode=3)
+    try:
+        get_redis().ping()
+    except redis.RedisError as exc:
+        pytest.exit(f"Redis unreachable: {exc}", returncode=3)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database() -> Iterator[None]:
+    from hotline.migrate import downgrade, upgrade
+    from web.demo.seed import seed_reference
+
+    _require_services()
+    downgrade()  # a PostgreSQL test database may hold an earlier run's tables
+    upgrade()
+    with session_scope() as session:
+        seed_reference(session)
+    yield
+    get_engine().dispose()
+    stop_embedded()
+
+
+def clear_tickets() -> None:
+    from hotline.models import Base
+
+    tables = Base.metadata.tables
+    with session_scope() as session:
+        for name in TICKET_TABLES:
+            session.execute(delete(tables[name]))
+
+
+@pytest.fixture(autouse=True)
+def clean_state() -> Iterator[None]:
+    clear_tickets()
+    get_redis().flushdb()
+    yield
+
+
+@pytest.fixture(scope="session")
+def app():
+    from web.app import create_app
+
+    return create_app()
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+class Api:
+    """A signed-in staff member's view of the API, for readable tests."""
+
+    def __init__(self, client: TestClient, username: str) -> None:
+        from web.demo.county import DEMO_PASSWORD
+
+        self.client = client
+        response = client.post("/api/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+        assert response.status_code == 200, response.text
+        body = response.json()
+        self.staff = body["staff"]
+        self.headers = {"Authorization": f"Bearer {body['access_token']}"}
+
+    def get(self, path: str, **kwargs):
+        return self.client.get(path, headers=self.headers, **kwargs)
+
+    def post(self, path: str, json=None, **kwargs):
+        return self.client.post(path, json=json, headers=self.headers, **kwargs)
+
+    def act(self, number: str, action: str, json=None):
+        return self.post(f"/api/tickets/{number}/{action}", json=json)
+
+
+@pytest.fixture
+def login(client):
+    return lambda username: Api(client, username)
+
+
+@pytest.fixture
+def operator(login) -> Api:
+    return login("operator1")
+
+
+@pytest.fixture
+def commander(login) -> Api:
+    return login("commander")
+
+
+def department_id(code: str) -> int:
+    from sqlalchemy import select
+
+    from hotline.models import Department
+
+    with session_scope() as session:
+        return session.scalar(select(Department.id).where(Department.code == code))
+
+
+CALL = {
+    "content": "望江花园小区门口的路灯坏了一个多星期，晚上很黑，老人出门不安全",
+    "caller_name": "王建国",
+    "caller_phone": "13800138000",
+    "township": "城关街道",
+    "village": "望江社区",
+    "address": "城关街道望江花园小区南门",
+    "type": "complaint",
+}
