@@ -42,7 +42,7 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Expected `(?:int|float)` (?:>=|>) (\S+)"), "{label}不能小于 {0}"),
     (re.compile(r"Expected `(?:int|float)` (?:<=|<) (\S+)"), "{label}不能大于 {0}"),
     (re.compile(r"Invalid enum value '?([^'`]*)'?"), "{label}的取值「{0}」无效"),
-    (re.compile(r"Expected `(\w+)`(?: \| `\w+`)*, got `(\w+)`"), "{label}应填写{type}"),
+    (re.compile(r"Expected `(\w+)(?: \| \w+)*`, got `(\w+)`"), "{label}应填写{type}"),
     (re.compile(r"Object missing required field `(\w+)`"), "缺少必填项：{missing}"),
     (re.compile(r"Object contains unknown field `(\w+)`"), "不认识的字段：{0}"),
     (re.compile(r"JSON is malformed|Input data was truncated|invalid json", re.I), "请求内容不是有效的 JSON，请检查格式"),
