@@ -54,9 +54,9 @@ def _create(session: Session, ticket: Ticket, actor: Actor, *, submit: bool) -> 
     apply(session, ticket, "receive", actor, data={"channel": ticket.channel})
     if submit:
         apply(session, ticket, "submit", actor)
-    session.add(ticket)
     try:
-        with session.begin_nested():
+        with session.begin_nested():  # a savepoint, so a lost race on the key leaves the session usable
+            session.add(ticket)
             session.flush()
     except IntegrityError:
         if (earlier := _existing(session, ticket.idempotency_key)) is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from litestar import Litestar, Request, get
+from litestar.logging import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.stores.redis import RedisStore
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         openapi_config=OpenAPIConfig(title="12345 热线与综合指挥中心 API", version="0.1.0", path="/schema"),
         request_max_body_size=256 * 1024,
+        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, 409, 400, 401, 403, 429}),
         on_shutdown=[redis.aclose],
     )
     app.state.jwt_auth = jwt_auth
