@@ -6,6 +6,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+from sqlalchemy import select
 
 from tests.fixtures import CALL
 from web.demo.county import DEMO_PASSWORD
@@ -30,18 +31,19 @@ def _race(calls) -> list[httpx.Response]:
 def test_two_handlers_signing_at_once_cannot_both_win(live_server, operator):
     from hotline.accounts import create_staff
     from hotline.database import session_scope
+    from hotline.models import Staff
     from hotline.vocabulary import Role
     from tests.fixtures import department_id
 
     with session_scope() as session:
-        if session.query(__import__("hotline.models").models.Staff).filter_by(username="h_cgj_2").first() is None:
+        if session.scalar(select(Staff.id).where(Staff.username == "h_cgj_2")) is None:
             create_staff(session, "h_cgj_2", "城管局承办员二", DEMO_PASSWORD, Role.HANDLER, department_id("cgj"))
     first, second = _token(live_server, "h_cgj"), _token(live_server, "h_cgj_2")
     for _ in range(5):
         number = operator.post("/api/tickets", json=CALL).json()["number"]
         operator.act(number, "dispatch", {"category_code": "0107"})
         url = f"{live_server}/api/tickets/{number}/sign"
-        results = _race([lambda: httpx.post(url, headers=first), lambda: httpx.post(url, headers=second)])
+        results = _race([lambda u=url: httpx.post(u, headers=first), lambda u=url: httpx.post(u, headers=second)])
         assert sorted(r.status_code for r in results) == [200, 409]
         events = operator.get(f"/api/tickets/{number}").json()["events"]
         assert [e["action"] for e in events].count("sign") == 1

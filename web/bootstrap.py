@@ -23,7 +23,7 @@ def _stamp() -> str:
 
 
 def ensure_environment() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - this file runs under whatever python3 the user has
         sys.exit(f"需要 Python 3.11 或更高版本，当前是 {sys.version.split()[0]}")
     marker = VENV / ".installed"
     if marker.exists() and marker.read_text() == _stamp():
