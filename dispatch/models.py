@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.clock import now
-from hotline.models import Base, Department
+from hotline.models import Base, BigId, Department
 
 
 class CatalogueEntry(Base):
@@ -43,3 +43,36 @@ class TimeLimitPolicy(Base):
     rules: Mapped[dict[str, Any]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=now)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+
+
+class SupervisionNotice(Base):
+    """催办 / 督办 / 升级 notices: each needs the department's written response by a deadline."""
+
+    __tablename__ = "supervision_notice"
+    __table_args__ = (UniqueConstraint("ticket_id", "kind", "cycle_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(BigId, ForeignKey("ticket.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # urge, supervise, escalate, manual
+    cycle_key: Mapped[str] = mapped_column(String(40))  # the deadline it was issued against: no doubles
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    message: Mapped[str] = mapped_column(Text)
+    respond_by: Mapped[datetime | None]
+    response: Mapped[str | None] = mapped_column(Text)
+    responded_at: Mapped[datetime | None]
+    responded_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class RoutingCorrection(Base):
+    """A person's corrected category for a ticket: a labelled example for the next retrain."""
+
+    __tablename__ = "routing_correction"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("ticket.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    predicted: Mapped[str | None] = mapped_column(String(16))
+    corrected: Mapped[str] = mapped_column(String(16))
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
 
 from hotline.clock import now
@@ -104,6 +104,16 @@ class Ticket(Base):
     parent_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("ticket.id"))
     transferred_to: Mapped[str | None] = mapped_column(String(8))
     idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # routing (classifier/): the suggestion, how sure it was, and whether a person must decide
+    suggested_category: Mapped[str | None] = mapped_column(String(16))
+    confidence: Mapped[float | None]
+    classified_at: Mapped[datetime | None]
+    manual_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    emergency_kind: Mapped[str | None] = mapped_column(String(16))
+    # follow-through (dispatch/ sweeps): current card, escalation step, and when to look again
+    card: Mapped[str | None] = mapped_column(String(8))
+    escalation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    next_attention_at: Mapped[datetime | None] = mapped_column(index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     lead_department: Mapped[Department | None] = relationship(lazy="joined")
@@ -134,3 +144,24 @@ class TicketEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+
+
+class Notification(Base):
+    """Outbox of messages to citizens and staff; RQ jobs send them, the row records what happened."""
+
+    __tablename__ = "notification"
+    __table_args__ = (Index("ix_notification_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("ticket.id"), index=True)
+    audience: Mapped[str] = mapped_column(String(8))  # citizen, staff
+    phone: Mapped[str | None] = mapped_column(String(20))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    template: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    dedupe_key: Mapped[str] = mapped_column(String(96), unique=True)
+    status: Mapped[str] = mapped_column(String(8), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=now)
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    sent_at: Mapped[datetime | None]
