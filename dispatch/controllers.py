@@ -23,7 +23,7 @@ from dispatch.schemas import (
     TransferRequest,
     WaitRequest,
 )
-from hotline.access import TicketNotFound, load_led_ticket, load_ticket, visible_tickets
+from hotline.access import load_led_ticket, load_ticket, visible_tickets
 from hotline.citizen import find_for_citizen, ticket_events
 from hotline.controllers import full_ticket
 from hotline.dependencies import provide_session, roles
@@ -133,10 +133,7 @@ class TicketActionController(Controller):
     @post("/merge", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
     def merge(self, number: str, data: MergeRequest, db_session: Session, request: Request) -> TicketRead:
         def change(ticket: Ticket) -> None:
-            try:
-                parent = load_ticket(db_session, data.parent_number, request.user)
-            except TicketNotFound as exc:
-                raise TicketNotFound(data.parent_number) from exc
+            parent = load_ticket(db_session, data.parent_number, request.user)
             actions.merge(db_session, ticket, parent, request.user, data.note)
 
         return _act(db_session, number, request.user, change)
@@ -185,3 +182,6 @@ class SupplementController(Controller):
         actions.resume(db_session, ticket, CITIZEN_ACTOR, data.content)
         db_session.commit()
         return public_ticket(ticket, ticket_events(db_session, ticket))
+
+
+ROUTES = [TicketActionController, InboxController, SupplementController]

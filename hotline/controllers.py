@@ -203,3 +203,6 @@ class PublicController(Controller):
         result = citizen.rate(db_session, data)
         db_session.commit()
         return result
+
+
+ROUTES = [AuthController, StaffTicketController, AuditController, ReferenceController, PublicController]

@@ -11,17 +11,13 @@ from litestar.openapi import OpenAPIConfig
 from litestar.stores.redis import RedisStore
 from redis.asyncio import Redis as AsyncRedis
 
-from dispatch.controllers import InboxController, SupplementController, TicketActionController
-from hotline.controllers import (
-    AuditController,
-    AuthController,
-    PublicController,
-    ReferenceController,
-    StaffTicketController,
-)
+from command import controllers as command
+from dispatch import controllers as dispatch
+from hotline import controllers as hotline
 from hotline.privacy import install_log_masking
 from hotline.redis_conn import redis_url
 from hotline.settings import Settings, get_settings
+from web import pages
 from web.auth import make_jwt_auth
 from web.errors import EXCEPTION_HANDLERS
 
@@ -50,17 +46,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         store="rate_limit",
     )
     app = Litestar(
-        route_handlers=[
-            health,
-            AuthController,
-            StaffTicketController,
-            TicketActionController,
-            InboxController,
-            AuditController,
-            ReferenceController,
-            PublicController,
-            SupplementController,
-        ],
+        route_handlers=[health, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *pages.ROUTES],
+        plugins=command.plugins(),
+        on_startup=command.ON_STARTUP,
         on_app_init=[jwt_auth.on_app_init],
         middleware=[rate_limit.middleware],
         stores={"rate_limit": RedisStore(redis, namespace="hotline:ratelimit")},
@@ -68,7 +56,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(title="12345 热线与综合指挥中心 API", version="0.1.0", path="/schema"),
         request_max_body_size=256 * 1024,
         logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, 409, 400, 401, 403, 429}),
-        on_shutdown=[redis.aclose],
+        on_shutdown=[*command.ON_SHUTDOWN, redis.aclose],
     )
     app.state.jwt_auth = jwt_auth
     return app
