@@ -17,7 +17,6 @@ from hotline.access import load_ticket, visible_tickets
 from hotline.accounts import authenticate
 from hotline.clock import now
 from hotline.dependencies import provide_session, roles
-from hotline.jobs import enqueue, send_receipt
 from hotline.models import Area, Department, Staff, Ticket, TicketEvent
 from hotline.schemas import (
     AreaRead,
@@ -106,7 +105,6 @@ class StaffTicketController(Controller):
         """An operator records a call; the caller hears the number and the query code."""
         ticket = intake.record_call(db_session, data, request.user)
         db_session.commit()
-        enqueue(send_receipt, ticket.id)
         return _receipt(ticket)
 
     @get("/", guards=[roles(*STAFF)], sync_to_thread=True)
@@ -191,7 +189,6 @@ class PublicController(Controller):
     def send_letter(self, data: LetterCreate, db_session: Session) -> Receipt:
         ticket = intake.receive_letter(db_session, data)
         db_session.commit()
-        enqueue(send_receipt, ticket.id)
         return _receipt(ticket)
 
     @post("/lookup", sync_to_thread=True, status_code=200)

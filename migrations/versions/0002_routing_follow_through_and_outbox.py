@@ -110,6 +110,9 @@ def upgrade() -> None:
     with op.batch_alter_table("supervision_notice", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_supervision_notice_ticket_id"), ["ticket_id"], unique=False)
 
+    with op.batch_alter_table("department", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("duty_phone", sa.String(length=20), nullable=True))
+
     with op.batch_alter_table("ticket", schema=None) as batch_op:
         batch_op.add_column(sa.Column("suggested_category", sa.String(length=16), nullable=True))
         batch_op.add_column(sa.Column("confidence", sa.Double(), nullable=True))
@@ -154,4 +157,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_notification_due")
 
     op.drop_table("notification")
+    with op.batch_alter_table("department", schema=None) as batch_op:
+        batch_op.drop_column("duty_phone")
+
     # ### end Alembic commands ###

@@ -1,0 +1,66 @@
+"""The notification outbox: rows written in the ticket's transaction, sent by jobs after the commit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from hotline.models import Notification, Ticket
+
+TEMPLATES: dict[str, str] = {
+    "receipt": "您的诉求已受理，工单号 {number}，查询码 {code}。请凭工单号和查询码查询办理进度。",
+    "dispatched": "您反映的问题（工单 {number}）已转交{department}办理，预计 {due} 前答复。",
+    "reply_ready": "您的工单 {number} 已办结，答复内容可凭工单号和查询码查看。",
+    "rating_invite": "请对工单 {number} 的办理结果评价（满意/基本满意/不满意），您的评价是我们改进工作的依据。",
+    "staff_dispatch": "【新工单】{number} 已派至贵单位，请于 {sign_deadline} 前签收。",
+    "staff_yellow": "【黄牌预警】工单 {number} 即将超期，办理期限 {due}，请抓紧办理。",
+    "staff_red": "【红牌·催办】工单 {number} 已超过办理期限 {due}，请立即办理并答复。",
+    "staff_supervise": "【督办】工单 {number} 已超期 {days} 个工作日，县综合指挥中心督办，请于 {respond_by} 前书面回复。",
+    "staff_escalate": "【升级】工单 {number} 已超期 {days} 个工作日，已报县政府领导。",
+}
+
+
+def queue(
+    session: Session,
+    template: str,
+    *,
+    dedupe_key: str,
+    ticket: Ticket | None = None,
+    phone: str | None = None,
+    department_id: int | None = None,
+    **values: Any,
+) -> Notification | None:
+    """Write one message to the outbox, once: the same dedupe key never makes a second row."""
+    if phone is None:
+        return None
+    audience = "staff" if template.startswith("staff_") else "citizen"
+    text = TEMPLATES[template].format(**values)
+    notification = Notification(ticket_id=ticket.id if ticket else None, audience=audience, phone=phone,
+                                department_id=department_id, template=template, text=text, dedupe_key=dedupe_key)
+    try:
+        with session.begin_nested():
+            session.add(notification)
+            session.flush()
+    except IntegrityError:
+        return None
+    session.info.setdefault("new_notifications", []).append(notification.id)
+    return notification
+
+
+@event.listens_for(Session, "after_commit")
+def _send_after_commit(session: Session) -> None:
+    """Fast path: hand the new rows to a worker at once; the periodic sweep catches whatever this misses."""
+    ids = session.info.pop("new_notifications", None)
+    if ids:
+        from hotline.jobs import enqueue, send_notification
+
+        for notification_id in ids:
+            enqueue(send_notification, notification_id)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_on_rollback(session: Session) -> None:
+    session.info.pop("new_notifications", None)
