@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from dispatch import followup
 from dispatch.calendar import WorkCalendar
 from dispatch.models import CatalogueEntry, TimeLimitPolicy
 from dispatch.policy import calendar_for, current_policy, policy_for, resolve_deadline, sign_deadline
@@ -83,6 +84,10 @@ def dispatch(
         "policy_version": policy.version,
         "calendar": sorted(calendar.sources_used),
     })
+    if action == "dispatch":
+        followup.reset_cards(session, ticket)
+    else:
+        followup.schedule(session, ticket)
 
 
 def sign(session: Session, ticket: Ticket, actor: Actor) -> None:
@@ -107,6 +112,7 @@ def force(session: Session, ticket: Ticket, actor: Actor, note: str | None) -> N
     ticket.signed_at = now()
     apply(session, ticket, "force", actor, note=note, department_id=ticket.lead_department_id,
           data={"department": _name(ticket)})
+    followup.schedule(session, ticket)
 
 
 def request_extension(session: Session, ticket: Ticket, actor: Actor, days: int, reason: str) -> None:
@@ -130,12 +136,15 @@ def decide_extension(session: Session, ticket: Ticket, actor: Actor, approve: bo
         ticket.due_at = calendar.add_working_days(ticket.due_at or now(), asked)
         data = {"days": asked, "due_at": ticket.due_at.isoformat()}
     apply(session, ticket, "approve_extension" if approve else "refuse_extension", actor, note=note, data=data)
+    if approve:
+        followup.reset_cards(session, ticket)
 
 
 def wait_for_citizen(session: Session, ticket: Ticket, actor: Actor, message: str) -> None:
     """待补充: the clock stops until the citizen answers."""
     ticket.paused_at = now()
     apply(session, ticket, "wait_citizen", actor, data={"message": message})
+    followup.schedule(session, ticket)
 
 
 def resume(session: Session, ticket: Ticket, actor: Actor, supplement: str | None = None) -> None:
@@ -152,6 +161,7 @@ def resume(session: Session, ticket: Ticket, actor: Actor, supplement: str | Non
     if supplement:
         data["supplement"] = supplement
     apply(session, ticket, "resume", actor, data=data)
+    followup.schedule(session, ticket)
 
 
 def reply(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
@@ -170,6 +180,7 @@ def _close(session: Session, ticket: Ticket, actor: Actor, text: str, action: st
     ticket.reply = text
     ticket.closed_at = moment
     apply(session, ticket, action, actor, data={"reply": text, "on_time": on_time, **(extra or {})})
+    followup.schedule(session, ticket)
 
 
 def reopen(session: Session, ticket: Ticket, actor: Actor, note: str) -> None:
@@ -187,6 +198,7 @@ def reopen(session: Session, ticket: Ticket, actor: Actor, note: str) -> None:
     ticket.signed_at = moment
     apply(session, ticket, "reopen", actor, note=note, department_id=ticket.lead_department_id,
           data={"department": _name(ticket), "due_at": ticket.due_at.isoformat()})
+    followup.reset_cards(session, ticket)
 
 
 def transfer(session: Session, ticket: Ticket, actor: Actor, line: str, note: str | None) -> None:
@@ -202,6 +214,7 @@ def merge(session: Session, ticket: Ticket, parent: Ticket, actor: Actor, note: 
         raise TransitionRefused(ticket, "merge", f"主工单 {parent.number} 已{Status(parent.status).label}，不能并入")
     ticket.parent_id = parent.id
     apply(session, ticket, "merge", actor, note=note, data={"parent_number": parent.number})
+    followup.schedule(session, ticket)
 
 
 def archive(session: Session, ticket: Ticket, actor: Actor) -> None:

@@ -16,6 +16,7 @@ SYSTEM = "system"
 
 OPERATOR, HANDLER, COMMANDER, ADMIN = Role.OPERATOR, Role.HANDLER, Role.COMMANDER, Role.ADMIN
 S = Status
+CLOCK_RUNNING = frozenset({S.PENDING_SIGN, S.IN_PROGRESS, S.EXTENSION_PENDING})
 OPEN = frozenset(
     {S.RECEIVED, S.PENDING_DISPATCH, S.PENDING_SIGN, S.RETURNED, S.IN_PROGRESS, S.EXTENSION_PENDING,
      S.WAITING_CITIZEN}
@@ -70,6 +71,18 @@ TRANSITIONS: dict[str, Transition] = {
     "merge": _t("并单", {S.RECEIVED, S.PENDING_DISPATCH, S.PENDING_SIGN, S.RETURNED}, S.MERGED,
                 OPERATOR, COMMANDER),
     "note": _t("备注", OPEN | {S.CLOSED, S.RATED}, None, OPERATOR, HANDLER, COMMANDER),
+    # follow-through: cards and supervision leave the status as it is
+    "yellow_card": _t("黄牌预警", CLOCK_RUNNING, None, SYSTEM),
+    "red_card": _t("红牌超期", CLOCK_RUNNING, None, SYSTEM),
+    "urge": _t("催办", CLOCK_RUNNING, None, SYSTEM, COMMANDER),
+    "supervise": _t("督办", CLOCK_RUNNING, None, SYSTEM, COMMANDER),
+    "escalate": _t("升级至县领导", CLOCK_RUNNING, None, SYSTEM, COMMANDER),
+    "supervision_response": _t("督办回复", CLOCK_RUNNING | {S.WAITING_CITIZEN, S.CLOSED, S.RATED}, None, HANDLER),
+    "classify": _t("智能分类", {S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
+    "flag_emergency": _t("紧急警情提示", {S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
+    "propose_merge": _t("疑似重复件", {S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
+    "correct_category": _t("更正分类", {S.RECEIVED, S.PENDING_DISPATCH, S.PENDING_SIGN, S.RETURNED}, None,
+                           OPERATOR, COMMANDER),
 }
 
 
@@ -92,7 +105,8 @@ class ActionForbidden(Exception):
 
 
 def allowed_actions(status: str) -> list[str]:
-    return [name for name, t in TRANSITIONS.items() if status in t.sources]
+    """What a person may do next; steps only the system takes (cards, classification) are left out."""
+    return [name for name, t in TRANSITIONS.items() if status in t.sources and t.roles - {SYSTEM}]
 
 
 def apply(

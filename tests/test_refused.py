@@ -53,7 +53,8 @@ def test_refusal_over_http_names_state_and_next_steps(operator, login):
     assert response.status_code == 409
     body = response.json()
     assert body["current_status"] == "in_progress"
-    assert body["allowed_actions"] == ["request_extension", "wait_citizen", "reply", "note"]
+    assert body["allowed_actions"] == ["request_extension", "wait_citizen", "reply", "note", "urge", "supervise",
+                                       "escalate", "supervision_response"]
     assert "办理中" in body["detail"] and "签收" in body["detail"]
 
 

@@ -37,7 +37,8 @@ def test_recorded_call_starts_received_with_its_event(operator):
     assert ticket["status"] == "received"
     assert ticket["caller_phone"] == "13800138000"  # operators see what they need to call back
     assert [e["action"] for e in ticket["events"]] == ["receive"]
-    assert ticket["allowed_actions"] == ["submit", "answer", "transfer", "dispatch", "merge", "note"]
+    assert ticket["allowed_actions"] == ["submit", "answer", "transfer", "dispatch", "merge", "note",
+                                         "correct_category"]
 
 
 def test_answer_on_the_spot_closes_without_dispatch(operator):

@@ -43,7 +43,7 @@ def test_prediction_shape_and_evidence(corpus_model: tuple[TextClassifier, Model
 
 def test_unsure_text_is_not_confident(corpus_model: tuple[TextClassifier, ModelMeta]) -> None:
     model, _ = corpus_model
-    for text in ("今天天气不错", "你好", "我想问一下那个事情", "12345"):
+    for text in ("今天天气不错", "你好", "我想问一下那个事情", "喂喂，听得到吗"):
         pred = model.predict(text)
         assert not pred.confident, (text, pred)
 
