@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from dispatch import followup
 from dispatch.actions import archive
 from hotline.clock import now
 from hotline.database import session_scope
@@ -29,4 +30,9 @@ def archive_stale_closed(batch: int = 500) -> int:
 
 
 # (function, cron expression) pairs that the scheduler registers.
-SCHEDULE = [(archive_stale_closed, "15 2 * * *")]
+def sweep_deadlines() -> dict[str, int]:
+    """Cards and escalation for whatever has fallen due since the last run."""
+    return followup.sweep()
+
+
+SCHEDULE = [(sweep_deadlines, "* * * * *"), (archive_stale_closed, "15 2 * * *")]

@@ -44,10 +44,12 @@ def is_seeded(session: Session) -> bool:
 
 def seed_reference(session: Session) -> None:
     """Departments, townships and villages, the catalogue, the default policy and one account per role."""
-    departments = {code: Department(code=code, name=name, kind=kind) for code, name, kind in BUREAUS}
+    departments = {code: Department(code=code, name=name, kind=kind, duty_phone=f"0737{6220000 + i:07d}")
+                   for i, (code, name, kind) in enumerate(BUREAUS)}
     for code, township in townships():
         departments[code] = Department(code=code, name=f"{township}人民政府" if "街道" not in township
-                                       else f"{township}办事处", kind="township", township=township)
+                                       else f"{township}办事处", kind="township", township=township,
+                                       duty_phone=f"0737{6230000 + len(departments):07d}")
     session.add_all(departments.values())
     for township, villages in TOWNSHIPS.items():
         parent = Area(name=township, kind="township")

@@ -1,0 +1,148 @@
+"""Cards and escalation on a controllable clock: each step once, at its moment, even when run twice."""
+
+from __future__ import annotations
+
+import threading
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from dispatch import followup
+from dispatch.models import SupervisionNotice
+from hotline import clock
+from hotline.database import session_scope
+from hotline.models import Notification, Ticket, TicketEvent
+from hotline.settings import TIME_ZONE
+from tests.fixtures import CALL
+
+MONDAY_10 = datetime(2026, 11, 16, 10, 0, tzinfo=TIME_ZONE)  # a plain week, no holidays
+
+
+def _dispatched_at(moment: datetime, operator, **overrides) -> str:
+    with clock.frozen(moment):
+        number = operator.post("/api/tickets", json={**CALL, "type": "consultation", **overrides}).json()["number"]
+        assert operator.act(number, "dispatch", {"category_code": "0107"}).status_code == 200
+    return number
+
+
+def _ticket(number: str) -> Ticket:
+    with session_scope() as session:
+        return session.scalars(select(Ticket).where(Ticket.number == number)).one()
+
+
+def _actions(number: str) -> list[str]:
+    with session_scope() as session:
+        return list(session.scalars(select(TicketEvent.action).join(Ticket).where(Ticket.number == number)
+                                    .order_by(TicketEvent.id)))
+
+
+def _sweep_at(moment: datetime) -> dict[str, int]:
+    with clock.frozen(moment):
+        return followup.sweep()
+
+
+def test_consultation_walks_every_step_at_its_moment(operator):
+    number = _dispatched_at(MONDAY_10, operator)
+    ticket = _ticket(number)
+    assert ticket.due_at == datetime(2026, 11, 18, 10, 0, tzinfo=TIME_ZONE)  # 2 working days
+    # 80 % of 14 working hours = 672 min: Monday 6h, Tuesday morning 3h, then 2h12m after 13:30
+    assert ticket.next_attention_at == datetime(2026, 11, 17, 15, 42, tzinfo=TIME_ZONE)
+    assert _sweep_at(datetime(2026, 11, 17, 15, 41, tzinfo=TIME_ZONE)) == {}
+    assert _sweep_at(datetime(2026, 11, 17, 15, 42, tzinfo=TIME_ZONE)) == {"yellow": 1}
+    assert _sweep_at(datetime(2026, 11, 18, 10, 0, tzinfo=TIME_ZONE)) == {"red": 1}
+    assert _ticket(number).card == "red" and _ticket(number).escalation == 1
+    assert _sweep_at(datetime(2026, 11, 20, 9, 59, tzinfo=TIME_ZONE)) == {}
+    assert _sweep_at(datetime(2026, 11, 20, 10, 0, tzinfo=TIME_ZONE)) == {"supervise": 1}  # +2 wd
+    assert _sweep_at(datetime(2026, 11, 25, 10, 0, tzinfo=TIME_ZONE)) == {"escalate": 1}  # +5 wd
+    assert _ticket(number).next_attention_at is None
+    assert _actions(number)[2:] == ["yellow_card", "red_card", "urge", "supervise", "escalate"]
+
+
+def test_running_twice_doubles_nothing(operator):
+    number = _dispatched_at(MONDAY_10, operator)
+    late = datetime(2026, 12, 1, 10, 0, tzinfo=TIME_ZONE)
+    assert _sweep_at(late) == {"yellow": 1, "red": 1, "supervise": 1, "escalate": 1}  # a sweep that was away
+    assert _sweep_at(late) == {}
+    assert _actions(number).count("red_card") == 1
+    with session_scope() as session:
+        kinds = sorted(session.scalars(select(SupervisionNotice.kind)))
+        templates = sorted(session.scalars(select(Notification.template).where(Notification.audience == "staff")))
+    assert kinds == ["escalate", "supervise", "urge"]
+    assert templates == ["staff_escalate", "staff_escalate", "staff_red", "staff_supervise", "staff_yellow"]
+
+
+def test_two_sweeps_at_once_record_each_step_once(operator):
+    numbers = [_dispatched_at(MONDAY_10, operator) for _ in range(4)]
+    late = datetime(2026, 11, 18, 12, 0, tzinfo=TIME_ZONE)
+    results: list[dict[str, int]] = []
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        barrier.wait()
+        results.append(followup.sweep())
+
+    with clock.frozen(late):
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sum(r.get("red", 0) for r in results) == 4
+    for number in numbers:
+        assert _actions(number).count("yellow_card") == 1 and _actions(number).count("red_card") == 1
+    with session_scope() as session:
+        assert session.scalar(select(func.count(SupervisionNotice.id))) == 4
+
+
+def test_paused_clock_has_no_cards_and_resume_moves_them(operator, login):
+    number = _dispatched_at(MONDAY_10, operator)
+    handler = login("h_cgj")
+    with clock.frozen(MONDAY_10 + timedelta(hours=1)):
+        handler.act(number, "sign")
+        handler.act(number, "wait", {"message": "请提供照片"})
+    assert _ticket(number).next_attention_at is None
+    assert _sweep_at(datetime(2026, 11, 19, 10, 0, tzinfo=TIME_ZONE)) == {}  # past the old deadline: no card
+    with clock.frozen(datetime(2026, 11, 19, 10, 0, tzinfo=TIME_ZONE)):  # waited 20 working hours
+        handler.act(number, "resume", {})
+    ticket = _ticket(number)
+    assert ticket.due_at == datetime(2026, 11, 20, 17, 30, tzinfo=TIME_ZONE)  # Wed 10:00 + 20 working hours
+    assert ticket.card is None and ticket.next_attention_at > datetime(2026, 11, 19, 10, 0, tzinfo=TIME_ZONE)
+
+
+def test_reply_stops_the_clock_and_an_approved_extension_restarts_the_cards(operator, login, commander):
+    first = _dispatched_at(MONDAY_10, operator)
+    second = _dispatched_at(MONDAY_10, operator)
+    handler = login("h_cgj")
+    with clock.frozen(MONDAY_10 + timedelta(hours=1)):
+        handler.act(first, "sign")
+        handler.act(first, "reply", {"reply": "已修复"})
+        handler.act(second, "sign")
+    _sweep_at(datetime(2026, 11, 17, 16, 0, tzinfo=TIME_ZONE))
+    assert _ticket(first).card is None and _ticket(second).card == "yellow"
+    with clock.frozen(datetime(2026, 11, 17, 16, 30, tzinfo=TIME_ZONE)):
+        handler.act(second, "extension", {"days": 3, "reason": "需采购配件"})
+        commander.act(second, "extension/decision", {"approve": True})
+    ticket = _ticket(second)
+    assert ticket.card is None and ticket.due_at == datetime(2026, 11, 23, 10, 0, tzinfo=TIME_ZONE)
+    assert _sweep_at(datetime(2026, 11, 18, 12, 0, tzinfo=TIME_ZONE)) == {}  # the old deadline no longer counts
+
+
+def test_urgent_ticket_runs_on_the_clock_not_working_hours(operator):
+    saturday_night = datetime(2026, 11, 21, 22, 0, tzinfo=TIME_ZONE)
+    number = _dispatched_at(saturday_night, operator, urgency="urgent", content="小区停水了，老人小孩没水喝")
+    ticket = _ticket(number)
+    assert ticket.due_at == saturday_night + timedelta(hours=2)
+    assert ticket.sign_deadline == saturday_night + timedelta(minutes=30)
+    assert _sweep_at(saturday_night + timedelta(minutes=96)) == {"yellow": 1}
+    assert _sweep_at(saturday_night + timedelta(hours=2)) == {"red": 1}
+
+
+@pytest.mark.parametrize("year_end", [datetime(2026, 12, 30, 10, 0, tzinfo=TIME_ZONE)])
+def test_deadline_into_a_year_without_calendar_data_says_so(operator, year_end):
+    number = _dispatched_at(year_end, operator, type="complaint")
+    with session_scope() as session:
+        event = session.scalars(select(TicketEvent).join(Ticket).where(Ticket.number == number,
+                                                                       TicketEvent.action == "dispatch")).one()
+    assert "weekdays" in event.data["calendar"] and "chinesecalendar" in event.data["calendar"]
+    assert _ticket(number).due_at == datetime(2027, 1, 20, 10, 0, tzinfo=TIME_ZONE)  # 15 wd, Mon-Fri in 2027
