@@ -9,7 +9,7 @@ from litestar.di import Provide
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch import actions
+from dispatch import actions, admin_controllers, commander_controllers
 from dispatch.schemas import (
     DepartmentRead,
     DispatchRequest,
@@ -49,7 +49,7 @@ def _act(session: Session, number: str, actor: Actor, change: Callable[[Ticket],
 class TicketActionController(Controller):
     path = "/api/tickets/{number:str}"
     dependencies = DB
-    tags = ["workflow"]  # noqa: RUF012
+    tags = ["workflow"]
 
     @post("/submit", guards=[roles(OPERATOR)], sync_to_thread=True, status_code=200)
     def submit(self, number: str, db_session: Session, request: Request) -> TicketRead:
@@ -150,7 +150,7 @@ class TicketActionController(Controller):
 class InboxController(Controller):
     path = "/api"
     dependencies = DB
-    tags = ["workflow"]  # noqa: RUF012
+    tags = ["workflow"]
 
     @get("/inbox", guards=[roles(HANDLER)], sync_to_thread=True)
     def inbox(self, db_session: Session, request: Request) -> list[TicketRead]:
@@ -173,7 +173,7 @@ class InboxController(Controller):
 class SupplementController(Controller):
     path = "/api/public"
     dependencies = DB
-    tags = ["public"]  # noqa: RUF012
+    tags = ["public"]
 
     @post("/supplement", sync_to_thread=True, status_code=200)
     def supplement(self, data: SupplementRequest, db_session: Session) -> PublicTicket:
@@ -184,4 +184,5 @@ class SupplementController(Controller):
         return public_ticket(ticket, ticket_events(db_session, ticket))
 
 
-ROUTES = [TicketActionController, InboxController, SupplementController]
+ROUTES = [TicketActionController, InboxController, SupplementController, *commander_controllers.ROUTES,
+          *admin_controllers.ROUTES]

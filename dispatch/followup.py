@@ -83,7 +83,7 @@ def _notify(session: Session, ticket: Ticket, template: str, step: str, **values
                  number=ticket.number, due=_fmt(ticket.due_at), **values)
 
 
-def _notice(session: Session, ticket: Ticket, kind: str, message: str, respond_by: datetime | None,
+def notice(session: Session, ticket: Ticket, kind: str, message: str, respond_by: datetime | None,
             actor: Actor = SYSTEM_ACTOR, department_id: int | None = None) -> SupervisionNotice:
     notice = SupervisionNotice(ticket_id=ticket.id, kind=kind, cycle_key=ticket.due_at.isoformat() if
                                kind != "manual" else now().isoformat(), message=message, respond_by=respond_by,
@@ -110,7 +110,7 @@ def advance(session: Session, ticket: Ticket, moment: datetime) -> list[str]:
             ticket.card, ticket.escalation = "red", URGED
             apply(session, ticket, "red_card", SYSTEM_ACTOR, data={"due_at": ticket.due_at.isoformat()})
             message = f"工单 {ticket.number} 已超过办理期限 {_fmt(ticket.due_at)}，请立即办理。"
-            _notice(session, ticket, "urge", message, None)
+            notice(session, ticket, "urge", message, None)
             apply(session, ticket, "urge", SYSTEM_ACTOR, data={"message": message})
             _notify(session, ticket, "staff_red", step)
         elif step == "supervise":
@@ -118,7 +118,7 @@ def advance(session: Session, ticket: Ticket, moment: datetime) -> list[str]:
             ticket.escalation = SUPERVISED
             respond_by = calendar.add_working_days(moment, 1)
             message = f"工单 {ticket.number} 已超期 {days} 个工作日，请于 {_fmt(respond_by)} 前书面说明原因和办理计划。"
-            _notice(session, ticket, "supervise", message, respond_by)
+            notice(session, ticket, "supervise", message, respond_by)
             apply(session, ticket, "supervise", SYSTEM_ACTOR, data={"message": message,
                                                                      "respond_by": respond_by.isoformat()})
             _notify(session, ticket, "staff_supervise", step, days=days, respond_by=_fmt(respond_by))
@@ -128,7 +128,7 @@ def advance(session: Session, ticket: Ticket, moment: datetime) -> list[str]:
             leadership = session.scalars(select(Department).where(
                 Department.code == rules.get("leadership_department_code", "xzfb"))).first()
             message = f"工单 {ticket.number} 已超期 {days} 个工作日，报请县政府领导协调督办。"
-            _notice(session, ticket, "escalate", message, None)
+            notice(session, ticket, "escalate", message, None)
             apply(session, ticket, "escalate", SYSTEM_ACTOR, data={"message": message,
                                                                     "to": leadership.name if leadership else None})
             _notify(session, ticket, "staff_escalate", step, days=days)

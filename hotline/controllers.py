@@ -78,7 +78,7 @@ def staff_read(staff: Staff) -> StaffRead:
 class AuthController(Controller):
     path = "/api/auth"
     dependencies = DB
-    tags = ["auth"]  # noqa: RUF012
+    tags = ["auth"]
 
     @post("/login", sync_to_thread=True, status_code=200)
     def login(self, data: LoginRequest, db_session: Session, request: Request) -> LoginResponse:
@@ -98,7 +98,7 @@ class AuthController(Controller):
 class StaffTicketController(Controller):
     path = "/api/tickets"
     dependencies = DB
-    tags = ["tickets"]  # noqa: RUF012
+    tags = ["tickets"]
 
     @post("/", guards=[roles(Role.OPERATOR)], sync_to_thread=True)
     def record_call(self, data: CallCreate, db_session: Session, request: Request) -> Receipt:
@@ -139,8 +139,8 @@ class StaffTicketController(Controller):
 class AuditController(Controller):
     path = "/api/audit"
     dependencies = DB
-    guards = [roles(Role.AUDITOR, Role.ADMIN, Role.COMMANDER)]  # noqa: RUF012
-    tags = ["audit"]  # noqa: RUF012
+    guards = [roles(Role.AUDITOR, Role.ADMIN, Role.COMMANDER)]
+    tags = ["audit"]
 
     @get("/events", sync_to_thread=True)
     def events(
@@ -161,7 +161,7 @@ class AuditController(Controller):
 class ReferenceController(Controller):
     path = "/api/reference"
     dependencies = DB
-    tags = ["reference"]  # noqa: RUF012
+    tags = ["reference"]
 
     @get("/areas", sync_to_thread=True, cache=60)
     def areas(self, db_session: Session) -> list[AreaRead]:
@@ -183,7 +183,7 @@ class PublicController(Controller):
 
     path = "/api/public"
     dependencies = DB
-    tags = ["public"]  # noqa: RUF012
+    tags = ["public"]
 
     @post("/letters", sync_to_thread=True)
     def send_letter(self, data: LetterCreate, db_session: Session) -> Receipt:

@@ -8,14 +8,27 @@ from typing import Any, ClassVar
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
 
 from hotline.clock import now
+from hotline.settings import TIME_ZONE
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite only autoincrements INTEGER PRIMARY KEY
 
 
+class LocalDateTime(TypeDecorator[datetime]):
+    """Stored as UTC everywhere; read back in Asia/Shanghai, so every API answer shows local time."""
+
+    impl = DateTimeUTC(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        value = self.impl.process_result_value(value, dialect)
+        return value.astimezone(TIME_ZONE) if value is not None else None
+
+
 class Base(DeclarativeBase):
-    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: DateTimeUTC(timezone=True), dict[str, Any]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: LocalDateTime(), dict[str, Any]: JSON}
 
 
 class Department(Base):
@@ -121,7 +134,7 @@ class Ticket(Base):
     co_departments: Mapped[list[Department]] = relationship(secondary="ticket_co_department", lazy="selectin")
     events: WriteOnlyMapped[TicketEvent] = relationship(order_by="TicketEvent.id")
 
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 - optimistic lock: two handlers cannot both win
+    __mapper_args__ = {"version_id_col": version}  # optimistic lock: two handlers cannot both win
 
 
 class TicketCoDepartment(Base):

@@ -146,6 +146,12 @@ class TicketRead(msgspec.Struct):
     parent_number: str | None
     transferred_to: str | None
     extension_used: bool
+    suggested_category: str | None
+    confidence: float | None
+    manual_review: bool
+    emergency_kind: str | None
+    card: str | None
+    escalation: int
     version: int
     allowed_actions: list[str]
     events: list[EventRead] | None = None

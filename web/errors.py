@@ -16,6 +16,7 @@ from litestar.status_codes import (
 from sqlalchemy.orm.exc import StaleDataError
 
 from dispatch.actions import UnknownDepartment
+from dispatch.supervision import NoticeNotFound
 from hotline.access import TicketNotFound
 from hotline.citizen import LookupFailed
 from hotline.intake import DuplicateSubmission, UnknownPlace
@@ -136,6 +137,7 @@ EXCEPTION_HANDLERS = {
     StaleDataError: stale,
     DuplicateSubmission: duplicate,
     TicketNotFound: not_found,
+    NoticeNotFound: not_found,
     LookupFailed: not_found,
     UnknownPlace: bad_value,
     UnknownDepartment: bad_value,

@@ -1,0 +1,98 @@
+"""The command center's desk: manual dispatch queue, return disputes, extension requests, supervision."""
+
+from __future__ import annotations
+
+from litestar import Controller, Request, get, post
+from litestar.di import Provide
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dispatch import supervision
+from dispatch.models import SupervisionNotice
+from dispatch.schemas import NoticeRead, NoticeResponse, QueueItem, SuperviseRequest
+from hotline.access import load_ticket
+from hotline.dependencies import provide_session, roles
+from hotline.models import Department, Ticket, TicketEvent
+from hotline.vocabulary import Role, Status
+
+DB = {"db_session": Provide(provide_session)}
+COMMANDER, HANDLER = Role.COMMANDER, Role.HANDLER
+
+
+def _last_event(session: Session, ticket: Ticket, action: str) -> TicketEvent | None:
+    return session.scalars(ticket.events.select().where(TicketEvent.action == action)
+                           .order_by(TicketEvent.id.desc()).limit(1)).first()
+
+
+def _item(ticket: Ticket, **extra: object) -> QueueItem:
+    return QueueItem(number=ticket.number, status=ticket.status, content=ticket.content, township=ticket.township,
+                     created_at=ticket.created_at,
+                     department=ticket.lead_department.name if ticket.lead_department else None,
+                     suggested_category=ticket.suggested_category, confidence=ticket.confidence,
+                     manual_review=ticket.manual_review, emergency_kind=ticket.emergency_kind, **extra)
+
+
+def notice_read(session: Session, notice: SupervisionNotice) -> NoticeRead:
+    department = session.get(Department, notice.department_id) if notice.department_id else None
+    return NoticeRead(id=notice.id, ticket_number=session.get(Ticket, notice.ticket_id).number, kind=notice.kind,
+                      message=notice.message, department=department.name if department else None,
+                      respond_by=notice.respond_by, response=notice.response, responded_at=notice.responded_at,
+                      created_at=notice.created_at)
+
+
+class QueueController(Controller):
+    path = "/api/queues"
+    dependencies = DB
+    guards = [roles(COMMANDER, Role.OPERATOR)]
+    tags = ["command center"]
+
+    @get("/manual-dispatch", sync_to_thread=True)
+    def manual_dispatch(self, db_session: Session) -> list[QueueItem]:
+        """待人工分拨: tickets the classifier was unsure of first, then anything else awaiting dispatch."""
+        rows = db_session.scalars(select(Ticket).where(Ticket.status == Status.PENDING_DISPATCH)
+                                  .order_by(Ticket.manual_review.desc(), Ticket.created_at).limit(500))
+        return [_item(t) for t in rows]
+
+    @get("/returns", sync_to_thread=True, guards=[roles(COMMANDER)])
+    def returns(self, db_session: Session) -> list[QueueItem]:
+        """退单 disputes: each with the department's reason, to accept (改派) or overrule (强制派单)."""
+        rows = db_session.scalars(select(Ticket).where(Ticket.status == Status.RETURNED).order_by(Ticket.updated_at))
+        return [_item(t, reason=(e.note if (e := _last_event(db_session, t, "return")) else None)) for t in rows]
+
+    @get("/extensions", sync_to_thread=True, guards=[roles(COMMANDER)])
+    def extensions(self, db_session: Session) -> list[QueueItem]:
+        rows = db_session.scalars(select(Ticket).where(Ticket.status == Status.EXTENSION_PENDING)
+                                  .order_by(Ticket.due_at))
+        items = []
+        for ticket in rows:
+            event = _last_event(db_session, ticket, "request_extension")
+            items.append(_item(ticket, reason=event.note if event else None,
+                               extension_days=event.data.get("days") if event else None))
+        return items
+
+
+class SupervisionController(Controller):
+    path = "/api"
+    dependencies = DB
+    tags = ["command center"]
+
+    @post("/tickets/{number:str}/supervise", guards=[roles(COMMANDER)], sync_to_thread=True)
+    def supervise(self, number: str, data: SuperviseRequest, db_session: Session, request: Request) -> NoticeRead:
+        """A commander's own 督办, with a required written response."""
+        ticket = load_ticket(db_session, number, request.user)
+        notice = supervision.supervise(db_session, ticket, request.user, data.message, data.respond_within_days)
+        db_session.commit()
+        return notice_read(db_session, notice)
+
+    @get("/supervision", guards=[roles(COMMANDER, HANDLER, Role.AUDITOR)], sync_to_thread=True)
+    def open_notices(self, db_session: Session, request: Request) -> list[NoticeRead]:
+        return [notice_read(db_session, n) for n in supervision.open_notices(db_session, request.user)]
+
+    @post("/supervision/{notice_id:int}/response", guards=[roles(HANDLER)], sync_to_thread=True, status_code=200)
+    def respond(self, notice_id: int, data: NoticeResponse, db_session: Session, request: Request) -> NoticeRead:
+        notice = supervision.respond(db_session, notice_id, request.user, data.response)
+        db_session.commit()
+        return notice_read(db_session, notice)
+
+
+ROUTES = [QueueController, SupervisionController]
