@@ -12,6 +12,7 @@ Definitions (docs/measures.md):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -127,6 +128,23 @@ def period_bounds(kind: str, now: datetime) -> tuple[datetime, datetime]:
     first = {"today": today, "month": today.replace(day=1), "year": date(today.year, 1, 1)}[kind]
     start = datetime.combine(first, time(0), TIME_ZONE)
     return start, datetime.combine(today + timedelta(days=1), time(0), TIME_ZONE)
+
+
+def handling_days(session: Session, start: datetime, end: datetime, where: Slice = Slice()) -> dict[str, Any]:
+    """Average and 90th-percentile working days from dispatch to reply, for tickets replied in the period."""
+    from dispatch.policy import calendar_for, current_policy
+
+    rows = session.execute(where.apply(
+        select(Ticket.dispatched_at, Ticket.closed_at)
+        .where(Ticket.closed_at >= start, Ticket.closed_at < end, Ticket.dispatched_at.is_not(None))
+    )).all()
+    calendar = calendar_for(session, current_policy(session).rules)
+    days = sorted(calendar.working_days_between(a, b) for a, b in rows)
+    if not days:
+        return {"handled": 0, "avg_working_days": None, "p90_working_days": None}
+    p90 = days[max(0, math.ceil(0.9 * len(days)) - 1)]
+    return {"handled": len(days), "avg_working_days": round(sum(days) / len(days), 2),
+            "p90_working_days": round(p90, 2)}
 
 
 HEADLINE_KEYS = ("on_time_rate", "response_rate", "resolution_rate", "satisfaction_rate")

@@ -12,6 +12,7 @@ from litestar.stores.redis import RedisStore
 from redis.asyncio import Redis as AsyncRedis
 
 from command import controllers as command
+from command import report_controllers
 from dispatch import controllers as dispatch
 from hotline import controllers as hotline
 from hotline.privacy import install_log_masking
@@ -46,7 +47,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         store="rate_limit",
     )
     app = Litestar(
-        route_handlers=[health, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *pages.ROUTES],
+        route_handlers=[health, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *report_controllers.ROUTES,
+                        *pages.ROUTES],
         plugins=command.plugins(),
         on_startup=command.ON_STARTUP,
         on_app_init=[jwt_auth.on_app_init],

@@ -1,0 +1,71 @@
+"""Measures and the monthly report over HTTP, for commanders, auditors and (own department) handlers."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from litestar import Controller, Request, Response, get
+from litestar.di import Provide
+from litestar.exceptions import ValidationException
+from litestar.params import Parameter
+from sqlalchemy.orm import Session
+
+from command.measures import Slice, compute, handling_days, open_counts
+from command.reports import as_csv, as_xlsx, department_rows, month_bounds
+from hotline.clock import now
+from hotline.dependencies import provide_session, roles
+from hotline.settings import TIME_ZONE
+from hotline.vocabulary import Role
+
+MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class MeasuresController(Controller):
+    path = "/api"
+    dependencies = {"db_session": Provide(provide_session)}
+    tags = ["measures"]
+
+    @get("/measures", guards=[roles(Role.COMMANDER, Role.AUDITOR, Role.ADMIN, Role.HANDLER)], sync_to_thread=True)
+    def measures(
+        self,
+        db_session: Session,
+        request: Request,
+        start: date,
+        end: date,
+        department_id: int | None = None,
+        category: Annotated[str | None, Parameter(max_length=16)] = None,
+        township: Annotated[str | None, Parameter(max_length=32)] = None,
+        channel: Annotated[str | None, Parameter(max_length=24)] = None,
+    ) -> dict[str, Any]:
+        """Every measure for the slice, from `start` to `end` inclusive (Asia/Shanghai days)."""
+        if end < start:
+            raise ValidationException("结束日期不能早于开始日期")
+        if request.user.role == Role.HANDLER:  # a department sees its own figures only
+            department_id = request.user.department_id
+        where = Slice(department_id=department_id, category_code=category, township=township, channel=channel)
+        begin = datetime.combine(start, time(0), TIME_ZONE)
+        finish = datetime.combine(end + timedelta(days=1), time(0), TIME_ZONE)
+        return {**compute(db_session, begin, finish, where), **handling_days(db_session, begin, finish, where),
+                **open_counts(db_session, now(), where)}
+
+    @get("/reports/monthly", guards=[roles(Role.COMMANDER, Role.AUDITOR, Role.ADMIN)], sync_to_thread=True)
+    def monthly(self, db_session: Session, month: str, format: str = "csv") -> Response[bytes]:
+        """The county's monthly report per department, as CSV (UTF-8 with BOM) or XLSX."""
+        if not MONTH.match(month):
+            raise ValidationException("月份格式应为 YYYY-MM，例如 2026-11")
+        if format not in ("csv", "xlsx"):
+            raise ValidationException("导出格式只能是 csv 或 xlsx")
+        rows = department_rows(db_session, *month_bounds(month), now())
+        filename = f"12345-monthly-{month}.{format}"
+        if format == "csv":
+            body, media = as_csv(rows), "text/csv; charset=utf-8"
+        else:
+            body = as_xlsx(rows, f"清江县12345热线 {month} 月度考核报表")
+            media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(body, media_type=media,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+ROUTES = [MeasuresController]
