@@ -10,6 +10,8 @@ target; below it, a person dispatches.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,6 +21,8 @@ from scipy import sparse
 
 from classifier.taxonomy import LEAVES
 
+BATCH_MIN = 16  # from this many texts on, sklearn's batch transform beats the per-text path
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
 _LEAF_NAMES = {lf.code: lf.name for lf in LEAVES}
 
 
@@ -63,6 +67,8 @@ class TextClassifier:
         self.threshold = float(threshold)
         self.version = version
         self._names: np.ndarray | None = None
+        self._fast: list[tuple[Any, dict[str, int], np.ndarray, bool, int]] | None = None
+        self._coef_t: np.ndarray | None = None
 
     # -- scoring -------------------------------------------------------------
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
@@ -80,6 +86,41 @@ class TextClassifier:
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
 
+    def _blocks(self) -> list[tuple[Any, dict[str, int], np.ndarray, bool, int]]:
+        """Per vectoriser: analyzer, vocabulary, idf, sublinear flag, column offset (built once)."""
+        if self._fast is None:
+            blocks, offset = [], 0
+            for _name, vec in self.features.transformer_list:
+                idf = vec.idf_.astype(np.float32)
+                blocks.append((vec.build_analyzer(), vec.vocabulary_, idf, bool(vec.sublinear_tf), offset))
+                offset += len(idf)
+            self._fast = blocks
+            self._coef_t = np.ascontiguousarray(self.coef.T)
+        return self._fast
+
+    def vectorize_one(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """(column indices, values) of one text, equal to ``transform`` but without sklearn's
+        per-call overhead: this is what keeps single-ticket latency around a millisecond."""
+        all_idx: list[np.ndarray] = []
+        all_val: list[np.ndarray] = []
+        for analyze, vocab, idf, sublinear, offset in self._blocks():
+            pairs = [(vocab[t], c) for t, c in Counter(analyze(text)).items() if t in vocab]
+            if not pairs:
+                continue
+            idx = np.fromiter((p[0] for p in pairs), dtype=np.int64, count=len(pairs))
+            tf = np.fromiter((p[1] for p in pairs), dtype=np.float32, count=len(pairs))
+            if sublinear:
+                tf = 1.0 + np.log(tf)
+            val = tf * idf[idx]
+            val /= np.sqrt((val * val).sum()) or 1.0
+            all_idx.append(idx + offset)
+            all_val.append(val)
+        if not all_idx:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+        idx = np.concatenate(all_idx)
+        order = np.argsort(idx)
+        return idx[order], np.concatenate(all_val)[order]
+
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Class probabilities in ``self.classes`` order."""
         return self.proba_from_scores(self.decision(self.transform(texts)))
@@ -95,52 +136,71 @@ class TextClassifier:
         return self.predict_many([text], k, n_evidence)[0]
 
     def predict_many(self, texts: Sequence[str], k: int = 3, n_evidence: int = 6) -> list[Prediction]:
-        """Batch form of ``predict`` (one matrix product for all texts)."""
-        X = self.transform(texts)
-        proba = self.proba_from_scores(self.decision(X))
+        """``predict`` for several texts: per-text fast path for a few, one sparse product for many."""
+        self._blocks()
+        assert self._coef_t is not None
+        rows: list[tuple[np.ndarray, np.ndarray]] = []
+        if len(texts) >= BATCH_MIN:
+            X = self.transform(texts)
+            all_proba = self.proba_from_scores(self.decision(X))
+            rows = [(X.indices[X.indptr[i]:X.indptr[i + 1]], X.data[X.indptr[i]:X.indptr[i + 1]])
+                    for i in range(len(texts))]
+        else:
+            rows = [self.vectorize_one(t) for t in texts]
+            all_proba = np.vstack([self.proba_from_scores((val @ self._coef_t[idx] + self.intercept)[None, :])
+                                   for idx, val in rows]) if rows else np.zeros((0, len(self.classes)))
         out: list[Prediction] = []
-        for i in range(len(texts)):
-            order = np.argsort(-proba[i])[:k]
-            top = [Candidate(self.classes[j], round(float(proba[i, j]), 4), _LEAF_NAMES.get(self.classes[j], ""))
+        for (idx, val), proba in zip(rows, all_proba, strict=True):
+            order = np.argsort(-proba)[:k]
+            top = [Candidate(self.classes[j], round(float(proba[j]), 4), _LEAF_NAMES.get(self.classes[j], ""))
                    for j in order]
-            evidence = self.evidence(X[i], int(order[0]), n_evidence) if n_evidence else []
-            out.append(Prediction(top, bool(proba[i, order[0]] >= self.threshold), evidence, self.version,
+            evidence = self._evidence(idx, val, int(order[0]), n_evidence) if n_evidence else []
+            out.append(Prediction(top, bool(proba[order[0]] >= self.threshold), evidence, self.version,
                                   self.threshold))
         return out
 
     # -- explanations -------------------------------------------------------
     def feature_names(self) -> np.ndarray:
-        """Readable feature names (prefix 'word__'/'char__' removed), computed once."""
+        """Readable feature names, computed once; word features keep their 'word__' prefix."""
         if self._names is None:
-            raw = self.features.get_feature_names_out()
-            self._names = np.array([n.split("__", 1)[-1] for n in raw], dtype=object)
+            self._names = np.array(self.features.get_feature_names_out(), dtype=object)
         return self._names
 
     def evidence(self, row: sparse.csr_matrix, cls: int, n: int = 6) -> list[str]:
         """Words whose feature value x weight pushed hardest towards class ``cls``.
 
-        Overlapping pieces (a char n-gram inside a chosen word) are dropped so the
-        list reads as words, not fragments.
+        Jieba words come first; character n-grams only fill up, and only when
+        they are pure CJK and do not overlap a chosen word, so the list reads
+        as words, not fragments.
         """
         row = sparse.csr_matrix(row)
-        idx, vals = row.indices, row.data
+        return self._evidence(row.indices, row.data, cls, n)
+
+    def _evidence(self, idx: np.ndarray, vals: np.ndarray, cls: int, n: int) -> list[str]:
         if not len(idx):
             return []
         contrib = vals * self.coef[cls, idx]
         names = self.feature_names()
-        chosen: list[str] = []
-        for j in np.argsort(-contrib):
-            if contrib[j] <= 0 or len(chosen) >= n:
-                break
-            word = str(names[idx[j]]).replace(" ", "")
-            if len(word) < 2 or any(word in c or c in word for c in chosen):
-                continue
-            chosen.append(word)
-        return chosen
+        ranked = [j for j in np.argsort(-contrib) if contrib[j] > 0]
+        words: list[str] = []
+        for want_word in (True, False):
+            for j in ranked:
+                if len(words) >= n:
+                    return words
+                kind, _, word = str(names[idx[j]]).partition("__")
+                if (kind == "word") != want_word or len(word.replace(" ", "")) < 2:
+                    continue
+                word = word.replace(" ", "")
+                if not want_word and (len(word) < 2 or not _CJK.fullmatch(word)):
+                    continue
+                if any(word in c or c in word for c in words):
+                    continue
+                words.append(word)
+        return words
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
-        self._names = None
+        self._names = self._fast = self._coef_t = None
 
     def __getstate__(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if k != "_names"}
+        return {k: v for k, v in self.__dict__.items() if k not in ("_names", "_fast", "_coef_t")}

@@ -25,7 +25,8 @@ from classifier.taxonomy import LEAVES
 
 PHRASES: dict[str, dict[str, list[str]]] = {**PHRASES_A, **PHRASES_B, **PHRASES_C, **PHRASES_D}
 OUT = Path(__file__).with_name("messages.jsonl")
-STYLES = ("call", "letter", "web", "short", "report")
+STYLES = ("call", "letter", "web", "short", "report", "call", "web")
+VAGUE_SHARE = 0.07
 
 DURATIONS = ["三天", "一个多星期", "半个月", "快两个月", "好几年", "大半年", "十几天", "一年多",
              "好长时间", "差不多一个月", "两三个月"]
@@ -51,7 +52,9 @@ TYPOS = {"的": "得", "在": "再", "已经": "以经", "反映": "反应", "�
          "投诉": "头诉", "解决": "解绝", "根本": "跟本", "希望": "希忘", "严重": "严种", "物业": "物叶",
          "路灯": "路登", "低保": "底保", "工资": "工兹", "噪音": "燥音", "麻烦": "麻繁", "垃圾": "拉圾",
          "报销": "报消", "小区": "小曲", "派出所": "派处所", "补贴": "补帖"}
-SECONDARY = ["另外，", "还有就是，", "顺便说一下，", "对了，"]
+SECONDARY = ["另外，", "还有就是，", "顺便说一下，", "对了，", "再一个，", "我还想说，"]
+VAGUE = ["我想问一下{a}的事情归哪个部门管", "就是{a}，你们能不能来看一下", "上次说的那个事，{b}，到现在没人管",
+         "{a}，不知道找谁", "我反映的问题还没处理，{b}", "你好，请问{a}这个怎么办", "我要反映情况，就是那个{b}"]
 
 
 def _place(rng: random.Random) -> tuple[str, str]:
@@ -96,8 +99,22 @@ def _secondary(rng: random.Random, code: str, loc: str) -> str:
     return rng.choice(SECONDARY) + _core(rng, PHRASES[other], loc, [1])
 
 
+def _vague(rng: random.Random, code: str) -> str:
+    """A short, under-specified message: only a slot word hints at the leaf.
+
+    Real lines carry many of these; they teach the model to be unsure.
+    """
+    bank = PHRASES[code]
+    text = rng.choice(VAGUE).format(a=rng.choice(bank["a"]), b=rng.choice(bank["b"]))
+    if rng.random() < 0.5:
+        text = rng.choice(CALL_OPEN).format(home=_place(rng)[1]) + "，" + text
+    return text + rng.choice(["", "，" + rng.choice(BACKGROUND), "，" + rng.choice(CALL_CLOSE)])
+
+
 def message(rng: random.Random, code: str) -> tuple[str, str]:
     """One synthetic message for leaf ``code``; returns (text, style)."""
+    if rng.random() < VAGUE_SHARE:
+        return _vague(rng, code), "vague"
     style = rng.choice(STYLES)
     loc, town = _place(rng)
     home = rng.choice([f"{town}{rng.choice(TOWNSHIPS[town])}", town, loc])
@@ -109,8 +126,8 @@ def message(rng: random.Random, code: str) -> tuple[str, str]:
     elif style == "call":
         parts = _body(rng, code, loc, rng.randint(2, 3))
         parts = [rng.choice(FILLERS) + p if rng.random() < 0.5 else p for p in parts]
-        if rng.random() < 0.3:
-            parts.append(_secondary(rng, code, loc))
+        if rng.random() < 0.45:
+            parts.insert(rng.randint(0, len(parts)), _secondary(rng, code, loc))
         opener = rng.choice(CALL_OPEN).format(home=home)
         text = "，".join([opener, *parts, ask, rng.choice(CALL_CLOSE)])
         text = text.replace("，", rng.choice(["，", "，", " ", "，嗯，"]), rng.randint(0, 2))
@@ -118,7 +135,7 @@ def message(rng: random.Random, code: str) -> tuple[str, str]:
         parts = _body(rng, code, loc, 3)
         intro = rng.choice(LETTER_INTRO).format(home=home, role=rng.choice(["居民", "村民", "市民", "群众"]))
         body = "，".join(parts) + "。"
-        if rng.random() < 0.25:
+        if rng.random() < 0.35:
             body += _secondary(rng, code, loc) + "。"
         close = rng.choice(LETTER_CLOSE).format(town=town)
         text = f"{rng.choice(LETTER_OPEN)}{intro}{body}{ask}。{close}"
@@ -128,7 +145,7 @@ def message(rng: random.Random, code: str) -> tuple[str, str]:
     else:
         parts = _body(rng, code, loc, rng.randint(1, 3))
         title = rng.choice(WEB_TITLE).format(place=loc)
-        extra = _secondary(rng, code, loc) + "。" if rng.random() < 0.25 else ""
+        extra = _secondary(rng, code, loc) + "。" if rng.random() < 0.35 else ""
         text = f"{title}。" + "，".join(parts) + "。" + extra + ask + rng.choice(["。", "！", "，谢谢！", "?"])
     if rng.random() < 0.3:
         text = _typos(rng, text)

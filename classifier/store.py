@@ -1,0 +1,204 @@
+"""Versioned model store with guarded promotion and cheap hot reload.
+
+Layout under the caller's directory::
+
+    versions/<version>/features.json    vectoriser config, vocabularies and idf (plain data, no pickle)
+    versions/<version>/weights.npz      coef, intercept, classes
+    versions/<version>/meta.json        ModelMeta
+    CURRENT                             the promoted version's name (replaced atomically)
+    holdout.jsonl                       optional fixed evaluation slice for promotion
+
+Why a pointer file: promotion in one process (the retraining worker) becomes
+visible to every web and worker process through one ``stat`` at most once a
+second, without restarts or a message bus.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import msgspec
+import numpy as np
+from sklearn.metrics import f1_score
+
+from classifier.dataset import Example, split_xy
+from classifier.features import export_state, import_state
+from classifier.model import TextClassifier
+from classifier.train import ModelMeta
+
+
+class PromotionResult(msgspec.Struct, frozen=True):
+    """Outcome of a promotion attempt, for logs and the admin page."""
+
+    promoted: bool
+    candidate: str
+    current: str | None
+    candidate_f1: float
+    current_f1: float | None
+    reason: str
+
+
+def save_model(model: TextClassifier, meta: ModelMeta, directory: Path) -> Path:
+    """Write one model version into ``directory`` (created; written via a temp dir, then renamed)."""
+    directory = Path(directory)
+    tmp = directory.with_name(directory.name + f".tmp{os.getpid()}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    (tmp / "features.json").write_bytes(msgspec.json.encode(export_state(model.features)))
+    np.savez_compressed(tmp / "weights.npz", coef=model.coef, intercept=model.intercept,
+                        classes=np.array(model.classes))
+    (tmp / "meta.json").write_bytes(msgspec.json.format(msgspec.json.encode(meta)))
+    if directory.exists():
+        shutil.rmtree(directory)
+    tmp.rename(directory)
+    return directory
+
+
+def load_model(directory: Path) -> tuple[TextClassifier, ModelMeta]:
+    """Read a model version (plain JSON and arrays: nothing in the files can execute)."""
+    directory = Path(directory)
+    meta = msgspec.json.decode((directory / "meta.json").read_bytes(), type=ModelMeta)
+    features = import_state(msgspec.json.decode((directory / "features.json").read_bytes()))
+    w = np.load(directory / "weights.npz", allow_pickle=False)
+    model = TextClassifier(features, w["coef"], w["intercept"], [str(c) for c in w["classes"]],
+                           meta.temperature, meta.threshold, meta.version)
+    return model, meta
+
+
+def macro_f1(model: TextClassifier, examples: Sequence[Example]) -> float:
+    """Macro-F1 of ``model`` on labelled examples (labels it does not know count as errors)."""
+    texts, labels = split_xy(examples)
+    return float(f1_score(labels, model.predict_labels(texts), average="macro", zero_division=0))
+
+
+class ModelStore:
+    """A directory of model versions plus the pointer to the promoted one."""
+
+    def __init__(self, root: Path | str, check_interval: float = 1.0) -> None:
+        self.root = Path(root)
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "versions").mkdir(exist_ok=True)
+        self.check_interval = check_interval
+        self._lock = threading.Lock()
+        self._checked_at = 0.0
+        self._stamp: tuple[int, int, int] | None = None
+        self._loaded: tuple[TextClassifier, ModelMeta] | None = None
+
+    # -- paths ---------------------------------------------------------------
+    @property
+    def pointer(self) -> Path:
+        return self.root / "CURRENT"
+
+    def path_of(self, version: str) -> Path:
+        return self.root / "versions" / version
+
+    def versions(self) -> list[str]:
+        """Stored versions, oldest first (names sort by time)."""
+        return sorted(p.name for p in (self.root / "versions").iterdir() if (p / "meta.json").exists())
+
+    # -- writing -------------------------------------------------------------
+    def add(self, model: TextClassifier, meta: ModelMeta) -> str:
+        """Store a candidate version (not yet promoted); returns its version name."""
+        save_model(model, meta, self.path_of(meta.version))
+        return meta.version
+
+    def set_holdout(self, examples: Sequence[Example]) -> None:
+        """Fix the slice that promotion compares models on."""
+        path = self.root / "holdout.jsonl"
+        tmp = path.with_suffix(".tmp")
+        with tmp.open("w", encoding="utf-8") as fh:
+            for ex in examples:
+                fh.write(json.dumps({"text": ex.text, "label": ex.label}, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+
+    def holdout(self) -> list[Example]:
+        """The stored promotion slice (empty if none was set)."""
+        path = self.root / "holdout.jsonl"
+        if not path.exists():
+            return []
+        with path.open(encoding="utf-8") as fh:
+            return [Example(**json.loads(line)) for line in fh if line.strip()]
+
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        with (self.root / ".lock").open("w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def promote(self, candidate: str, holdout: Sequence[Example] | None = None,
+                tolerance: float = 0.0, force: bool = False) -> PromotionResult:
+        """Make ``candidate`` current unless it scores worse than the current model.
+
+        Compared by macro-F1 on ``holdout`` (or the stored slice). Equal or
+        better (within ``tolerance``) is promoted; worse is refused and the
+        current version stays. With no current model, or ``force``, it is promoted.
+        """
+        slice_ = list(holdout) if holdout is not None else self.holdout()
+        with self._exclusive():
+            cand_model, _ = load_model(self.path_of(candidate))
+            current = self.current_version()
+            cand_f1 = macro_f1(cand_model, slice_) if slice_ else float("nan")
+            if current is None or force or not slice_:
+                why = "forced" if force else "no current model" if current is None else "no held-out slice"
+                self._write_pointer(candidate)
+                return PromotionResult(True, candidate, current, cand_f1, None, why)
+            cur_model, _ = load_model(self.path_of(current))
+            cur_f1 = macro_f1(cur_model, slice_)
+            if cand_f1 + tolerance < cur_f1:
+                return PromotionResult(False, candidate, current, cand_f1, cur_f1,
+                                       f"macro-F1 {cand_f1:.4f} < current {cur_f1:.4f}")
+            self._write_pointer(candidate)
+            return PromotionResult(True, candidate, current, cand_f1, cur_f1,
+                                   f"macro-F1 {cand_f1:.4f} >= current {cur_f1:.4f}")
+
+    def _write_pointer(self, version: str) -> None:
+        tmp = self.pointer.with_suffix(f".tmp{os.getpid()}")
+        tmp.write_text(version, encoding="utf-8")
+        os.replace(tmp, self.pointer)
+
+    # -- reading -------------------------------------------------------------
+    def current_version(self) -> str | None:
+        """The promoted version name, read from disk now."""
+        try:
+            return self.pointer.read_text(encoding="utf-8").strip() or None
+        except FileNotFoundError:
+            return None
+
+    def current(self) -> TextClassifier | None:
+        """The promoted model; re-checks the pointer at most every ``check_interval`` seconds.
+
+        Cheap on the hot path: usually a clock read; at most one ``stat`` per
+        interval; a reload only when another process promoted a new version.
+        """
+        now = time.monotonic()
+        if self._loaded is not None and now - self._checked_at < self.check_interval:
+            return self._loaded[0]
+        with self._lock:
+            self._checked_at = now
+            try:
+                st = self.pointer.stat()
+            except FileNotFoundError:
+                return self._loaded[0] if self._loaded else None
+            stamp = (st.st_mtime_ns, st.st_ino, st.st_size)
+            if stamp != self._stamp or self._loaded is None:
+                version = self.current_version()
+                if version and (self._loaded is None or self._loaded[1].version != version):
+                    self._loaded = load_model(self.path_of(version))
+                self._stamp = stamp
+        return self._loaded[0] if self._loaded else None
+
+    def current_meta(self) -> ModelMeta | None:
+        """Metadata of the model ``current()`` returns."""
+        self.current()
+        return self._loaded[1] if self._loaded else None
