@@ -9,8 +9,9 @@ from litestar.di import Provide
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch import actions, admin_controllers, commander_controllers
+from dispatch import actions, admin_controllers, commander_controllers, routing
 from dispatch.schemas import (
+    CategoryRequest,
     DepartmentRead,
     DispatchRequest,
     ExtensionDecision,
@@ -19,6 +20,7 @@ from dispatch.schemas import (
     NoteRequest,
     ReasonRequest,
     ReplyRequest,
+    SuggestRequest,
     SupplementRequest,
     TransferRequest,
     WaitRequest,
@@ -27,6 +29,7 @@ from hotline.access import load_led_ticket, load_ticket, visible_tickets
 from hotline.citizen import find_for_citizen, ticket_events
 from hotline.controllers import full_ticket
 from hotline.dependencies import provide_session, roles
+from hotline.jobs import after_commit
 from hotline.models import Department, Ticket
 from hotline.schemas import PublicTicket, TicketRead
 from hotline.views import public_ticket, ticket_read
@@ -35,6 +38,7 @@ from hotline.workflow import CITIZEN_ACTOR, Actor, apply
 
 DB = {"db_session": Provide(provide_session)}
 OPERATOR, HANDLER, COMMANDER = Role.OPERATOR, Role.HANDLER, Role.COMMANDER
+ROUTE_JOB = "dispatch.jobs.route"
 INBOX_STATUSES = (Status.PENDING_SIGN, Status.IN_PROGRESS, Status.EXTENSION_PENDING, Status.WAITING_CITIZEN)
 
 
@@ -53,8 +57,19 @@ class TicketActionController(Controller):
 
     @post("/submit", guards=[roles(OPERATOR)], sync_to_thread=True, status_code=200)
     def submit(self, number: str, db_session: Session, request: Request) -> TicketRead:
-        """Hand a recorded call to the dispatch queue."""
-        return _act(db_session, number, request.user, lambda t: apply(db_session, t, "submit", request.user))
+        """Hand a recorded call to the dispatch queue; routing dispatches it if the classifier is sure."""
+        def change(ticket: Ticket) -> None:
+            apply(db_session, ticket, "submit", request.user)
+            after_commit(db_session, ROUTE_JOB, ticket.id)
+
+        return _act(db_session, number, request.user, change)
+
+    @post("/category", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
+    def correct_category(self, number: str, data: CategoryRequest, db_session: Session,
+                         request: Request) -> TicketRead:
+        """A person corrects the category; the correction becomes a training example."""
+        return _act(db_session, number, request.user,
+                    lambda t: routing.correct_category(db_session, t, request.user, data.category_code))
 
     @post("/answer", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
     def answer(self, number: str, data: ReplyRequest, db_session: Session, request: Request) -> TicketRead:
@@ -69,9 +84,14 @@ class TicketActionController(Controller):
 
     @post("/dispatch", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
     def dispatch(self, number: str, data: DispatchRequest, db_session: Session, request: Request) -> TicketRead:
-        return _act(db_session, number, request.user, lambda t: actions.dispatch(
-            db_session, t, request.user, department_id=data.department_id,
-            co_department_ids=data.co_department_ids, category_code=data.category_code, note=data.note))
+        def change(ticket: Ticket) -> None:
+            if data.category_code:
+                routing.record_correction(db_session, ticket, request.user, data.category_code)
+            actions.dispatch(db_session, ticket, request.user, department_id=data.department_id,
+                             co_department_ids=data.co_department_ids, category_code=data.category_code,
+                             note=data.note)
+
+        return _act(db_session, number, request.user, change)
 
     @post("/redispatch", guards=[roles(COMMANDER)], sync_to_thread=True, status_code=200)
     def redispatch(self, number: str, data: DispatchRequest, db_session: Session, request: Request) -> TicketRead:
@@ -170,6 +190,18 @@ class InboxController(Controller):
         return [DepartmentRead(id=d.id, code=d.code, name=d.name, kind=d.kind, township=d.township) for d in rows]
 
 
+class SuggestController(Controller):
+    path = "/api/classifier"
+    dependencies = DB
+    tags = ["routing"]
+
+    @post("/suggest", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
+    def suggest(self, data: SuggestRequest, db_session: Session) -> dict:
+        """While the caller talks: category, department, confidence, the words that weighed most, an
+        emergency flag, similar open tickets and the caller's earlier tickets."""
+        return routing.suggest(db_session, data.text, data.township, data.phone)
+
+
 class SupplementController(Controller):
     path = "/api/public"
     dependencies = DB
@@ -184,5 +216,5 @@ class SupplementController(Controller):
         return public_ticket(ticket, ticket_events(db_session, ticket))
 
 
-ROUTES = [TicketActionController, InboxController, SupplementController, *commander_controllers.ROUTES,
+ROUTES = [TicketActionController, InboxController, SupplementController, SuggestController, *commander_controllers.ROUTES,
           *admin_controllers.ROUTES]

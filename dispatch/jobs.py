@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from dispatch import followup
+from dispatch import followup, routing
 from dispatch.actions import archive
 from hotline.clock import now
 from hotline.database import session_scope
@@ -30,9 +30,22 @@ def archive_stale_closed(batch: int = 500) -> int:
 
 
 # (function, cron expression) pairs that the scheduler registers.
+def route(ticket_id: int) -> str:
+    """After intake (and after an operator submits a call): classify, flag, and dispatch when sure."""
+    with session_scope() as session:
+        ticket = session.get(Ticket, ticket_id)
+        return routing.route_ticket(session, ticket) if ticket is not None else "missing"
+
+
+def retrain_model() -> dict[str, object]:
+    """Nightly: corpus + people's corrections → a new model, promoted only if it does no worse."""
+    with session_scope() as session:
+        return routing.retrain_with_corrections(session)
+
+
 def sweep_deadlines() -> dict[str, int]:
     """Cards and escalation for whatever has fallen due since the last run."""
     return followup.sweep()
 
 
-SCHEDULE = [(sweep_deadlines, "* * * * *"), (archive_stale_closed, "15 2 * * *")]
+SCHEDULE = [(sweep_deadlines, "* * * * *"), (archive_stale_closed, "15 2 * * *"), (retrain_model, "30 1 * * *")]

@@ -80,6 +80,31 @@ class MergeRequest(msgspec.Struct, forbid_unknown_fields=True):
     note: Note | None = None
 
 
+class CategoryRequest(msgspec.Struct, forbid_unknown_fields=True):
+    category_code: Annotated[str, msgspec.Meta(min_length=4, max_length=16)]
+
+    def __post_init__(self) -> None:
+        from classifier.taxonomy import leaf
+
+        try:
+            leaf(self.category_code)
+        except KeyError:
+            raise ValueError(f"诉求分类「{self.category_code}」不存在") from None
+
+
+class SuggestRequest(msgspec.Struct, forbid_unknown_fields=True):
+    text: Annotated[str, msgspec.Meta(max_length=4000)]
+    township: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+
+    def __post_init__(self) -> None:
+        self.text = text.required(self.text, "诉求内容")
+        if self.phone:
+            from hotline.privacy import normalize_phone
+
+            self.phone = normalize_phone(self.phone)
+
+
 class SupplementRequest(msgspec.Struct, forbid_unknown_fields=True):
     number: Annotated[str, msgspec.Meta(max_length=20)]
     query_code: Annotated[str, msgspec.Meta(max_length=20)]

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hotline import outbox
+from hotline import jobs, outbox
 from hotline.clock import now
 from hotline.models import Area, Ticket
 from hotline.numbering import new_query_code, next_ticket_number
@@ -63,6 +63,7 @@ def _create(session: Session, ticket: Ticket, actor: Actor, *, submit: bool) -> 
         if (earlier := _existing(session, ticket.idempotency_key)) is not None:
             raise DuplicateSubmission(earlier.number) from None
         raise
+    jobs.ticket_received(session, ticket.id)
     outbox.queue(session, "receipt", dedupe_key=f"receipt:{ticket.id}", ticket=ticket, phone=ticket.caller_phone,
                  number=ticket.number, code=ticket.query_code)
     return ticket

@@ -10,7 +10,8 @@ from typing import Any
 
 import redis
 from rq import Queue, Retry
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
+from sqlalchemy.orm import Session
 
 from hotline.clock import now
 from hotline.database import session_scope
@@ -29,14 +30,44 @@ def get_queue() -> Queue:
     return Queue(get_settings().queue_name, connection=get_redis())
 
 
-def enqueue(func: Callable[..., Any], *args: Any) -> bool:
+def enqueue(func: Callable[..., Any] | str, *args: Any) -> bool:
     """Enqueue after the commit; if Redis is away the row is already safe and a sweep will pick it up."""
     try:
         get_queue().enqueue(func, *args, retry=Retry(max=3, interval=[5, 30, 120]))
     except redis.RedisError:
-        log.warning("could not enqueue %s%r: Redis unavailable", func.__name__, args)
+        log.warning("could not enqueue %s%r: Redis unavailable", getattr(func, "__name__", func), args)
         return False
     return True
+
+
+def after_commit(session: Session, func: Callable[..., Any] | str, *args: Any) -> None:
+    """Enqueue once the transaction has committed, so a worker never sees a row that is not there yet."""
+    session.info.setdefault("after_commit_jobs", []).append((func, args))
+
+
+@event.listens_for(Session, "after_commit")
+def _enqueue_committed(session: Session) -> None:
+    for func, args in session.info.pop("after_commit_jobs", ()):
+        enqueue(func, *args)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_rolled_back(session: Session) -> None:
+    session.info.pop("after_commit_jobs", None)
+
+
+_intake_followers: list[str] = []
+
+
+def follow_intake(job_path: str) -> None:
+    """Let a later layer (routing) run a job on every new ticket without hotline importing it."""
+    if job_path not in _intake_followers:
+        _intake_followers.append(job_path)
+
+
+def ticket_received(session: Session, ticket_id: int) -> None:
+    for job_path in _intake_followers:
+        after_commit(session, job_path, ticket_id)
 
 
 def _claim(notification_id: int) -> Notification | None:

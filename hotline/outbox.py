@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from hotline import jobs
 from hotline.models import Notification, Ticket
 
 TEMPLATES: dict[str, str] = {
@@ -46,21 +46,5 @@ def queue(
             session.flush()
     except IntegrityError:
         return None
-    session.info.setdefault("new_notifications", []).append(notification.id)
+    jobs.after_commit(session, jobs.send_notification, notification.id)  # fast path; a sweep catches misses
     return notification
-
-
-@event.listens_for(Session, "after_commit")
-def _send_after_commit(session: Session) -> None:
-    """Fast path: hand the new rows to a worker at once; the periodic sweep catches whatever this misses."""
-    ids = session.info.pop("new_notifications", None)
-    if ids:
-        from hotline.jobs import enqueue, send_notification
-
-        for notification_id in ids:
-            enqueue(send_notification, notification_id)
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget_on_rollback(session: Session) -> None:
-    session.info.pop("new_notifications", None)

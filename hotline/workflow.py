@@ -81,6 +81,7 @@ TRANSITIONS: dict[str, Transition] = {
     "classify": _t("智能分类", {S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
     "flag_emergency": _t("紧急警情提示", {S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
     "propose_merge": _t("疑似重复件", {S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
+    "manual_review": _t("转人工分拨", {S.PENDING_DISPATCH}, None, SYSTEM),
     "correct_category": _t("更正分类", {S.RECEIVED, S.PENDING_DISPATCH, S.PENDING_SIGN, S.RETURNED}, None,
                            OPERATOR, COMMANDER),
 }

@@ -33,6 +33,8 @@ def _require_services() -> None:
 
 @pytest.fixture(scope="session", autouse=True)
 def database() -> Iterator[None]:
+    from classifier.service import ensure_model
+    from dispatch.routing import get_store
     from hotline.migrate import downgrade, upgrade
     from web.demo.seed import seed_reference
 
@@ -41,6 +43,7 @@ def database() -> Iterator[None]:
     upgrade()
     with session_scope() as session:
         seed_reference(session)
+    ensure_model(get_store(), progress=None)  # the routing model, trained once from the shipped corpus
     yield
     get_engine().dispose()
     stop_embedded()

@@ -14,7 +14,9 @@ from redis.asyncio import Redis as AsyncRedis
 from command import controllers as command
 from command import report_controllers
 from dispatch import controllers as dispatch
+from dispatch.controllers import ROUTE_JOB
 from hotline import controllers as hotline
+from hotline.jobs import follow_intake
 from hotline.privacy import install_log_masking
 from hotline.redis_conn import redis_url
 from hotline.settings import Settings, get_settings
@@ -37,6 +39,7 @@ def health() -> dict[str, str]:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
+    follow_intake(ROUTE_JOB)  # every new ticket is classified and, when sure, dispatched by a worker
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     install_log_masking()
     jwt_auth = make_jwt_auth(settings)

@@ -34,6 +34,14 @@ def cmd_seed(args: argparse.Namespace) -> None:
     print(f"已生成演示县（清江县）：部门、乡镇、账号，以及 {count} 张工单")
 
 
+def cmd_model(_: argparse.Namespace) -> None:
+    from classifier.service import ensure_model
+    from dispatch.routing import get_store
+
+    store = ensure_model(get_store())
+    print(f"分类模型就绪：版本 {store.current_version()}")
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
@@ -44,11 +52,13 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_worker(_: argparse.Namespace) -> None:
     from rq import Worker
 
-    from hotline.jobs import get_queue
+    from dispatch.controllers import ROUTE_JOB
+    from hotline.jobs import follow_intake, get_queue
     from hotline.privacy import install_log_masking
 
     logging.basicConfig(level=logging.INFO)
     install_log_masking()
+    follow_intake(ROUTE_JOB)  # tickets created by jobs are routed too
     queue = get_queue()
     Worker([queue], connection=queue.connection).work(with_scheduler=True)
 
@@ -65,6 +75,7 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
     cmd_migrate(args)
     cmd_seed(args)
+    cmd_model(args)
     url = redis_url()  # starts the embedded Redis unless REDIS_URL points at a server
     env = {**os.environ, "REDIS_URL": url}
     children = [
@@ -108,6 +119,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve.add_argument("--workers", type=int, default=None)
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("worker", help="run one RQ worker").set_defaults(func=cmd_worker)
+    sub.add_parser("model", help="train the routing model from the shipped corpus if none is promoted yet"
+                   ).set_defaults(func=cmd_model)
     sub.add_parser("scheduler", help="run the periodic-job scheduler").set_defaults(func=cmd_scheduler)
     args = parser.parse_args(argv)
     args.func(args)

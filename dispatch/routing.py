@@ -1,0 +1,192 @@
+"""Routing: the classifier's suggestion, emergencies, likely duplicates and repeat callers for a ticket,
+then automatic dispatch through the catalogue when the model is sure, or the manual queue when it is not."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from classifier import emergency, similarity
+from classifier.dataset import Example
+from classifier.model import Prediction
+from classifier.service import classify, ensure_model, retrain
+from classifier.store import ModelStore
+from dispatch import actions
+from dispatch.models import RoutingCorrection
+from hotline.clock import now
+from hotline.models import Ticket, TicketEvent
+from hotline.settings import get_settings
+from hotline.vocabulary import Status
+from hotline.workflow import OPEN, SYSTEM_ACTOR, Actor, apply
+
+log = logging.getLogger("dispatch.routing")
+DUPLICATE_WINDOW = timedelta(days=7)
+REPEAT_CALLER_WINDOW = timedelta(days=30)
+DUPLICATE_THRESHOLD = 0.35
+
+
+@lru_cache(maxsize=1)
+def get_store() -> ModelStore:
+    """The model store shared by web processes and workers; each reloads a newly promoted version by itself."""
+    return ModelStore(get_settings().var_dir / "models")
+
+
+def text_of(ticket: Ticket) -> str:
+    return f"{ticket.title}。{ticket.content}" if ticket.title else ticket.content
+
+
+def similar_open_tickets(session: Session, text: str, *, township: str | None, category: str | None,
+                         exclude_id: int | None = None) -> list[dict[str, Any]]:
+    """Open tickets of the last week in the same township or category whose text is close to this one."""
+    since = now() - DUPLICATE_WINDOW
+    scope = []
+    if township:
+        scope.append(Ticket.township == township)
+    if category:
+        scope.append(Ticket.suggested_category == category)
+        scope.append(Ticket.category_code == category)
+    if not scope:
+        return []
+    rows = session.execute(
+        select(Ticket.id, Ticket.number, Ticket.content, Ticket.title)
+        .where(Ticket.status.in_(OPEN), Ticket.created_at >= since, Ticket.parent_id.is_(None), or_(*scope))
+        .where(Ticket.id != (exclude_id or 0)).order_by(Ticket.id.desc()).limit(500)
+    ).all()
+    texts = {row.id: f"{row.title}。{row.content}" if row.title else row.content for row in rows}
+    numbers = {row.id: row.number for row in rows}
+    matches = similarity.find_similar(text, texts, threshold=DUPLICATE_THRESHOLD, limit=5)
+    return [{"number": numbers[m.id], "score": round(m.score, 3)} for m in matches]
+
+
+def earlier_calls(session: Session, phone: str | None, exclude_id: int | None = None) -> list[str]:
+    """The caller's tickets of the last month: a repeat caller is flagged to the operator."""
+    if not phone:
+        return []
+    since = now() - REPEAT_CALLER_WINDOW
+    return list(session.scalars(
+        select(Ticket.number).where(Ticket.caller_phone == phone, Ticket.created_at >= since,
+                                    Ticket.id != (exclude_id or 0)).order_by(Ticket.id.desc()).limit(10)))
+
+
+def _suggestion_data(session: Session, prediction: Prediction, township: str | None) -> dict[str, Any]:
+    entry = actions.route(session, prediction.code, township)
+    return {
+        "top": [{"code": c.code, "name": c.name, "probability": c.probability} for c in prediction.top],
+        "confident": prediction.confident,
+        "evidence": prediction.evidence,
+        "model_version": prediction.model_version,
+        "department": entry.lead_department.name if entry else None,
+        "department_id": entry.lead_department_id if entry else None,
+    }
+
+
+def suggest(session: Session, text: str, township: str | None = None, phone: str | None = None) -> dict[str, Any]:
+    """What the operator's console shows while the caller talks."""
+    prediction = classify(get_store(), text)
+    found = emergency.detect(text)
+    category = prediction.code if prediction else None
+    return {
+        "suggestion": _suggestion_data(session, prediction, township) if prediction else None,
+        "emergency": {"kind": found.kind, "line": found.line, "label": found.label, "evidence": found.evidence}
+        if found else None,
+        "similar_open": similar_open_tickets(session, text, township=township, category=category),
+        "earlier_tickets": earlier_calls(session, phone),
+    }
+
+
+def classify_ticket(session: Session, ticket: Ticket) -> dict[str, Any] | None:
+    """Record the classifier's view once per ticket, as events; returns the suggestion data."""
+    if ticket.classified_at is not None or ticket.status not in (Status.RECEIVED, Status.PENDING_DISPATCH):
+        return None
+    text = text_of(ticket)
+    prediction = classify(get_store(), text)
+    if prediction is None:
+        log.warning("no promoted model: ticket %s waits for a person", ticket.number)
+        return None
+    data = _suggestion_data(session, prediction, ticket.township)
+    data["repeat_caller"] = earlier_calls(session, ticket.caller_phone, ticket.id)
+    ticket.suggested_category, ticket.confidence = prediction.code, prediction.probability
+    ticket.classified_at = now()
+    apply(session, ticket, "classify", SYSTEM_ACTOR, data=data)
+    if (found := emergency.detect(text)) is not None:
+        ticket.emergency_kind = found.kind
+        apply(session, ticket, "flag_emergency", SYSTEM_ACTOR,
+              data={"kind": found.kind, "line": found.line, "label": found.label, "evidence": found.evidence})
+    duplicates = similar_open_tickets(session, text, township=ticket.township, category=prediction.code,
+                                      exclude_id=ticket.id)
+    if duplicates:
+        apply(session, ticket, "propose_merge", SYSTEM_ACTOR, data={"candidates": duplicates})
+    data["duplicates"] = duplicates
+    return data
+
+
+def _last_event_data(session: Session, ticket: Ticket, action: str) -> dict[str, Any] | None:
+    event = session.scalars(ticket.events.select().where(TicketEvent.action == action)
+                            .order_by(TicketEvent.id.desc()).limit(1)).first()
+    return event.data if event else None
+
+
+def _why_a_person_decides(session: Session, ticket: Ticket) -> list[str]:
+    classified = _last_event_data(session, ticket, "classify")
+    reasons = []
+    if classified is None:
+        reasons.append("尚无分类结果")
+    elif not classified["confident"]:
+        reasons.append(f"分类置信度 {ticket.confidence:.2f} 低于阈值")
+    if ticket.emergency_kind:
+        reasons.append("疑似紧急警情")
+    if _last_event_data(session, ticket, "propose_merge") is not None:
+        reasons.append("疑似重复件")
+    if classified is not None and actions.route(session, ticket.suggested_category or "", ticket.township) is None:
+        reasons.append("派单目录中没有该分类")
+    return reasons
+
+
+def route_ticket(session: Session, ticket: Ticket) -> str:
+    """Dispatch by itself only when sure, not an emergency and not a likely duplicate; else a person decides."""
+    classify_ticket(session, ticket)
+    if ticket.status != Status.PENDING_DISPATCH:
+        return "waiting"  # a call still with its operator, or already handled
+    if ticket.manual_review:
+        return "manual"
+    if reasons := _why_a_person_decides(session, ticket):
+        ticket.manual_review = True
+        apply(session, ticket, "manual_review", SYSTEM_ACTOR, data={"reasons": reasons})
+        return "manual"
+    actions.dispatch(session, ticket, SYSTEM_ACTOR, department_id=None, co_department_ids=[],
+                     category_code=ticket.suggested_category, note="智能分拨：置信度达到阈值，按派单目录自动派单")
+    return "dispatched"
+
+
+def record_correction(session: Session, ticket: Ticket, actor: Actor, category_code: str) -> None:
+    """A person chose another category than the model: keep it as a labelled example for the next retrain."""
+    if ticket.suggested_category == category_code or ticket.classified_at is None:
+        return
+    session.add(RoutingCorrection(ticket_id=ticket.id, text=text_of(ticket), predicted=ticket.suggested_category,
+                                  corrected=category_code, actor_id=actor.id,
+                                  model_version=get_store().current_version()))
+
+
+def correct_category(session: Session, ticket: Ticket, actor: Actor, category_code: str) -> None:
+    record_correction(session, ticket, actor, category_code)
+    previous = ticket.category_code or ticket.suggested_category
+    ticket.category_code = category_code
+    apply(session, ticket, "correct_category", actor, data={"from": previous, "to": category_code})
+
+
+def corrections_as_examples(session: Session) -> list[Example]:
+    rows = session.execute(select(RoutingCorrection.text, RoutingCorrection.corrected)).all()
+    return [Example(text=text, label=label) for text, label in rows]
+
+
+def retrain_with_corrections(session: Session) -> dict[str, Any]:
+    """Corpus + corrections → a candidate; promoted only if it does no worse on the fixed held-out slice."""
+    store = ensure_model(get_store(), progress=None)
+    meta, result = retrain(store, extra=corrections_as_examples(session), progress=None)
+    return {"candidate": meta.version, "promoted": bool(result and result.promoted),
+            "reason": result.reason if result else None}
