@@ -57,10 +57,9 @@ def similar_open_tickets(session: Session, text: str, *, township: str | None, c
         .where(Ticket.status.in_(OPEN), Ticket.created_at >= since, Ticket.parent_id.is_(None), or_(*scope))
         .where(Ticket.id != (exclude_id or 0)).order_by(Ticket.id.desc()).limit(500)
     ).all()
-    texts = {row.id: f"{row.title}。{row.content}" if row.title else row.content for row in rows}
-    numbers = {row.id: row.number for row in rows}
+    texts = {row.number: f"{row.title}。{row.content}" if row.title else row.content for row in rows}
     matches = similarity.find_similar(text, texts, threshold=DUPLICATE_THRESHOLD, limit=5)
-    return [{"number": numbers[m.id], "score": round(m.score, 3)} for m in matches]
+    return [{"number": m.id, "score": round(m.score, 3)} for m in matches]
 
 
 def earlier_calls(session: Session, phone: str | None, exclude_id: int | None = None) -> list[str]:

@@ -40,7 +40,8 @@ def test_receipt_is_sent_by_a_worker_with_the_number_and_code(operator, caplog):
     receipt = operator.post("/api/tickets", json=CALL).json()
     [row] = _outbox()
     assert row.status == "pending" and row.template == "receipt"
-    assert get_queue().count == 1  # handed to a worker right after the commit
+    queued = sorted(job.func_name for job in get_queue().jobs)  # handed to workers right after the commit
+    assert queued == ["dispatch.jobs.route", "hotline.jobs.send_notification"]
     with caplog.at_level(logging.INFO, logger="hotline.notify"):
         _run_worker()
     assert sender.sent == [("13800138000", f"您的诉求已受理，工单号 {receipt['number']}，查询码 "
