@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from dispatch import actions, admin_controllers, commander_controllers, routing
 from dispatch.schemas import (
+    AnswerRequest,
     CategoryRequest,
     DepartmentRead,
     DispatchRequest,
@@ -72,10 +73,10 @@ class TicketActionController(Controller):
                     lambda t: routing.correct_category(db_session, t, request.user, data.category_code))
 
     @post("/answer", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
-    def answer(self, number: str, data: ReplyRequest, db_session: Session, request: Request) -> TicketRead:
-        """直接答复: answered on the spot, closed without dispatch."""
+    def answer(self, number: str, data: AnswerRequest, db_session: Session, request: Request) -> TicketRead:
+        """直接答复: answered on the spot (citing a knowledge-base article if one was used), closed at once."""
         return _act(db_session, number, request.user,
-                    lambda t: actions.answer_on_the_spot(db_session, t, request.user, data.reply))
+                    lambda t: actions.answer_on_the_spot(db_session, t, request.user, data.reply, data.article_id))
 
     @post("/transfer", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
     def transfer(self, number: str, data: TransferRequest, db_session: Session, request: Request) -> TicketRead:

@@ -50,6 +50,16 @@ class ReplyRequest(msgspec.Struct, forbid_unknown_fields=True):
         self.reply = text.required(self.reply, "答复内容")
 
 
+class AnswerRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """直接答复: the answer read to the caller, and the knowledge-base article it came from, if any."""
+
+    reply: Reply
+    article_id: int | None = None
+
+    def __post_init__(self) -> None:
+        self.reply = text.required(self.reply, "答复内容")
+
+
 class ExtensionRequest(msgspec.Struct, forbid_unknown_fields=True):
     days: Annotated[int, msgspec.Meta(ge=1, le=30)]
     reason: Reason
