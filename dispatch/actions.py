@@ -11,7 +11,8 @@ from dispatch import followup
 from dispatch.calendar import WorkCalendar
 from dispatch.models import CatalogueEntry, TimeLimitPolicy
 from dispatch.policy import calendar_for, current_policy, policy_for, resolve_deadline, sign_deadline
-from hotline.clock import now
+from hotline import outbox
+from hotline.clock import now, spoken
 from hotline.models import Department, Ticket, TicketEvent
 from hotline.vocabulary import Satisfaction, Status
 from hotline.workflow import Actor, TransitionRefused, apply
@@ -88,6 +89,17 @@ def dispatch(
         followup.reset_cards(session, ticket)
     else:
         followup.schedule(session, ticket)
+    _tell_about_dispatch(session, ticket, lead)
+
+
+def _tell_about_dispatch(session: Session, ticket: Ticket, lead: Department) -> None:
+    """The citizen learns who handles it and by when; the department's duty phone learns it has a ticket."""
+    stamp = ticket.dispatched_at.isoformat()
+    outbox.queue(session, "dispatched", dedupe_key=f"dispatched:{ticket.id}:{stamp}", ticket=ticket,
+                 phone=ticket.caller_phone, number=ticket.number, department=lead.name, due=spoken(ticket.due_at))
+    outbox.queue(session, "staff_dispatch", dedupe_key=f"staff_dispatch:{ticket.id}:{stamp}", ticket=ticket,
+                 phone=lead.duty_phone, department_id=lead.id, number=ticket.number,
+                 sign_deadline=spoken(ticket.sign_deadline))
 
 
 def sign(session: Session, ticket: Ticket, actor: Actor) -> None:
@@ -181,6 +193,12 @@ def _close(session: Session, ticket: Ticket, actor: Actor, text: str, action: st
     ticket.closed_at = moment
     apply(session, ticket, action, actor, data={"reply": text, "on_time": on_time, **(extra or {})})
     followup.schedule(session, ticket)
+    stamp = moment.isoformat()
+    if action == "reply":
+        outbox.queue(session, "reply_ready", dedupe_key=f"reply_ready:{ticket.id}:{stamp}", ticket=ticket,
+                     phone=ticket.caller_phone, number=ticket.number)
+    outbox.queue(session, "rating_invite", dedupe_key=f"rating_invite:{ticket.id}:{stamp}", ticket=ticket,
+                 phone=ticket.caller_phone, number=ticket.number)
 
 
 def reopen(session: Session, ticket: Ticket, actor: Actor, note: str) -> None:
@@ -219,6 +237,7 @@ def merge(session: Session, ticket: Ticket, parent: Ticket, actor: Actor, note: 
 
 def archive(session: Session, ticket: Ticket, actor: Actor) -> None:
     apply(session, ticket, "archive", actor)
+
 
 
 def _name(ticket: Ticket) -> str:

@@ -21,7 +21,7 @@ from dispatch.calendar import WorkCalendar
 from dispatch.models import SupervisionNotice
 from dispatch.policy import calendar_for, policy_for
 from hotline import outbox
-from hotline.clock import local, now
+from hotline.clock import now, spoken
 from hotline.database import get_session_factory
 from hotline.models import Department, Ticket
 from hotline.workflow import CLOCK_RUNNING, SYSTEM_ACTOR, Actor, apply
@@ -29,9 +29,6 @@ from hotline.workflow import CLOCK_RUNNING, SYSTEM_ACTOR, Actor, apply
 log = logging.getLogger("dispatch.followup")
 URGED, SUPERVISED, ESCALATED = 1, 2, 3
 
-
-def _fmt(moment: datetime) -> str:
-    return local(moment).strftime("%m月%d日 %H:%M")
 
 
 def step_moments(ticket: Ticket, rules: dict[str, Any], calendar: WorkCalendar) -> dict[str, datetime]:
@@ -80,7 +77,7 @@ def _notify(session: Session, ticket: Ticket, template: str, step: str, **values
     department = ticket.lead_department
     outbox.queue(session, template, dedupe_key=f"{step}:{ticket.id}:{ticket.due_at.isoformat()}", ticket=ticket,
                  phone=department.duty_phone if department else None, department_id=ticket.lead_department_id,
-                 number=ticket.number, due=_fmt(ticket.due_at), **values)
+                 number=ticket.number, due=spoken(ticket.due_at), **values)
 
 
 def notice(session: Session, ticket: Ticket, kind: str, message: str, respond_by: datetime | None,
@@ -109,7 +106,7 @@ def advance(session: Session, ticket: Ticket, moment: datetime) -> list[str]:
         elif step == "red":
             ticket.card, ticket.escalation = "red", URGED
             apply(session, ticket, "red_card", SYSTEM_ACTOR, data={"due_at": ticket.due_at.isoformat()})
-            message = f"工单 {ticket.number} 已超过办理期限 {_fmt(ticket.due_at)}，请立即办理。"
+            message = f"工单 {ticket.number} 已超过办理期限 {spoken(ticket.due_at)}，请立即办理。"
             notice(session, ticket, "urge", message, None)
             apply(session, ticket, "urge", SYSTEM_ACTOR, data={"message": message})
             _notify(session, ticket, "staff_red", step)
@@ -117,11 +114,11 @@ def advance(session: Session, ticket: Ticket, moment: datetime) -> list[str]:
             days = rules["supervise_after_working_days"]
             ticket.escalation = SUPERVISED
             respond_by = calendar.add_working_days(moment, 1)
-            message = f"工单 {ticket.number} 已超期 {days} 个工作日，请于 {_fmt(respond_by)} 前书面说明原因和办理计划。"
+            message = f"工单 {ticket.number} 已超期 {days} 个工作日，请于 {spoken(respond_by)} 前书面说明原因和办理计划。"
             notice(session, ticket, "supervise", message, respond_by)
             apply(session, ticket, "supervise", SYSTEM_ACTOR, data={"message": message,
                                                                      "respond_by": respond_by.isoformat()})
-            _notify(session, ticket, "staff_supervise", step, days=days, respond_by=_fmt(respond_by))
+            _notify(session, ticket, "staff_supervise", step, days=days, respond_by=spoken(respond_by))
         else:
             days = rules["escalate_after_working_days"]
             ticket.escalation = ESCALATED

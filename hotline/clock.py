@@ -20,6 +20,11 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(TIME_ZONE)
 
 
+def spoken(moment: datetime) -> str:
+    """How a deadline is written in an SMS: 11月24日16:00, local time."""
+    return local(moment).strftime("%m月%d日%H:%M")
+
+
 @contextmanager
 def frozen(moment: datetime) -> Iterator[list[datetime]]:
     """Pin the clock; the yielded one-item list can be moved forward by the caller."""

@@ -69,7 +69,8 @@ def test_running_twice_doubles_nothing(operator):
         kinds = sorted(session.scalars(select(SupervisionNotice.kind)))
         templates = sorted(session.scalars(select(Notification.template).where(Notification.audience == "staff")))
     assert kinds == ["escalate", "supervise", "urge"]
-    assert templates == ["staff_escalate", "staff_escalate", "staff_red", "staff_supervise", "staff_yellow"]
+    assert templates == ["staff_dispatch", "staff_escalate", "staff_escalate", "staff_red", "staff_supervise",
+                         "staff_yellow"]
 
 
 def test_two_sweeps_at_once_record_each_step_once(operator):

@@ -165,3 +165,18 @@ def test_archive_job_files_away_old_unrated_replies(operator, login):
         assert archive_stale_closed() == 1
     ticket = login("commander").get(f"/api/tickets/{number}").json()
     assert ticket["status"] == "archived" and ticket["events"][-1]["actor_role"] == "system"
+
+
+def test_citizen_and_staff_hear_of_dispatch_reply_and_rating(operator, login):
+    receipt = operator.post("/api/tickets", json=CALL).json()
+    number = receipt["number"]
+    operator.act(number, "dispatch", {"category_code": "0107"})
+    handler = login("h_cgj")
+    handler.act(number, "sign")
+    handler.act(number, "reply", {"reply": "已修复"})
+    rows = {(row.template, row.audience): row for row in _outbox()}
+    assert set(rows) == {("receipt", "citizen"), ("dispatched", "citizen"), ("staff_dispatch", "staff"),
+                         ("reply_ready", "citizen"), ("rating_invite", "citizen")}
+    assert "县城市管理和综合执法局" in rows[("dispatched", "citizen")].text
+    assert rows[("staff_dispatch", "staff")].phone.startswith("0737")
+    assert rows[("reply_ready", "citizen")].phone == "13800138000"
