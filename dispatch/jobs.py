@@ -10,6 +10,7 @@ from dispatch import followup, routing
 from dispatch.actions import archive
 from hotline.clock import now
 from hotline.database import session_scope
+from hotline.jobs import send_due_notifications
 from hotline.models import Ticket
 from hotline.vocabulary import Status
 from hotline.workflow import SYSTEM_ACTOR
@@ -43,9 +44,35 @@ def retrain_model() -> dict[str, object]:
         return routing.retrain_with_corrections(session)
 
 
+RECONCILE_AFTER = timedelta(minutes=2)
+
+
+def reconcile(batch: int = 500) -> dict[str, int]:
+    """Re-run follow-up work that never ran (a lost enqueue, a dead worker): the database is the truth.
+
+    Tickets still waiting for routing are routed again; outbox rows are sent by `send_due_notifications`.
+    """
+    cutoff = now() - RECONCILE_AFTER
+    with session_scope() as session:
+        stuck = session.scalars(
+            select(Ticket.id).where(Ticket.status == Status.PENDING_DISPATCH, Ticket.manual_review.is_(False),
+                                    Ticket.updated_at < cutoff).order_by(Ticket.id).limit(batch)
+        ).all()
+        unclassified = session.scalars(
+            select(Ticket.id).where(Ticket.status == Status.RECEIVED, Ticket.classified_at.is_(None),
+                                    Ticket.created_at < cutoff).order_by(Ticket.id).limit(batch)
+        ).all()
+    outcomes: dict[str, int] = {}
+    for ticket_id in [*stuck, *unclassified]:
+        outcome = route(ticket_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    outcomes["notifications_sent"] = send_due_notifications()
+    return outcomes
+
+
 def sweep_deadlines() -> dict[str, int]:
     """Cards and escalation for whatever has fallen due since the last run."""
     return followup.sweep()
 
 
-SCHEDULE = [(sweep_deadlines, "* * * * *"), (archive_stale_closed, "15 2 * * *"), (retrain_model, "30 1 * * *")]
+SCHEDULE = [(sweep_deadlines, "* * * * *"), (reconcile, "*/5 * * * *"), (archive_stale_closed, "15 2 * * *"), (retrain_model, "30 1 * * *")]

@@ -173,3 +173,34 @@ def test_retrain_refuses_a_model_that_got_worse(private_store):
     assert private_store.current_version() == before
     with session_scope() as session:
         assert session.scalar(select(func.count(RoutingCorrection.id))) == 4000
+
+
+def test_reconciler_reruns_routing_and_sending_that_never_happened(client, commander, monkeypatch):
+    from datetime import timedelta
+
+    import redis as redis_lib
+
+    from dispatch.jobs import reconcile
+    from hotline import clock, jobs
+    from hotline.notify import LogSender, set_sender
+
+    def redis_down(*_args, **_kwargs):
+        raise redis_lib.ConnectionError("Redis is down")
+
+    monkeypatch.setattr(jobs.get_queue(), "enqueue", redis_down)
+    number = _letter(client, STREETLIGHT)  # stored, but no job reached a worker
+    monkeypatch.undo()
+    assert get_queue().count == 0
+    sender = LogSender()
+    set_sender(sender)
+    try:
+        early = reconcile()  # the receipt is due at once; routing is given two minutes of grace
+        assert "dispatched" not in early and early["notifications_sent"] == 1
+        assert commander.get(f"/api/tickets/{number}").json()["status"] == "pending_dispatch"
+        with clock.frozen(clock.now() + timedelta(minutes=3)):
+            outcome = reconcile()
+    finally:
+        set_sender(None)
+    assert outcome["dispatched"] == 1
+    assert commander.get(f"/api/tickets/{number}").json()["status"] == "pending_sign"
+    assert "已受理" in sender.sent[0][1]

@@ -20,7 +20,7 @@ from hotline.jobs import follow_intake
 from hotline.privacy import install_log_masking
 from hotline.redis_conn import redis_url
 from hotline.settings import Settings, get_settings
-from web import pages
+from web import ops, pages
 from web.auth import make_jwt_auth
 from web.errors import EXCEPTION_HANDLERS
 
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         store="rate_limit",
     )
     app = Litestar(
-        route_handlers=[health, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *report_controllers.ROUTES,
+        route_handlers=[health, *ops.ROUTES, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *report_controllers.ROUTES,
                         *pages.ROUTES],
         plugins=command.plugins(),
         on_startup=command.ON_STARTUP,

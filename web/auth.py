@@ -14,6 +14,8 @@ PUBLIC_PATHS = [
     "/api/reference/areas",
     "/schema",
     "/health",
+    "/ready",
+    "/metrics",
     "/static",
     "/$",
 ]

@@ -1,0 +1,34 @@
+"""Operations: readiness reflects the database and Redis; metrics come from the records."""
+
+from __future__ import annotations
+
+import redis
+
+from tests.fixtures import CALL
+
+
+def test_health_and_ready(client):
+    assert client.get("/health").json() == {"status": "ok"}
+    response = client.get("/ready")
+    assert response.status_code == 200 and response.json() == {"status": "ready", "database": "ok", "redis": "ok"}
+
+
+def test_not_ready_when_redis_is_away(client, monkeypatch):
+    from web import ops
+
+    class Down:
+        def ping(self):
+            raise redis.ConnectionError("down")
+
+    monkeypatch.setattr(ops, "get_redis", lambda: Down())
+    response = client.get("/ready")
+    assert response.status_code == 503 and response.json()["redis"].startswith("不可用")
+
+
+def test_metrics_count_tickets_cards_outbox_and_queue(client, operator):
+    operator.post("/api/tickets", json=CALL)
+    body = client.get("/metrics").text
+    assert 'hotline_tickets{channel="call_12345",status="received"} 1.0' in body
+    assert 'hotline_notifications{status="pending"} 1.0' in body
+    assert "hotline_queue_depth 2.0" in body  # the routing job and the receipt SMS
+    assert "hotline_redis_up 1.0" in body

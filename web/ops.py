@@ -1,0 +1,87 @@
+"""What operations watch: liveness, readiness (database and Redis), and Prometheus metrics.
+
+The metrics are read from the database and Redis at scrape time, so several web processes answer alike
+without a shared metrics directory: the database is the one source of truth.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import redis
+from litestar import Response, get
+from prometheus_client import CollectorRegistry, generate_latest
+from prometheus_client.core import GaugeMetricFamily, Metric
+from rq.registry import FailedJobRegistry
+from sqlalchemy import func, select, text
+
+from hotline.database import get_engine, session_scope
+from hotline.jobs import get_queue
+from hotline.models import Notification, Ticket
+from hotline.redis_conn import get_redis
+from hotline.vocabulary import Status
+
+OPEN = [s.value for s in (Status.RECEIVED, Status.PENDING_DISPATCH, Status.PENDING_SIGN, Status.RETURNED,
+                          Status.IN_PROGRESS, Status.EXTENSION_PENDING, Status.WAITING_CITIZEN)]
+
+
+@get("/ready", opt={"public": True}, sync_to_thread=True)
+def ready() -> Response[dict[str, str]]:
+    """503 until both the database and Redis answer, so a load balancer sends no traffic before."""
+    checks = {}
+    try:
+        with get_engine().connect() as connection:
+            connection.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure means not ready; the reason is in the answer
+        checks["database"] = f"不可用：{type(exc).__name__}"
+    try:
+        get_redis().ping()
+        checks["redis"] = "ok"
+    except redis.RedisError as exc:
+        checks["redis"] = f"不可用：{type(exc).__name__}"
+    healthy = all(value == "ok" for value in checks.values())
+    return Response({"status": "ready" if healthy else "not ready", **checks}, status_code=200 if healthy else 503)
+
+
+class FromTheRecords:
+    """A Prometheus collector that reads the figures from the database and Redis at each scrape."""
+
+    def collect(self) -> Iterator[Metric]:
+        with session_scope() as session:
+            tickets = GaugeMetricFamily("hotline_tickets", "Tickets by status and channel", labels=["status", "channel"])
+            for status, channel, count in session.execute(
+                    select(Ticket.status, Ticket.channel, func.count()).group_by(Ticket.status, Ticket.channel)):
+                tickets.add_metric([status, channel], count)
+            yield tickets
+            cards = GaugeMetricFamily("hotline_deadline_cards", "Open tickets by card", labels=["card"])
+            for card, count in session.execute(select(Ticket.card, func.count()).where(
+                    Ticket.status.in_(OPEN), Ticket.card.is_not(None)).group_by(Ticket.card)):
+                cards.add_metric([card], count)
+            yield cards
+            outbox = GaugeMetricFamily("hotline_notifications", "Outbox rows by status", labels=["status"])
+            for status, count in session.execute(select(Notification.status, func.count())
+                                                 .group_by(Notification.status)):
+                outbox.add_metric([status], count)
+            yield outbox
+        try:
+            queue = get_queue()
+            yield GaugeMetricFamily("hotline_queue_depth", "Jobs waiting in the RQ queue", value=queue.count)
+            yield GaugeMetricFamily("hotline_job_failures", "Jobs in the RQ failed registry",
+                                    value=FailedJobRegistry(queue=queue).count)
+        except redis.RedisError:
+            yield GaugeMetricFamily("hotline_redis_up", "Whether Redis answered the scrape", value=0)
+        else:
+            yield GaugeMetricFamily("hotline_redis_up", "Whether Redis answered the scrape", value=1)
+
+
+_registry = CollectorRegistry()
+_registry.register(FromTheRecords())
+
+
+@get("/metrics", opt={"public": True}, sync_to_thread=True, media_type="text/plain; version=0.0.4")
+def metrics() -> bytes:
+    return generate_latest(_registry)
+
+
+ROUTES = [ready, metrics]
