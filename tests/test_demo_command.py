@@ -65,7 +65,9 @@ def test_demo_runs_everything_and_ctrl_c_leaves_nothing_behind(tmp_path):
         assert len(tickets) >= 6
         assert _redis_servers_under(tmp_path), "the embedded Redis should be running under var/"
         children = psutil.Process(demo.pid).children(recursive=True)
-        assert len([c for c in children if "web.cli" in " ".join(c.cmdline())]) == 2  # worker + scheduler
+        direct = [" ".join(c.cmdline()) for c in psutil.Process(demo.pid).children()]
+        assert sorted(cmd.split()[-1] for cmd in direct if "web.cli" in cmd) == ["scheduler", "worker"]
+        assert any("uvicorn" in cmd for cmd in direct)
     finally:
         demo.send_signal(signal.SIGINT)
         output, _ = demo.communicate(timeout=60)

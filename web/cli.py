@@ -4,10 +4,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import signal
-import subprocess
-import sys
 from collections.abc import Sequence
 
 log = logging.getLogger("hotline12345")
@@ -69,34 +65,39 @@ def cmd_scheduler(_: argparse.Namespace) -> None:
     build_scheduler().start()
 
 
+def cmd_run(args: argparse.Namespace) -> None:
+    """The production shape: N web processes, M RQ workers and one scheduler over DATABASE_URL and REDIS_URL."""
+    from hotline.redis_conn import redis_url
+    from web.stack import Stack, environment
+
+    cmd_migrate(args)
+    cmd_model(args)
+    stack = Stack.of(host=args.host, port=args.port, web_workers=args.web_workers, rq_workers=args.rq_workers,
+                     env=environment(REDIS_URL=redis_url()))
+    print(f"已启动：{args.web_workers} 个 Web 进程、{args.rq_workers} 个任务进程和 1 个调度器，"
+          f"http://{args.host}:{args.port}（Ctrl-C 或 SIGTERM 停止）", flush=True)
+    stack.run()
+    print("已停止", flush=True)
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     """Everything in one go, with the embedded defaults; Ctrl-C stops it all and leaves no Redis behind."""
     from hotline.redis_conn import redis_url, stop_embedded
+    from web.stack import Stack, environment
 
     cmd_migrate(args)
     cmd_seed(args)
     cmd_model(args)
-    url = redis_url()  # starts the embedded Redis unless REDIS_URL points at a server
-    env = {**os.environ, "REDIS_URL": url}
-    children = [
-        subprocess.Popen([sys.executable, "-m", "web.cli", "worker"], env=env),
-        subprocess.Popen([sys.executable, "-m", "web.cli", "scheduler"], env=env),
-    ]
+    stack = Stack.of(host=args.host, port=args.port, web_workers=1, rq_workers=1,
+                     env=environment(REDIS_URL=redis_url()))  # starts the embedded Redis unless REDIS_URL is set
     print(f"\n清江县 12345 演示已启动： http://{args.host}:{args.port}  （API 文档 /schema，按 Ctrl-C 退出）")
     print("演示账号（密码均为 demo12345）：operator1 话务员 · commander 指挥中心 · h_zjj 住建局承办员 · "
-          "auditor 监察 · admin 管理员\n")
+          "auditor 监察 · admin 管理员\n", flush=True)
     try:
-        cmd_serve(args)
+        stack.run()
     finally:
-        for child in children:
-            child.send_signal(signal.SIGTERM)
-        for child in children:
-            try:
-                child.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                child.kill()
         stop_embedded()
-        print("已停止：Web、任务进程、调度器和内置 Redis 均已退出")
+        print("已停止：Web、任务进程、调度器和内置 Redis 均已退出", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -112,12 +113,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         if name == "demo":
             p.add_argument("--host", default="127.0.0.1")
             p.add_argument("--port", type=int, default=8000)
-            p.add_argument("--workers", type=int, default=None)
     serve = sub.add_parser("serve", help="run the web app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=None)
     serve.set_defaults(func=cmd_serve)
+    run = sub.add_parser("run", help="production shape: web processes, RQ workers and one scheduler")
+    run.add_argument("--host", default="0.0.0.0")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--web-workers", type=int, default=2)
+    run.add_argument("--rq-workers", type=int, default=2)
+    run.set_defaults(func=cmd_run)
     sub.add_parser("worker", help="run one RQ worker").set_defaults(func=cmd_worker)
     sub.add_parser("model", help="train the routing model from the shipped corpus if none is promoted yet"
                    ).set_defaults(func=cmd_model)
