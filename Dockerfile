@@ -14,5 +14,5 @@ RUN pip install -e . && useradd --create-home --uid 10001 hotline && mkdir -p /a
 USER hotline
 ENV HOTLINE_VAR_DIR=/app/var
 EXPOSE 8000
-HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/health')"
-CMD ["sh", "-c", "hotline12345 migrate && hotline12345 serve --host 0.0.0.0 --port 8000 --workers 2"]
+HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/ready')"
+CMD ["hotline12345", "run", "--host", "0.0.0.0", "--port", "8000", "--web-workers", "2", "--rq-workers", "2"]
