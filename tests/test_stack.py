@@ -37,8 +37,15 @@ def _until(check, seconds: float = 60, what: str = "condition"):
 
 
 def _workers(stack: subprocess.Popen) -> list[psutil.Process]:
-    return [child for child in psutil.Process(stack.pid).children()
-            if child.cmdline()[-1:] == ["worker"] and child.is_running() and child.status() != psutil.STATUS_ZOMBIE]
+    """The live RQ workers the stack runs (a killed one lingers as a zombie until the stack reaps it)."""
+    alive = []
+    for child in psutil.Process(stack.pid).children():
+        try:
+            if child.status() != psutil.STATUS_ZOMBIE and child.cmdline()[-1:] == ["worker"]:
+                alive.append(child)
+        except psutil.Error:
+            continue
+    return alive
 
 
 def test_run_serves_routes_survives_a_killed_worker_and_stops_on_sigterm(tmp_path):
