@@ -35,11 +35,11 @@ def _require_services() -> None:
 def database() -> Iterator[None]:
     from classifier.service import ensure_model
     from dispatch.routing import get_store
-    from hotline.migrate import downgrade, upgrade
+    from hotline.migrate import upgrade
     from web.demo.seed import seed_reference
 
     _require_services()
-    downgrade()  # a PostgreSQL test database may hold an earlier run's tables
+    _drop_everything()  # a PostgreSQL test database may hold an earlier run's tables, of any revision
     upgrade()
     with session_scope() as session:
         seed_reference(session)
@@ -47,6 +47,14 @@ def database() -> Iterator[None]:
     yield
     get_engine().dispose()
     stop_embedded()
+
+
+def _drop_everything() -> None:
+    from sqlalchemy import MetaData
+
+    existing = MetaData()
+    existing.reflect(get_engine())
+    existing.drop_all(get_engine())
 
 
 def clear_tickets() -> None:
