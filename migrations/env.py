@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-import command.models  # noqa: F401  - each package's tables register on the shared metadata
-import dispatch.models  # noqa: F401
+import dispatch.models  # noqa: F401  - registers dispatch's tables on the shared metadata
 from hotline.database import make_engine
 from hotline.models import Base
 

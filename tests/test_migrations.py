@@ -6,8 +6,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-import command.models  # noqa: F401  - every package's tables are part of the metadata
-import dispatch.models  # noqa: F401
+import dispatch.models  # noqa: F401  - dispatch's tables are part of the metadata
 from hotline.database import make_engine
 from hotline.migrate import downgrade, upgrade
 from hotline.models import Base
