@@ -55,9 +55,9 @@ def test_run_serves_routes_survives_a_killed_worker_and_stops_on_sigterm(tmp_pat
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": get_settings().database_url, "REDIS_URL": redis_url()}
     executable = shutil.which("hotline12345", path=str(Path(sys.executable).parent))
+    log = (tmp_path / "stack.log").open("w")  # a file, not a pipe: no child can block on a full pipe buffer
     stack = subprocess.Popen([executable, "run", "--host", "127.0.0.1", "--port", str(port), "--web-workers", "2",
-                              "--rq-workers", "2"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                             text=True)
+                              "--rq-workers", "2"], env=env, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         _until(lambda: httpx.get(f"{base}/ready", timeout=2).status_code == 200, what="readiness")
@@ -79,7 +79,9 @@ def test_run_serves_routes_survives_a_killed_worker_and_stops_on_sigterm(tmp_pat
         pids = {p.pid for p in psutil.Process(stack.pid).children(recursive=True)}
     finally:
         stack.send_signal(signal.SIGTERM)
-        output, _ = stack.communicate(timeout=60)
+        stack.wait(timeout=60)
+        log.close()
+    output = (tmp_path / "stack.log").read_text()
     assert stack.returncode == 0, output
     assert "已停止" in output
     time.sleep(0.5)
