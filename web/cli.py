@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from collections.abc import Sequence
 
 log = logging.getLogger("hotline12345")
@@ -101,6 +102,11 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["board"]:  # the terminal view of the big screen has its own options
+        from command.terminal import main as board
+
+        raise SystemExit(board(arguments[1:]))
     parser = argparse.ArgumentParser(prog="hotline12345", description="12345 热线与综合指挥中心后端")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
@@ -128,7 +134,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     sub.add_parser("model", help="train the routing model from the shipped corpus if none is promoted yet"
                    ).set_defaults(func=cmd_model)
     sub.add_parser("scheduler", help="run the periodic-job scheduler").set_defaults(func=cmd_scheduler)
-    args = parser.parse_args(argv)
+    sub.add_parser("board", help="print the big screen's live event stream in the terminal (see board --help)")
+    args = parser.parse_args(arguments)
     args.func(args)
 
 

@@ -1,0 +1,69 @@
+"""Litestar's Redis streams channels backend, made to ride out Redis restarts and to start at the newest entry."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncGenerator
+from datetime import timedelta
+from typing import Any
+
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.redis import RedisChannelsStreamBackend
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "board"
+KEY_PREFIX = "hotline:board:stream"
+
+
+class ResilientStreamBackend(RedisChannelsStreamBackend):
+    """The stock generator ends for good on the first connection error, and replays the whole stream on start.
+
+    Here a lost connection is retried with backoff, keeping the read position, and a new reader starts at the
+    newest entry (handed out first, so the reader learns where the stream is) instead of at the oldest.
+    """
+
+    async def stream_events(self) -> AsyncGenerator[tuple[str, Any], None]:
+        positions: dict[str, bytes] = {}
+        backoff = 0.05
+        while True:
+            fresh: list[tuple[str, Any]] = []
+            try:
+                keys = [self._make_key(channel) for channel in await self._get_subscribed_channels()]
+                for key in keys:
+                    if key not in positions:
+                        newest = await self._redis.xrevrange(key, count=1)
+                        positions[key] = newest[0][0] if newest else b"0-0"
+                        fresh.extend((fields[b"channel"].decode(), fields[b"data"]) for _, fields in newest)
+                data = await self._redis.xread({key: positions[key] for key in keys},
+                                               block=self._stream_sleep_no_subscriptions)
+                if backoff > 0.05:
+                    log.info("board stream: Redis is back")
+                backoff = 0.05
+            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
+                if backoff == 0.05:
+                    log.warning("board stream: Redis unavailable (%s); retrying", exc)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 2.0)
+                continue
+            for item in fresh:
+                yield item
+            for stream_key, entries in data or []:
+                for entry_id, fields in entries:
+                    positions[stream_key.decode()] = entry_id
+                    yield fields[b"channel"].decode(), fields[b"data"]
+
+
+def make_channels(redis: Redis, history: int) -> ChannelsPlugin:
+    backend = ResilientStreamBackend(
+        history=history,
+        redis=redis,
+        stream_sleep_no_subscriptions=1000,  # XREAD blocks up to a second, and returns at once on a new entry
+        stream_ttl=timedelta(days=1),
+        key_prefix=KEY_PREFIX,
+    )
+    return ChannelsPlugin(backend=backend, channels=[CHANNEL])

@@ -1,0 +1,108 @@
+"""Wake the relay right after a commit that wrote ticket events, instead of at its next poll.
+
+Only a shortcut: a process that never imports this (an RQ worker) is still relayed at the next poll. Inside a web
+process the relay is woken directly; elsewhere a Redis PUBLISH reaches whichever process leads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
+
+import redis
+from redis.asyncio import Redis as AsyncRedis
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from hotline.models import TicketEvent
+from hotline.redis_conn import redis_url
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "hotline:board:nudge"
+_FLAG = "board_nudge"
+
+# wakers of the relays in this process, and whether one of them leads (then no Redis round trip is needed)
+_local: dict[int, tuple[Callable[[], None], Callable[[], bool]]] = {}
+_quiet_until = 0.0
+
+
+def register(key: int, wake: Callable[[], None], leads: Callable[[], bool]) -> None:
+    _local[key] = (wake, leads)
+
+
+def unregister(key: int) -> None:
+    _local.pop(key, None)
+
+
+@lru_cache(maxsize=1)
+def _client() -> redis.Redis:
+    """Short timeouts: a commit must never wait on a nudge."""
+    return redis.Redis.from_url(redis_url(), socket_timeout=0.25, socket_connect_timeout=0.25)
+
+
+def nudge() -> None:
+    global _quiet_until
+    leading = False
+    for wake, leads in list(_local.values()):
+        wake()
+        leading = leading or leads()
+    if leading or time.monotonic() < _quiet_until:
+        return
+    try:
+        _client().publish(CHANNEL, b"")
+    except (redis.RedisError, OSError):
+        _quiet_until = time.monotonic() + 5.0  # Redis is away: the relay's poll will do
+
+
+@event.listens_for(Session, "after_flush")
+def _note_events(session: Session, _context: Any) -> None:
+    if not session.info.get(_FLAG) and any(isinstance(item, TicketEvent) for item in session.new):
+        session.info[_FLAG] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    """Only the real commit counts: SQLAlchemy fires this on releasing a SAVEPOINT too, before anything is visible."""
+    if not session.in_nested_transaction() and session.info.pop(_FLAG, False):
+        nudge()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_FLAG, None)
+
+
+def threadsafe_setter(loop: asyncio.AbstractEventLoop, flag: asyncio.Event) -> Callable[[], None]:
+    def wake() -> None:
+        with contextlib.suppress(RuntimeError):  # the loop has closed
+            loop.call_soon_threadsafe(flag.set)
+
+    return wake
+
+
+async def listen(client: AsyncRedis, wake: asyncio.Event) -> None:
+    """Nudges from other processes; Redis going away only means falling back to polling until it returns."""
+    backoff = 0.1
+    while True:
+        pubsub = client.pubsub(ignore_subscribe_messages=True)
+        try:
+            await pubsub.subscribe(CHANNEL)
+            backoff = 0.1
+            while True:
+                message = await pubsub.get_message(timeout=1.0)
+                if message is not None:
+                    wake.set()
+        except asyncio.CancelledError:
+            raise
+        except (redis.RedisError, OSError):
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, 2.0)
+        finally:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()

@@ -1,0 +1,281 @@
+"""The relay: committed ticket events, read from the database in id order, published to the board stream.
+
+One web process relays at a time (a lease in Redis); every web process runs one, so another takes over when the
+leader stops. The database is the outbox: if Redis is down nothing is lost, the cursor just stays where it was.
+
+Ordering under concurrency. On PostgreSQL an event id is taken at insert, so a transaction holding id 10 may
+commit after the one holding id 11. When the relay meets a hole it holds back everything above it and notes the
+highest transaction id the server had handed out; once every transaction that was running then has ended
+(`pg_snapshot_xmin` has passed it), the hole is final: it was a rollback, and the relay moves on. A transaction
+that stays open longer than the grace period is passed over too; if its event appears later after all, every
+board is told to resnapshot rather than receive an event out of order. SQLite writes one transaction at a time,
+so ids commit in order there and a hole is always final.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+import msgspec
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from command.payloads import Names, event_rows, frame
+from command.schemas import EventFrame, Mark, Resync
+from command.settings import BoardSettings
+from hotline.database import get_session_factory
+from hotline.models import TicketEvent
+
+log = logging.getLogger(__name__)
+
+LOCK_KEY = "hotline:board:relay:lock"
+CURSOR_KEY = "hotline:board:relay:cursor"
+BATCH = 500
+LATE_WATCH_SECONDS = 600.0
+LATE_WATCH_MAX = 1000
+LATE_WATCH_HOLE = 64
+
+_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+@dataclass
+class _Hole:
+    """A hole seen at `since`: final once every transaction running then has ended, or after the grace."""
+
+    horizon: int  # highest id visible when the hole was seen; holes below it are covered by this watch
+    since: float
+    xmax: int | None  # PostgreSQL: the next transaction id at that moment
+
+
+@dataclass
+class Scan:
+    frames: list[EventFrame] = field(default_factory=list)
+    reset_to: int | None = None
+    late: list[int] = field(default_factory=list)
+    more: bool = False
+
+
+class Relay:
+    def __init__(self, publish: Callable[[bytes], Awaitable[None]], redis: Redis, settings: BoardSettings,
+                 known_position: Callable[[], int | None]) -> None:
+        self._publish_raw = publish
+        self._redis = redis
+        self._settings = settings
+        self._known_position = known_position
+        self._token = secrets.token_hex(16)
+        self._renew = redis.register_script(_RENEW)
+        self._release = redis.register_script(_RELEASE)
+        self._names = Names()
+        self._hole: _Hole | None = None
+        self._final_horizon = 0
+        self._skipped: dict[int, float] = {}
+        self._renewed_at = 0.0
+        self._last_publish = 0.0
+        self.cursor: int | None = None
+        self.leader = False
+        self.published = 0
+        self.wake = asyncio.Event()
+
+    # -- the loop ------------------------------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        backoff = 0.1
+        while True:
+            try:
+                if await self._hold_lease():
+                    more = await self._cycle()
+                    backoff = 0.1
+                    if not more:
+                        await self._sleep(self._settings.poll_seconds)
+                else:
+                    await self._sleep(self._settings.lock_seconds / 4)
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                if self.leader:
+                    log.warning("board relay: Redis unavailable (%s); events wait in the database", exc)
+                self.leader = False
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 2.0)
+            except SQLAlchemyError as exc:
+                log.warning("board relay: database unavailable (%s)", exc.__class__.__name__)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 2.0)
+            except Exception:
+                log.exception("board relay: unexpected error; retrying")  # the relay must outlive any one event
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 2.0)
+
+    async def stop(self) -> None:
+        """Give the lease back, so another process takes over at once instead of after it expires."""
+        if self.leader:
+            self.leader = False
+            with contextlib.suppress(RedisError, OSError, TimeoutError):
+                await asyncio.wait_for(self._release(keys=[LOCK_KEY], args=[self._token]), 1.0)
+
+    async def _sleep(self, seconds: float) -> None:
+        """Until woken or `seconds` pass. A timer, not asyncio.timeout: on Python 3.11 a timeout expiring just as
+        the task is cancelled can swallow the cancellation, and the relay would never stop."""
+        if not self.wake.is_set():
+            timer = asyncio.get_running_loop().call_later(seconds, self.wake.set)
+            try:
+                await self.wake.wait()
+            finally:
+                timer.cancel()
+        self.wake.clear()
+
+    # -- leadership ----------------------------------------------------------------------------------------------
+
+    async def _hold_lease(self) -> bool:
+        moment = time.monotonic()
+        lease_ms = int(self._settings.lock_seconds * 1000)
+        if self.leader:
+            if moment - self._renewed_at < self._settings.lock_seconds / 3:
+                return True
+            if await self._renew(keys=[LOCK_KEY], args=[self._token, lease_ms]):
+                self._renewed_at = moment
+                return True
+            self.leader = False
+            log.info("board relay: lease lost")
+        if await self._redis.set(LOCK_KEY, self._token, nx=True, px=lease_ms):
+            self.leader = True
+            self._renewed_at = moment
+            await self._on_elected()
+            return True
+        return False
+
+    async def _on_elected(self) -> None:
+        """Continue from the furthest point anyone is known to have published (the database only on a first run).
+
+        Any of these may be missing or behind: the stored cursor (Redis restarted), this process's own (it never
+        led), its hub's (it just started). Starting a little early only repeats frames the hubs drop; a cursor past
+        the end of the log is caught by the truncation check.
+        """
+        stored = await self._redis.get(CURSOR_KEY)
+        known = [int(stored)] if stored is not None else []
+        known += [p for p in (self.cursor, self._known_position()) if p is not None]
+        self.cursor = max(known) if known else await asyncio.to_thread(_newest_id)
+        await self._redis.set(CURSOR_KEY, self.cursor)
+        log.info("board relay: leading from event %s", self.cursor)
+        await self._publish(Mark(last=self.cursor))
+
+    # -- one cycle -----------------------------------------------------------------------------------------------
+
+    async def _cycle(self) -> bool:
+        assert self.cursor is not None
+        scan = await asyncio.to_thread(self._scan, self.cursor)
+        for item in scan.frames:
+            await self._publish(item)
+            self.cursor = item.id
+            self.published += 1
+        if scan.frames:
+            await self._redis.set(CURSOR_KEY, self.cursor)
+        if scan.reset_to is not None:
+            log.warning("board relay: the event log was emptied; numbering restarts after %s", scan.reset_to)
+            self.cursor = scan.reset_to
+            self._hole, self._final_horizon, self._skipped = None, 0, {}
+            await self._redis.set(CURSOR_KEY, self.cursor)
+            await self._publish(Mark(last=self.cursor, reset=True))
+        if scan.late:
+            log.warning("board relay: events %s committed after they were passed over; boards resnapshot", scan.late)
+            await self._publish(Resync(reason="late events"))
+        if time.monotonic() - self._last_publish > self._settings.mark_seconds:
+            await self._publish(Mark(last=self.cursor))
+        return scan.more
+
+    async def _publish(self, item: EventFrame | Mark | Resync) -> None:
+        await self._publish_raw(msgspec.json.encode(item))
+        self._last_publish = time.monotonic()
+
+    # -- reading the database (in a worker thread) ---------------------------------------------------------------
+
+    def _scan(self, cursor: int) -> Scan:
+        session = get_session_factory()()
+        try:
+            return self._scan_in(session, cursor)
+        finally:
+            session.rollback()  # never leave a transaction open between polls
+            session.close()
+
+    def _scan_in(self, session: Session, cursor: int) -> Scan:
+        postgres = session.get_bind().dialect.name == "postgresql"
+        self._settle_hole(session, postgres)  # before reading: what it decides must hold for what we read
+        rows = event_rows(session, cursor, limit=BATCH)
+        self._names.refresh(session)
+        scan, prev = Scan(), cursor
+        for row in rows:
+            if row.id != prev + 1:
+                if postgres and row.id > self._final_horizon + 1:
+                    if self._hole is None:
+                        self._hole = _Hole(horizon=rows[-1].id, since=time.monotonic(), xmax=_xmax(session))
+                    break
+                self._remember_skipped(prev + 1, row.id)
+            scan.frames.append(frame(row, prev, self._names))
+            prev = row.id
+        scan.more = len(rows) == BATCH and len(scan.frames) == BATCH
+        if not rows and cursor > 0:
+            newest = session.scalar(select(func.max(TicketEvent.id))) or 0
+            if newest < cursor:
+                scan.reset_to = newest
+        if self._skipped:
+            scan.late = self._late(session)
+        return scan
+
+    def _settle_hole(self, session: Session, postgres: bool) -> None:
+        hole = self._hole
+        if hole is None:
+            return
+        expired = time.monotonic() - hole.since > self._settings.gap_grace_seconds
+        if expired or (postgres and hole.xmax is not None and _xmin(session) >= hole.xmax):
+            if expired:
+                log.warning("board relay: gave up waiting below event %s after %.1fs", hole.horizon,
+                            self._settings.gap_grace_seconds)
+            self._final_horizon = max(self._final_horizon, hole.horizon)
+            self._hole = None
+
+    def _remember_skipped(self, first: int, end: int) -> None:
+        """Watch small holes for a late commit; a wide one (a reset, a sequence jump) is no transaction in flight."""
+        if end - first > LATE_WATCH_HOLE:
+            return
+        moment = time.monotonic()
+        for event_id in range(first, end):
+            self._skipped[event_id] = moment
+        while len(self._skipped) > LATE_WATCH_MAX:
+            self._skipped.pop(next(iter(self._skipped)))
+
+    def _late(self, session: Session) -> list[int]:
+        moment = time.monotonic()
+        self._skipped = {i: t for i, t in self._skipped.items() if moment - t < LATE_WATCH_SECONDS}
+        if not self._skipped:
+            return []
+        found = list(session.scalars(select(TicketEvent.id).where(TicketEvent.id.in_(list(self._skipped)))))
+        for event_id in found:
+            self._skipped.pop(event_id, None)
+        return found
+
+
+def _xmax(session: Session) -> int:
+    return int(session.execute(text("SELECT pg_snapshot_xmax(pg_current_snapshot())::text")).scalar_one())
+
+
+def _xmin(session: Session) -> int:
+    return int(session.execute(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text")).scalar_one())
+
+
+def _newest_id() -> int:
+    session = get_session_factory()()
+    try:
+        return session.scalar(select(func.max(TicketEvent.id))) or 0
+    finally:
+        session.rollback()
+        session.close()

@@ -1,0 +1,77 @@
+"""The wall display in headless Chromium: it loads, shows the numbers, follows the stream, and shows text as text."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from tests.board.conftest import Board
+from tests.board.test_snapshot import _follow_through
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+HOSTILE = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def chromium():
+    """Headless Chromium from the system; under CI a missing browser fails the run instead of skipping."""
+    missing = not Path(CHROMIUM).exists()
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = True
+    if missing:
+        message = "headless Chromium and Playwright are needed: apt-get install chromium; pip install playwright"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with sync_playwright() as playwright:  # the page's CSP forbids eval: tests use locators, not wait_for_function
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+def test_the_wall_display_follows_the_stream_and_never_renders_text_as_html(board: Board, chromium, artifacts):
+    from playwright.sync_api import expect
+
+    numbers = [board.call(f"第{i + 1}件：小区路灯不亮，电话13912345678", township="城关街道") for i in range(3)]
+    for number in numbers[:2]:
+        assert board.post(f"/api/tickets/{number}/dispatch", {"category_code": "0107"}).status_code == 200
+    _follow_through(numbers[0], "red", -timedelta(days=2, hours=3), ["red_card", "urge", "supervise"], escalation=2)
+    _follow_through(numbers[1], "yellow", timedelta(hours=5), ["yellow_card"])
+    page = chromium.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    dialogs: list[str] = []
+    errors: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+
+    page.goto(board.base + "/board")
+    page.fill("input[name=username]", "commander")
+    page.fill("input[name=password]", "demo12345")
+    page.click("button[name=staff]")
+    expect(page.locator("#kpi-intake")).to_have_text("3", timeout=15000)
+    assert page.text_content("#kpi-open") == "3"
+    assert (page.text_content("#kpi-red"), page.text_content("#kpi-yellow")) == ("1", "1")
+    assert "超期 2天3时" in page.text_content("#cards") and "督办" in page.text_content("#supervision")
+    assert page.locator("#latest li").count() == 3
+    assert "139****5678" in page.text_content("#latest") and "13912345678" not in page.content()
+    page.wait_for_selector("#chart-hour .main-svg", timeout=15000)
+
+    number = board.call(HOSTILE)
+    expect(page.locator("#kpi-intake")).to_have_text("4", timeout=15000)
+    first = page.locator("#latest li").first
+    assert number in first.text_content() and HOSTILE in first.text_content()
+    assert page.locator("#latest img, #ticker img, img").count() == 0
+    assert HOSTILE in page.text_content("#ticker")
+    page.wait_for_timeout(500)
+    page.screenshot(path=str(artifacts / "board.png"))
+    assert dialogs == [] and errors == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1920
+    assert page.evaluate("document.documentElement.scrollHeight") <= 1080

@@ -1,0 +1,166 @@
+/* Drawing the board. Every text goes in through textContent; chart labels lose their angle brackets. */
+
+const TZ = "Asia/Shanghai";
+const FONT = '"Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", sans-serif';
+const $ = (id) => document.getElementById(id);
+export const timeFormat = new Intl.DateTimeFormat("zh-CN", { timeZone: TZ, hour: "2-digit", minute: "2-digit",
+  second: "2-digit", hour12: false });
+
+/* Chart labels come from the database; the chart library understands a few tags, so strip their brackets. */
+function plain(label) {
+  return String(label ?? "").replace(/[<>&]/g, (c) => ({ "<": "‹", ">": "›", "&": "＆" }[c]));
+}
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function percent(value) {
+  return value === null || value === undefined ? "—" : `${(value * 100).toFixed(1)}%`;
+}
+
+export function render(board, ticker) {
+  if (!board) return;
+  $("kpi-intake").textContent = String(board.intake_today);
+  $("kpi-open").textContent = String(board.open_total);
+  $("kpi-yellow").textContent = String(board.cards.filter((c) => c.card === "yellow").length);
+  $("kpi-red").textContent = String(board.cards.filter((c) => c.card === "red").length);
+  for (const row of document.querySelectorAll("#rates tbody tr")) {
+    const rates = board.measures[row.dataset.period] || {};
+    const cells = row.querySelectorAll("td");
+    ["on_time_rate", "response_rate", "resolution_rate", "satisfaction_rate"].forEach((key, i) => {
+      cells[i].textContent = percent(rates[key]);
+    });
+  }
+  renderLatest(board);
+  renderCards(board);
+  renderSupervision(board);
+  renderTicker(ticker);
+  renderCharts(board);
+}
+
+function renderLatest(board) {
+  const items = board.latest.map((t) => {
+    const li = el("li", t.fresh ? "fresh" : "");
+    li.append(el("span", "muted", timeFormat.format(new Date(t.at))), el("span", "number", t.ticket),
+      el("span", t.urgency === "urgent" ? "tag urgent" : "tag", t.type_label), el("span", "muted", t.township || "—"),
+      el("span", "text", t.summary), el("span", "tag", t.status_label));
+    delete t.fresh;
+    return li;
+  });
+  $("latest").replaceChildren(...items);
+}
+
+let clockSkew = 0;  // server time minus local time
+export function setClockSkew(skew) { clockSkew = skew; }
+
+function countdown(dueAt) {
+  if (!dueAt) return { text: "无期限", overdue: false };
+  const left = new Date(dueAt).getTime() - (Date.now() + clockSkew);
+  const span = Math.abs(left);
+  const days = Math.floor(span / 86400000);
+  const hours = Math.floor((span % 86400000) / 3600000);
+  const minutes = Math.floor((span % 3600000) / 60000);
+  const amount = days > 0 ? `${days}天${hours}时` : `${hours}时${minutes}分`;
+  return left >= 0 ? { text: `剩余 ${amount}`, overdue: false } : { text: `超期 ${amount}`, overdue: true };
+}
+
+function renderCards(board) {
+  const items = board.cards.map((c) => {
+    const li = el("li", c.card === "red" ? "card-red" : "card-yellow");
+    const left = countdown(c.due_at);
+    li.dataset.due = c.due_at || "";
+    li.append(el("span", "tag", c.card === "red" ? "红牌" : "黄牌"), el("span", "number", c.ticket),
+      el("span", "text", `${c.department || "未派单"} · ${c.category_name || c.township || ""}`),
+      el("span", left.overdue ? "countdown overdue" : "countdown", left.text));
+    if (c.escalation >= 2) li.append(el("span", "tag urgent", c.escalation >= 3 ? "已升级" : "督办"));
+    return li;
+  });
+  $("cards").replaceChildren(...(items.length ? items : [el("li", "muted", "暂无黄牌、红牌工单")]));
+}
+
+export function tickCountdowns() {
+  for (const li of document.querySelectorAll("#cards li[data-due]")) {
+    const node = li.querySelector(".countdown");
+    if (!node || !li.dataset.due) continue;
+    const left = countdown(li.dataset.due);
+    node.textContent = left.text;
+    node.className = left.overdue ? "countdown overdue" : "countdown";
+  }
+  $("clock").textContent = timeFormat.format(new Date(Date.now() + clockSkew));
+}
+
+function renderSupervision(board) {
+  const items = board.supervision.map((s) => {
+    const li = el("li");
+    li.append(el("span", "muted", timeFormat.format(new Date(s.at))),
+      el("span", s.action === "escalate" ? "tag urgent" : "tag", s.action_label), el("span", "number", s.ticket),
+      el("span", "text", s.department || ""));
+    return li;
+  });
+  $("supervision").replaceChildren(...(items.length ? items : [el("li", "muted", "暂无督办")]));
+}
+
+function renderTicker(ticker) {
+  const items = ticker.map((e) => el("li", "",
+    `${timeFormat.format(new Date(e.at))} ${e.ticket} ${e.action_label}${e.department ? " · " + e.department : ""}` +
+    (e.summary ? ` · ${e.summary}` : "")));
+  $("ticker").replaceChildren(...items);
+}
+
+const BASE_LAYOUT = {
+  paper_bgcolor: "rgba(0,0,0,0)", plot_bgcolor: "rgba(0,0,0,0)",
+  font: { family: FONT, color: "#cfe3ff", size: 15 }, margin: { l: 48, r: 16, t: 8, b: 36 },
+  xaxis: { gridcolor: "#173f73", zerolinecolor: "#173f73" }, yaxis: { gridcolor: "#173f73", zerolinecolor: "#173f73" },
+  showlegend: false,
+};
+const CONFIG = { displayModeBar: false, staticPlot: true, responsive: true };
+
+function layout(extra) {
+  return { ...BASE_LAYOUT, ...extra, xaxis: { ...BASE_LAYOUT.xaxis, ...(extra.xaxis || {}) },
+    yaxis: { ...BASE_LAYOUT.yaxis, ...(extra.yaxis || {}) } };
+}
+
+function draw(id, data, extra) {
+  if (!window.Plotly) return;
+  window.Plotly.react($(id), data, layout(extra || {}), CONFIG);
+}
+
+function empty(id) {
+  draw(id, [], { xaxis: { visible: false }, yaxis: { visible: false }, annotations: [{ text: "暂无数据",
+    showarrow: false, font: { size: 18, color: "#7d9cc4" }, xref: "paper", yref: "paper", x: 0.5, y: 0.5 }] });
+}
+
+function horizontal(id, counts, color, left) {
+  if (!counts.some((c) => c.count > 0)) return empty(id);
+  const rows = counts.slice().reverse();
+  const slots = Math.max(rows.length, 7);  // a lone bar stays a bar, at the top
+  draw(id, [{ type: "bar", orientation: "h", x: rows.map((c) => c.count), y: rows.map((c) => plain(c.label)),
+    marker: { color }, text: rows.map((c) => String(c.count)), textposition: "outside", cliponaxis: false }],
+  { margin: { l: left, r: 40, t: 6, b: 6 }, xaxis: { visible: false, rangemode: "tozero" },
+    yaxis: { automargin: false, range: [rows.length - slots - 0.5, rows.length - 0.5], tickmode: "linear", dtick: 1,
+      tickfont: { size: rows.length > 8 ? 13 : 15 } } });
+}
+
+function renderCharts(board) {
+  const channels = board.intake_by_channel.filter((c) => c.count > 0);
+  if (!channels.length) empty("chart-channel");
+  else draw("chart-channel", [{ type: "pie", hole: 0.55, sort: false, labels: channels.map((c) => plain(c.label)),
+    values: channels.map((c) => c.count), textinfo: "value", textfont: { size: 16 },
+    marker: { colors: ["#2f8cff", "#36cfc9", "#ffd34d", "#ff7a45", "#9254de", "#73d13d", "#ff5a6a", "#40a9ff",
+      "#f759ab", "#bae637", "#597ef7", "#ffc069", "#5cdbd3"] } }],
+  { showlegend: true, legend: { font: { size: 15 }, x: 1, y: 0.5 }, margin: { l: 8, r: 8, t: 8, b: 8 } });
+  draw("chart-hour", [{ type: "bar", x: board.intake_by_hour.map((_, h) => `${h}时`), y: board.intake_by_hour,
+    marker: { color: "#36cfc9" } }], { xaxis: { tickangle: 0, dtick: 3 } });
+  horizontal("chart-category", board.top_categories, "#ffd34d", 190);
+  horizontal("chart-status", board.open_by_status, "#2f8cff", 130);
+  horizontal("chart-dept", board.open_by_department, "#9254de", 230);
+  const heat = board.heat;
+  draw("chart-heat", [{ type: "heatmap", z: heat.month, x: heat.types.map((t) => plain(t.label)),
+    y: heat.townships.map(plain), colorscale: [[0, "#0b2a52"], [0.3, "#1f6fd1"], [0.6, "#36cfc9"], [0.8, "#ffd34d"],
+      [1, "#ff5a6a"]], showscale: false, xgap: 2, ygap: 2, texttemplate: "%{z}", textfont: { size: 14 } }],
+  { margin: { l: 96, r: 10, t: 6, b: 28 }, yaxis: { autorange: "reversed" } });
+}
