@@ -13,12 +13,17 @@ from dispatch.models import CatalogueEntry, TimeLimitPolicy
 from dispatch.policy import calendar_for, current_policy, policy_for, resolve_deadline, sign_deadline
 from hotline import outbox
 from hotline.clock import now, spoken
+from hotline.knowledge import KnowledgeArticle
 from hotline.models import Department, Ticket, TicketEvent
 from hotline.vocabulary import Satisfaction, Status
 from hotline.workflow import Actor, TransitionRefused, apply
 
 
 class UnknownDepartment(ValueError):
+    pass
+
+
+class UnknownArticle(ValueError):
     pass
 
 
@@ -182,6 +187,11 @@ def reply(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
 
 def answer_on_the_spot(session: Session, ticket: Ticket, actor: Actor, text: str,
                        article_id: int | None = None) -> None:
+    """The cited article must exist and be in force: the answer given on the phone is the article's."""
+    if article_id is not None:
+        article = session.get(KnowledgeArticle, article_id)
+        if article is None or not article.active:
+            raise UnknownArticle(f"知识库条目 {article_id} 不存在或已停用")
     _close(session, ticket, actor, text, "answer", {"article_id": article_id} if article_id else {})
 
 

@@ -15,7 +15,7 @@ from litestar.status_codes import (
 )
 from sqlalchemy.orm.exc import StaleDataError
 
-from dispatch.actions import UnknownDepartment
+from dispatch.actions import UnknownArticle, UnknownDepartment
 from dispatch.supervision import NoticeNotFound
 from hotline.access import TicketNotFound
 from hotline.citizen import LookupFailed
@@ -31,7 +31,9 @@ FIELD_LABELS = {
     "reason": "理由", "reply": "答复内容", "department_id": "主办部门", "co_department_ids": "协办部门",
     "category_code": "诉求分类", "days": "延期天数", "note": "备注", "message": "补充要求", "line": "转接线路",
     "parent_number": "主工单号", "approve": "审批意见", "username": "用户名", "password": "密码",
-    "limit": "条数", "after_id": "起始编号", "status": "状态",
+    "limit": "条数", "after_id": "起始编号", "status": "状态", "answer": "答复口径", "keywords": "关键词",
+    "valid_until": "有效期至", "active": "是否启用", "q": "搜索词", "include_inactive": "含停用条目",
+    "article_id": "知识库条目",
 }
 TYPE_NAMES = {"str": "文字", "int": "整数", "float": "数字", "bool": "是/否", "array": "列表", "object": "对象"}
 
@@ -46,6 +48,8 @@ _PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"Expected `(\w+)(?: \| \w+)*`, got `(\w+)`"), "{label}应填写{type}"),
     (re.compile(r"Object missing required field `(\w+)`"), "缺少必填项：{missing}"),
     (re.compile(r"Object contains unknown field `(\w+)`"), "不认识的字段：{0}"),
+    (re.compile(r"Invalid RFC3339 encoded (?:date|datetime)"), "{label}的日期格式不正确，应如 2026-11-24"),
+    (re.compile(r"Missing required (?:query|path|header) parameter '?(\w+)'?"), "缺少必填项：{missing}"),
     (re.compile(r"JSON is malformed|Input data was truncated|invalid json", re.I), "请求内容不是有效的 JSON，请检查格式"),
 ]
 
@@ -141,6 +145,7 @@ EXCEPTION_HANDLERS = {
     LookupFailed: not_found,
     UnknownPlace: bad_value,
     UnknownDepartment: bad_value,
+    UnknownArticle: bad_value,
     ActionForbidden: forbidden,
     HTTPException: http_error,
 }

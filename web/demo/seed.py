@@ -31,6 +31,7 @@ from web.demo.county import (
     is_rural,
     townships,
 )
+from web.demo.knowledge import seed_knowledge
 
 SURNAMES = "王李张刘陈杨黄赵周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕苏卢蒋蔡贾丁魏薛叶阎"
 MOBILE_PREFIXES = ["130", "131", "133", "135", "136", "137", "138", "139", "150", "151", "158", "159", "186", "187",
@@ -75,6 +76,7 @@ def seed_reference(session: Session) -> None:
     for code, department in departments.items():
         create_staff(session, f"h_{code}", f"{department.name[:8]}承办员", DEMO_PASSWORD, Role.HANDLER, department.id)
     session.flush()
+    seed_knowledge(session)
 
 
 def _messages() -> list[dict[str, str]]:

@@ -1,0 +1,198 @@
+"""Browser fixtures for the people's pages: the system's headless Chromium driven by Playwright, against the app
+behind a real uvicorn server (`live_server`, here with an app of its own), with screenshots under
+test-artifacts/pages/.
+
+Under CI=true a missing Chromium, Playwright or Chinese font fails the run; elsewhere those tests are skipped with
+the reason. Set-up calls go over HTTP to the same server the browser uses.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "pages"
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"]
+PASSWORD = "demo12345"
+DESKTOP = {"width": 1440, "height": 900}
+PHONE = {"width": 390, "height": 844}
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _missing() -> str | None:
+    if not Path(CHROMIUM).exists():
+        return f"headless Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "Playwright for Python is not installed (pip install playwright; never `playwright install`)"
+    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout \
+        if shutil.which("fc-list") else ""
+    if not fonts.strip():
+        return "no Chinese font installed, pages would show boxes (apt-get install fonts-wqy-microhei)"
+    return None
+
+
+@pytest.fixture(scope="package")
+def browser() -> Iterator[Any]:
+    """One Chromium for the package; each test gets its own context (cookies, storage) from `open_page`."""
+    reason = _missing()
+    if reason:
+        if IN_CI:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="package")
+def live_server() -> Iterator[str]:
+    """Like tests.fixtures.live_server, but with an app of its own.
+
+    The shared `app` is also driven by TestClient in other modules, each run on its own event loop; once this
+    server's loop has opened Redis connections on that app (the citizen look-ups are throttled in Redis), a later
+    TestClient shutdown would close them from the wrong loop. A separate app keeps the two apart.
+    """
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from web.app import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+class Watched:
+    """A page plus what went wrong on it: script errors, and console errors other than expected HTTP refusals."""
+
+    def __init__(self, page: Any, base: str) -> None:
+        self.page = page
+        self.base = base
+        self.problems: list[str] = []
+        page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
+        page.on("console", self._console)
+        page.on("dialog", lambda dialog: dialog.accept())
+
+    def _console(self, message: Any) -> None:
+        # a 4xx the page shows in Chinese is logged by Chromium as "Failed to load resource"; that is expected
+        if message.type == "error" and "Failed to load resource" not in message.text:
+            self.problems.append(f"console: {message.text}")
+
+    def goto(self, path: str) -> Any:
+        self.page.goto(self.base + path)
+        return self.page
+
+    def try_login(self, username: str, password: str = PASSWORD) -> None:
+        page = self.page
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", password)
+        page.click("button[name=login]")
+
+    def login(self, username: str) -> None:
+        self.try_login(username)
+        self.page.wait_for_selector(".login-overlay", state="detached")
+
+    def shot(self, name: str, full_page: bool = False) -> Path:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        path = ARTIFACTS / f"{name}.png"
+        if full_page:  # sticky headers would otherwise be drawn where the viewport happened to be
+            self.page.evaluate("window.scrollTo(0, 0)")
+        self.page.wait_for_timeout(150)  # let the last paint settle
+        self.page.screenshot(path=str(path), full_page=full_page)
+        return path
+
+    def fits(self, width: int) -> None:
+        """Nothing sticks out sideways: the page scrolls only down, never across."""
+        assert self.page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.fixture
+def open_page(browser, live_server) -> Iterator[Any]:
+    contexts = []
+    watched: list[Watched] = []
+
+    def factory(viewport: dict[str, int] = DESKTOP) -> Watched:
+        context = browser.new_context(viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai",
+                                      device_scale_factor=1)
+        context.set_default_timeout(15000)
+        contexts.append(context)
+        page = Watched(context.new_page(), live_server)
+        watched.append(page)
+        return page
+
+    yield factory
+    problems = [p for w in watched for p in w.problems]
+    for context in contexts:
+        context.close()
+    assert problems == [], problems
+
+
+class Staff:
+    """A signed-in staff member over HTTP, for setting the scene the browser then acts on."""
+
+    def __init__(self, base: str, username: str) -> None:
+        self.base = base
+        response = httpx.post(f"{base}/api/auth/login", json={"username": username, "password": PASSWORD})
+        assert response.status_code == 200, response.text
+        self.headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    def get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return httpx.get(self.base + path, headers=self.headers, timeout=30, **kwargs)
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
+        return httpx.post(self.base + path, json=body or {}, headers=self.headers, timeout=30)
+
+    def act(self, number: str, action: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        response = self.post(f"/api/tickets/{number}/{action}", body)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    def call(self, content: str, **fields: Any) -> dict[str, Any]:
+        body = {"content": content, "caller_name": "王建国", "caller_phone": "13800138000", "township": "城关街道",
+                "type": "complaint", **fields}
+        response = self.post("/api/tickets", body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+@pytest.fixture
+def staff(live_server):
+    return lambda username: Staff(live_server, username)
+
+
+def run_jobs() -> None:
+    """Routing runs on RQ after intake; a burst worker in the test runs what the API queued."""
+    from rq import SimpleWorker
+
+    from hotline.jobs import get_queue
+
+    queue = get_queue()
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)

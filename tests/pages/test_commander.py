@@ -1,0 +1,82 @@
+"""The commander's desk in Chromium: the manual dispatch queue, a return overruled, supervision answered from the
+workbench, and a duplicate merged."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.pages.conftest import run_jobs
+
+UNSURE = "你好，我想问一下上次说的那个事情现在怎么样了，麻烦帮我看一下。"
+
+
+def test_the_manual_queue_and_a_return_are_decided_in_the_browser(open_page, staff, live_server):
+    import httpx
+
+    letter = httpx.post(f"{live_server}/api/public/letters", json={
+        "title": "询问", "content": UNSURE, "phone": "13700137000", "channel": "mailbox"}).json()["number"]
+    run_jobs()  # the model is unsure: the letter waits for a person
+    operator = staff("operator1")
+    returned = operator.call("小区业主群里有人卖假酒")["number"]
+    operator.act(returned, "dispatch", {"category_code": "0107"})
+    staff("h_cgj").act(returned, "return", {"reason": "售卖假酒属市场监管职责"})
+
+    web = open_page()
+    page = web.goto("/commander")
+    web.login("commander")
+    card = page.locator(f".qcard[data-number='{letter}']")
+    expect(card).to_contain_text("需人工确认")
+    expect(page.locator("#count-returns")).to_have_text("1")
+    web.shot("commander-dispatch")
+    card.locator(f"#dispatch-{letter}-category").select_option("1603")
+    card.locator(f"button[name=dispatch-{letter}]").click()
+    expect(page.locator(f".qcard[data-number='{letter}']")).to_have_count(0)
+    assert staff("commander").get(f"/api/tickets/{letter}").json()["status"] == "pending_sign"
+
+    page.click("#nav-returns")
+    card = page.locator(f".qcard[data-number='{returned}']")
+    expect(card.locator(".reason")).to_contain_text("售卖假酒属市场监管职责")
+    web.shot("commander-returns")
+    card.locator(f"#force-{returned}-note").fill("食品安全线索先由城管现场核查")
+    card.locator(f"button[name=force-{returned}]").click()
+    expect(page.locator("#returns .empty")).to_have_text("没有待审核的退单")
+    ticket = staff("commander").get(f"/api/tickets/{returned}").json()
+    assert ticket["status"] == "in_progress"
+
+
+def test_supervision_is_issued_and_answered_and_a_duplicate_is_merged(open_page, staff):
+    operator = staff("operator1")
+    first = operator.call("望江花园小区门口的路灯坏了一个多星期，晚上很黑")["number"]
+    operator.act(first, "dispatch", {"category_code": "0107"})
+    duplicate = operator.call("望江花园小区门口路灯坏了好多天，晚上黑漆漆的")["number"]
+
+    desk = open_page()
+    page = desk.goto("/commander#supervision")
+    desk.login("commander")
+    page.fill("#supervise-number", first)
+    page.fill("#supervise-message", "群众反映强烈，请今天内修复并回复")
+    page.click("button[name=supervise]")
+    expect(page.locator("#supervision")).to_contain_text("群众反映强烈，请今天内修复并回复")
+    desk.shot("commander-supervision")
+
+    page.click("#nav-merge")
+    page.fill("#merge-duplicate", duplicate)
+    page.fill("#merge-parent", first)
+    page.click("button[name=merge]")
+    expect(page.locator(".toast").last).to_have_text("已并单")
+    assert staff("commander").get(f"/api/tickets/{duplicate}").json()["status"] == "merged"
+    desk.shot("commander-merge")
+
+    web = open_page()
+    workbench = web.goto("/workbench#notices")
+    web.login("h_cgj")
+    expect(workbench.locator("#notice-count")).to_have_text("1")
+    notice = workbench.locator(".notice").first
+    expect(notice).to_contain_text("群众反映强烈")
+    web.shot("workbench-notices")
+    notice.locator("textarea").fill("已安排维修班组今天下午更换灯具")
+    notice.locator("button").click()
+    expect(workbench.locator("#notices .empty")).to_have_text("暂无待回复的督办通知")
+    page.goto(f"{desk.base}/commander/tickets/{first}")
+    expect(page.locator(".timeline")).to_contain_text("已安排维修班组今天下午更换灯具")
+    desk.shot("commander-ticket", full_page=True)

@@ -1,0 +1,204 @@
+"""The operator console in Chromium: a call recorded with the keyboard only, the suggestion beside it, an answer on
+the spot from the knowledge base, a duplicate merged, an emergency flagged, and every refusal in Chinese."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.pages.conftest import PASSWORD, run_jobs
+
+STREETLIGHT = "望江花园小区门口的路灯坏了一个多星期，晚上很黑，老人出门不安全"
+
+
+def test_a_call_is_recorded_with_the_keyboard_only_and_the_suggestion_shows(open_page, staff):
+    web = open_page()
+    page = web.goto("/console")
+    keys = page.keyboard
+    expect(page.locator("input[name=username]")).to_be_focused()
+    keys.type("operator1")
+    keys.press("Tab")
+    keys.type(PASSWORD)
+    keys.press("Enter")
+    expect(page.locator("#caller_phone")).to_be_focused()
+    keys.type("139 1234 5678")
+    keys.press("Enter")  # Enter moves to the next field; it never sends a half-typed call
+    expect(page.locator("#caller_name")).to_be_focused()
+    keys.type("李秀英")
+    keys.press("Tab")  # channel: 12345热线 stays
+    keys.press("Tab")
+    for _ in range(3):  # 咨询 → 求助 → 建议 → 投诉
+        keys.press("ArrowDown")
+    keys.press("Tab")  # urgency: 一般 stays
+    keys.press("Tab")
+    keys.type("城关街道")
+    keys.press("Tab")
+    keys.type("望江社区")
+    keys.press("Tab")
+    keys.type("望江花园小区南门")
+    keys.press("Tab")
+    expect(page.locator("#content")).to_be_focused()
+    keys.type(STREETLIGHT)
+
+    expect(page.locator("#suggest-best")).to_contain_text("路灯照明")
+    expect(page.locator("#suggest-dept")).to_contain_text("县城市管理和综合执法局")
+    expect(page.locator("#suggest-evidence")).to_contain_text("路灯")
+    expect(page.locator("#category")).to_have_value("0107")
+    expect(page.locator(".kb-hit").first).to_contain_text("路灯不亮报修")  # the knowledge base follows the content
+    web.shot("console-suggestion")
+
+    keys.press("Control+Enter")
+    number = page.locator("#receipt-number")
+    expect(number).to_be_visible()
+    expect(page.locator("#next-call")).to_be_focused()
+    expect(page.locator("#receipt")).to_contain_text("查询码")
+    web.shot("console-receipt")
+    web.fits(1440)
+
+    commander = staff("commander")
+    ticket = commander.get(f"/api/tickets/{number.text_content()}").json()
+    assert ticket["status"] == "pending_dispatch" and ticket["type"] == "complaint"
+    assert (ticket["caller_name"], ticket["caller_phone"]) == ("李秀英", "13912345678")
+    assert (ticket["township"], ticket["village"], ticket["address"]) == ("城关街道", "望江社区", "望江花园小区南门")
+    run_jobs()  # routing: the model is sure, so the catalogue dispatches it
+    ticket = commander.get(f"/api/tickets/{ticket['number']}").json()
+    assert ticket["status"] == "pending_sign" and ticket["lead_department"]["name"] == "县城市管理和综合执法局"
+
+    keys.press("Alt+n")  # the next call starts on an empty form
+    expect(page.locator("#caller_phone")).to_be_focused()
+    expect(page.locator("#content")).to_have_value("")
+    expect(page.locator("#receipt")).to_be_hidden()
+
+
+def test_a_call_is_answered_on_the_spot_from_the_knowledge_base(open_page, staff):
+    web = open_page()
+    page = web.goto("/console")
+    web.login("operator1")
+    page.fill("#caller_phone", "13700137000")
+    page.fill("#content", "我的社保卡丢了，想问问去哪里补办，要带什么")
+    page.keyboard.press("Alt+k")
+    expect(page.locator("#kb-query")).to_be_focused()
+    page.keyboard.type("社会保障卡丢了")  # synonym of 社保卡, and 丢了 of 补办
+    first = page.locator(".kb-hit").first
+    expect(first.locator(".kb-title")).to_have_text("社保卡丢失挂失与补办")
+    expect(first.locator("mark").first).to_be_visible()  # the words that matched are marked
+    page.keyboard.press("ArrowDown")
+    expect(first.locator(".kb-answer-button")).to_be_focused()
+    web.shot("console-knowledge")
+    page.keyboard.press("Enter")  # 直接答复 with the focused article
+
+    expect(page.locator("#receipt")).to_contain_text("已直接答复办结，引用知识库：社保卡丢失挂失与补办")
+    number = page.locator("#receipt-number").text_content()
+    ticket = staff("commander").get(f"/api/tickets/{number}").json()
+    assert ticket["status"] == "closed" and ticket["reply"].startswith("社保卡丢失后请先挂失")
+    answer = next(e for e in ticket["events"] if e["action"] == "answer")
+    article = staff("operator1").get("/api/knowledge/search", params={"q": "社保卡补办"}).json()[0]
+    assert answer["data"]["article_id"] == article["id"]
+
+
+def test_a_duplicate_is_merged_and_the_callers_earlier_tickets_show(open_page, staff):
+    operator = staff("operator1")
+    earlier = operator.call(STREETLIGHT, caller_phone="13600136000")["number"]
+    web = open_page()
+    page = web.goto("/console")
+    web.login("operator1")
+    page.fill("#caller_phone", "13600136000")
+    page.fill("#township", "城关街道")
+    page.fill("#content", "望江花园小区门口路灯坏了好几天了，晚上特别黑，麻烦尽快修一下")
+    expect(page.locator("#earlier")).to_contain_text(earlier)
+    merge = page.locator(f"#similar button.merge[data-parent='{earlier}']")
+    expect(merge).to_be_visible()
+    page.locator("#earlier button.link").first.click()
+    expect(page.locator("#peek")).to_contain_text(STREETLIGHT)
+    web.shot("console-duplicate")
+    merge.click()
+    expect(page.locator("#receipt")).to_contain_text(f"已并入工单 {earlier}")
+    number = page.locator("#receipt-number").text_content()
+    merged = staff("commander").get(f"/api/tickets/{number}").json()
+    assert merged["status"] == "merged" and merged["parent_number"] == earlier
+
+
+def test_an_emergency_is_flagged_with_its_transfer(open_page, staff):
+    web = open_page()
+    page = web.goto("/console")
+    web.login("operator1")
+    page.fill("#content", "我家楼下饭店燃气泄漏了，味道很大，好多人在跑")
+    transfer = page.locator("#transfer")
+    expect(page.locator("#emergency")).to_contain_text("疑似紧急警情")
+    expect(transfer).to_have_text("转 119 消防")
+    transfer.click()
+    expect(page.locator("#receipt")).to_contain_text("已转 119 消防 紧急处置")
+    ticket = staff("commander").get(f"/api/tickets/{page.locator('#receipt-number').text_content()}").json()
+    assert ticket["status"] == "transferred" and ticket["transferred_to"] == "119"
+
+
+def test_every_refusal_reads_in_chinese(open_page):
+    web = open_page()
+    page = web.goto("/console")
+    web.try_login("operator1", "wrong-password")
+    expect(page.locator(".login .error-box")).to_have_text("用户名或密码不正确")
+    web.try_login("h_cgj")  # a handler has no business on the console
+    expect(page.locator(".login .error-box")).to_have_text("此页面仅限话务员使用，当前账号是承办人员")
+    web.login("operator1")
+
+    page.fill("#caller_phone", "12345")
+    page.fill("#content", "咨询一下公积金提取")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#call-error")).to_contain_text("电话号码格式不正确，请填写11位手机号或带区号的固定电话")
+    page.fill("#caller_phone", "")
+    page.fill("#township", "火星镇")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#call-error")).to_have_text("乡镇（街道）「火星镇」不在本县名录中，请从列表中选择")
+    page.fill("#township", "")
+    page.fill("#content", "")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#call-error")).to_contain_text("诉求内容不能为空")
+
+    page.route("**/api/knowledge/search*", lambda route: route.abort())
+    page.fill("#kb-query", "公积金")
+    expect(page.locator("#kb-error")).to_have_text("无法连接服务器，请检查网络后重试")
+    page.unroute("**/api/knowledge/search*")
+    page.route("**/api/knowledge/search*", lambda route: route.fulfill(status=502, body="Bad Gateway"))
+    page.fill("#kb-query", "公积金提取")
+    expect(page.locator("#kb-error")).to_have_text("服务器暂时出错（502），请稍后重试；如持续出现请联系管理员")
+    web.shot("console-errors")
+    page.evaluate("sessionStorage.setItem('hotline12345.token', 'expired')")
+    page.unroute("**/api/knowledge/search*")
+    page.fill("#kb-query", "医保")
+    expect(page.locator(".login .error-box")).to_have_text("登录已过期，请重新登录")
+
+
+def test_an_admin_edits_the_knowledge_base_and_the_operator_finds_it(open_page, staff):
+    from sqlalchemy import delete
+
+    from hotline.database import session_scope
+    from hotline.knowledge import KnowledgeArticle
+
+    web = open_page()
+    page = web.goto("/console/knowledge")
+    web.login("admin")
+    expect(page.locator("#list-count")).to_contain_text("篇")
+    page.click("#new-article")
+    page.fill("#title", "犬只登记与狂犬疫苗")
+    page.select_option("#department", label="县公安局")
+    page.fill("#keywords", "养狗 犬证 狗证 狂犬疫苗")
+    page.fill("#answer", "养犬人携带犬只免疫证明到城关派出所办理犬只登记<script>alert(1)</script>")
+    page.click("#save")
+    expect(page.locator(".toast")).to_contain_text("已新建文章")
+    expect(page.locator("#edit-title")).to_contain_text("文章 #")
+    web.shot("knowledge-admin")
+    try:
+        hits = staff("operator1").get("/api/knowledge/search", params={"q": "办狗证"}).json()
+        assert hits[0]["title"] == "犬只登记与狂犬疫苗" and hits[0]["department"]["name"] == "县公安局"
+        page.fill("#title", "")
+        page.click("#save")
+        expect(page.locator("#article-error")).to_have_text("标题不能为空，请填写具体内容")
+
+        operator = open_page()
+        console = operator.goto("/console")
+        operator.login("operator1")
+        console.fill("#kb-query", "狗证")
+        expect(console.locator(".kb-hit .kb-answer").first).to_contain_text("<script>alert(1)</script>")
+        assert console.locator(".kb-results script").count() == 0
+    finally:
+        with session_scope() as session:
+            session.execute(delete(KnowledgeArticle).where(KnowledgeArticle.title == "犬只登记与狂犬疫苗"))

@@ -1,0 +1,299 @@
+// 指挥中心调度台: the manual dispatch queue, return disputes, extension requests, supervision notices and
+// merges; each queue card carries the decision it waits for, and every ticket opens with its full timeline.
+
+import { get, post } from "/static/common/api.js";
+import { requireStaff } from "/static/common/auth.js";
+import { $, h, percent, replace, statusBadge, when } from "/static/common/dom.js";
+import { EMERGENCY_KINDS, LINES, STATUS, categoryOptions } from "/static/common/labels.js";
+import { showError } from "/static/common/notice.js";
+import { actionForm, input, textarea, ticketDetails, ticketHead } from "/static/common/ticket.js";
+import { staffTimeline } from "/static/common/timeline.js";
+
+const VIEWS = ["dispatch", "returns", "extensions", "supervision", "merge", "ticket"];
+const LINE_OF = { fire: "119", gas_leak: "119", disaster: "119", danger: "110", crime: "110", medical: "120" };
+const NOTICE_KINDS = { urge: "催办", supervise: "督办", escalate: "升级", manual: "指挥中心督办" };
+const ref = { categories: [], departments: [], names: {} };
+
+requireStaff({ roles: ["commander"], title: "指挥中心调度台", start });
+
+async function start() {
+  try {
+    [ref.categories, ref.departments] = await Promise.all([get("/api/reference/categories"), get("/api/departments")]);
+    ref.names = Object.fromEntries(ref.categories.map((c) => [c.code, c.name]));
+  } catch (error) {
+    showError($("#page-error"), error);
+  }
+  window.addEventListener("hashchange", route);
+  route();
+  refreshCounts();
+}
+
+const ticketLink = (number) => h("a", { href: `/commander/tickets/${encodeURIComponent(number)}`, text: number });
+const act = (number, path, body) => post(`/api/tickets/${encodeURIComponent(number)}/${path}`, body);
+
+function categorySelect(selected) {
+  const select = h("select", {}, categoryOptions(h, ref.categories, "（按派单目录）"));
+  if (selected) select.value = selected;
+  return select;
+}
+
+function departmentSelect() {
+  return h("select", {}, h("option", { value: "", text: "（按分类确定）" }),
+    ref.departments.map((d) => h("option", { value: d.id, text: d.name })));
+}
+
+function dispatchBody(values) {
+  const body = {};
+  if (values.category) body.category_code = values.category;
+  if (values.department) body.department_id = Number(values.department);
+  if (!body.category_code && !body.department_id) throw { detail: "请选择分类或主办部门" };
+  return body;
+}
+
+function show(view) {
+  for (const name of VIEWS) $(`#view-${name}`).hidden = name !== view;
+  for (const name of VIEWS.slice(0, 5)) {
+    $(`#nav-${name}`).setAttribute("aria-current", name === view ? "page" : "false");
+  }
+}
+
+function route() {
+  showError($("#page-error"), null);
+  const match = location.pathname.match(/^\/commander\/tickets\/([^/]+)$/);
+  if (match) {
+    show("ticket");
+    loadTicket(decodeURIComponent(match[1]));
+    return;
+  }
+  const view = (location.hash || "#dispatch").slice(1);
+  const loaders = { dispatch: loadDispatch, returns: loadReturns, extensions: loadExtensions,
+    supervision: loadSupervision, merge: loadMerge };
+  const name = loaders[view] ? view : "dispatch";
+  show(name);
+  loaders[name]();
+}
+
+async function refreshCounts() {
+  const sources = { dispatch: "/api/queues/manual-dispatch", returns: "/api/queues/returns",
+    extensions: "/api/queues/extensions", supervision: "/api/supervision" };
+  await Promise.all(Object.entries(sources).map(async ([name, path]) => {
+    try {
+      $(`#count-${name}`).textContent = (await get(path)).length;
+    } catch {
+      // each view shows its own error
+    }
+  }));
+}
+
+function after() {
+  route();
+  refreshCounts();
+}
+
+async function fill(box, path, card, empty) {
+  try {
+    const items = await get(path);
+    replace(box, items.length ? items.map(card) : h("p", { class: "empty", text: empty }));
+    return items;
+  } catch (error) {
+    replace(box, h("div", { class: "error-box", role: "alert", text: error.detail }));
+    return [];
+  }
+}
+
+function cardHead(item) {
+  return h("div", { class: "ticket-head" }, ticketLink(item.number), statusBadge(item.status, STATUS[item.status]),
+    item.manual_review ? h("span", { class: "badge status-returned", text: "需人工确认" }) : null,
+    item.emergency_kind ? h("span", { class: "card-mark card-red",
+      text: `疑似${EMERGENCY_KINDS[item.emergency_kind] || "紧急"}` }) : null,
+    h("span", { class: "muted", text: `${when(item.created_at)} · ${item.township || "未填乡镇"}` }));
+}
+
+// ------------------------------------------------------------------ manual dispatch
+
+function dispatchCard(item) {
+  const guess = item.suggested_category
+    ? `${ref.names[item.suggested_category] || item.suggested_category}（${percent(item.confidence)}）` : "无";
+  const line = LINE_OF[item.emergency_kind];
+  return h("article", { class: `qcard ${item.emergency_kind ? "emergency" : item.manual_review ? "flagged" : ""}`,
+    dataset: { number: item.number } },
+  cardHead(item),
+  h("p", { class: "content", text: item.content }),
+  h("div", { class: "muted", text: `智能建议：${guess}` }),
+  actionForm({ id: `dispatch-${item.number}`, submit: "派单", inline: true,
+    fields: [["category", "分类", categorySelect(item.suggested_category)], ["department", "主办部门", departmentSelect()]],
+    success: `${item.number} 已派单`, send: (v) => act(item.number, "dispatch", dispatchBody(v)), done: after }),
+  actionForm({ id: `merge-${item.number}`, submit: "并入", inline: true, fields: [["parent", "并入主工单号", input({ maxlength: 20 })]],
+    success: `${item.number} 已并单`, send: (v) => act(item.number, "merge", { parent_number: v.parent.trim() }),
+    done: after }),
+  line ? actionForm({ id: `transfer-${item.number}`, submit: `转 ${LINES[line]}`, danger: true,
+    success: `已转 ${line}`, send: () => act(item.number, "transfer", { line }), done: after }) : null);
+}
+
+function loadDispatch() {
+  return fill($("#dispatch"), "/api/queues/manual-dispatch", dispatchCard, "没有待人工分拨的工单");
+}
+
+// ------------------------------------------------------------------ returns
+
+function returnCard(item) {
+  return h("article", { class: "qcard", dataset: { number: item.number } },
+    cardHead(item),
+    h("p", { class: "content", text: item.content }),
+    h("div", { class: "reason" }, h("strong", { text: `${item.department || "承办单位"}退单理由：` }),
+      h("span", { class: "pre", text: item.reason || "（未填写）" })),
+    actionForm({ id: `redispatch-${item.number}`, title: "同意退单，改派", submit: "改派", inline: true,
+      fields: [["category", "分类", categorySelect(null)], ["department", "改派给", departmentSelect()]],
+      success: `${item.number} 已改派`, send: (v) => act(item.number, "redispatch", dispatchBody(v)), done: after }),
+    actionForm({ id: `force-${item.number}`, title: "不同意退单，强制派单", submit: "强制派单", danger: true,
+      fields: [["note", "说明（承办单位可见）", textarea(2)]],
+      success: `${item.number} 已强制派单`, send: (v) => act(item.number, "force", { note: v.note || null }),
+      done: after }));
+}
+
+function loadReturns() {
+  return fill($("#returns"), "/api/queues/returns", returnCard, "没有待审核的退单");
+}
+
+// ------------------------------------------------------------------ extensions
+
+function extensionCard(item) {
+  const note = textarea(2, "审批意见（可不填）");
+  note.id = `decision-note-${item.number}`;
+  const decide = (approve) => actionForm({ id: `${approve ? "approve" : "refuse"}-${item.number}`,
+    submit: approve ? "同意延期" : "不同意", danger: !approve,
+    success: approve ? `${item.number} 已同意延期` : `${item.number} 已不同意延期`,
+    send: () => act(item.number, "extension/decision", { approve, note: note.value.trim() || null }), done: after });
+  return h("article", { class: "qcard", dataset: { number: item.number } },
+    cardHead(item),
+    h("p", { class: "content", text: item.content }),
+    h("div", { class: "reason" },
+      h("strong", { text: `${item.department || "承办单位"}申请延期 ${item.extension_days ?? "?"} 个工作日：` }),
+      h("span", { class: "pre", text: item.reason || "" })),
+    h("div", { class: "field" }, h("label", { for: note.id, text: "审批意见" }), note),
+    h("div", { class: "actions" }, decide(true), decide(false)));
+}
+
+function loadExtensions() {
+  return fill($("#extensions"), "/api/queues/extensions", extensionCard, "没有待审批的延期申请");
+}
+
+// ------------------------------------------------------------------ supervision
+
+function superviseForm(number = "") {
+  return actionForm({ id: "supervise", title: "发起督办", submit: "下达督办",
+    fields: [["number", "工单号", input({ maxlength: 20, value: number })],
+      ["message", "督办要求", textarea(3, "写明要求和期限")],
+      ["days", "回复期限（工作日）", input({ type: "number", min: 1, max: 10, value: 1 })]],
+    success: "已下达督办",
+    send: (v) => act(v.number.trim(), "supervise", { message: v.message, respond_within_days: Number(v.days) }),
+    done: after });
+}
+
+function noticeItem(n) {
+  return h("div", { class: "panel notice-item" },
+    h("div", { class: "ticket-head" }, h("strong", { text: NOTICE_KINDS[n.kind] || n.kind }), ticketLink(n.ticket_number),
+      h("span", { class: "muted", text: `${n.department || ""} · ${when(n.created_at)}${
+        n.respond_by ? ` · 回复期限 ${when(n.respond_by)}` : ""}` })),
+    h("p", { class: "pre", text: n.message }));
+}
+
+function loadSupervision() {
+  replace($("#supervise-form-box"), superviseForm());
+  return fill($("#supervision"), "/api/supervision", noticeItem, "没有未回复的督办");
+}
+
+// ------------------------------------------------------------------ merges
+
+function mergeForm(duplicate = "", parent = "") {
+  return actionForm({ id: "merge", title: "并单", submit: "并单",
+    fields: [["duplicate", "重复工单号", input({ maxlength: 20, value: duplicate })],
+      ["parent", "主工单号", input({ maxlength: 20, value: parent })], ["note", "说明（可不填）", textarea(2)]],
+    success: "已并单",
+    send: (v) => act(v.duplicate.trim(), "merge", { parent_number: v.parent.trim(), note: v.note || null }),
+    done: after });
+}
+
+async function loadMerge() {
+  replace($("#merge-form-box"), mergeForm());
+  const box = $("#merge-candidates");
+  replace(box, h("p", { class: "muted", text: "正在查找疑似重复件…" }));
+  try {
+    const queue = (await get("/api/queues/manual-dispatch")).slice(0, 30);
+    const tickets = await Promise.all(queue.map((q) => get(`/api/tickets/${encodeURIComponent(q.number)}`)));
+    const pairs = tickets.flatMap((t) => (t.events || []).filter((e) => e.action === "propose_merge")
+      .flatMap((e) => e.data.candidates.map((c) => ({ ticket: t, parent: c.number, score: c.score }))));
+    replace(box, pairs.length ? pairs.map(({ ticket, parent, score }) => h("div", { class: "panel notice-item" },
+      h("div", { class: "ticket-head" }, ticketLink(ticket.number), h("span", { text: "疑似重复于" }), ticketLink(parent),
+        h("span", { class: "muted", text: `相似度 ${percent(score)}` }),
+        h("button", { type: "button", text: "填入并单", onclick: () => replace($("#merge-form-box"),
+          mergeForm(ticket.number, parent)) })),
+      h("p", { class: "pre", text: ticket.content }))) : h("p", { class: "empty", text: "暂无疑似重复件" }));
+  } catch (error) {
+    replace(box, h("div", { class: "error-box", role: "alert", text: error.detail }));
+  }
+}
+
+// ------------------------------------------------------------------ one ticket
+
+async function loadTicket(number) {
+  const box = $("#ticket");
+  replace(box, h("p", { class: "muted", text: "正在读取…" }));
+  try {
+    renderTicket(await get(`/api/tickets/${encodeURIComponent(number)}`));
+  } catch (error) {
+    replace(box, h("div", { class: "error-box", role: "alert", id: "ticket-error", text: error.detail }));
+  }
+}
+
+function renderTicket(t) {
+  document.title = `工单 ${t.number} · 指挥中心`;
+  replace($("#ticket"), ticketHead(t), h("div", { class: "ticket-view" },
+    h("section", { class: "panel" }, ticketDetails(t), h("div", { id: "ticket-actions" }, ticketActions(t))),
+    h("section", { class: "panel" }, h("h2", { text: "办理过程" }), staffTimeline(t.events || []))));
+}
+
+function ticketActions(t) {
+  const allowed = new Set(t.allowed_actions);
+  const done = (fresh) => {
+    renderTicket(fresh);
+    refreshCounts();
+  };
+  const forms = [];
+  if (allowed.has("dispatch")) {
+    forms.push(actionForm({ id: "dispatch", title: "派单", submit: "派单",
+      fields: [["category", "分类", categorySelect(t.category_code || t.suggested_category)],
+        ["department", "主办部门", departmentSelect()]],
+      success: "已派单", send: (v) => act(t.number, "dispatch", dispatchBody(v)), done }));
+  }
+  if (allowed.has("redispatch")) {
+    forms.push(actionForm({ id: "redispatch", title: "改派", submit: "改派",
+      fields: [["category", "分类", categorySelect(null)], ["department", "改派给", departmentSelect()]],
+      success: "已改派", send: (v) => act(t.number, "redispatch", dispatchBody(v)), done }));
+    forms.push(actionForm({ id: "force", title: "强制派单", submit: "强制派单", danger: true,
+      fields: [["note", "说明", textarea(2)]], success: "已强制派单",
+      send: (v) => act(t.number, "force", { note: v.note || null }), done }));
+  }
+  if (allowed.has("approve_extension")) {
+    for (const approve of [true, false]) {
+      forms.push(actionForm({ id: approve ? "approve" : "refuse", submit: approve ? "同意延期" : "不同意延期",
+        danger: !approve, success: "已审批", send: () => act(t.number, "extension/decision", { approve }), done }));
+    }
+  }
+  if (allowed.has("reopen") && t.satisfaction === "unsatisfied") {
+    forms.push(actionForm({ id: "reopen", title: "重办", submit: "重办",
+      fields: [["reason", "重办理由", textarea(2)]], success: "已重办",
+      send: (v) => act(t.number, "reopen", { reason: v.reason }), done }));
+  }
+  if (allowed.has("archive")) {
+    forms.push(actionForm({ id: "archive", submit: "归档", success: "已归档", send: () => act(t.number, "archive"),
+      done }));
+  }
+  if (allowed.has("merge")) {
+    forms.push(actionForm({ id: "merge-one", title: "并单", submit: "并入",
+      fields: [["parent", "主工单号", input({ maxlength: 20 })]], success: "已并单",
+      send: (v) => act(t.number, "merge", { parent_number: v.parent.trim() }), done }));
+  }
+  if (["pending_sign", "in_progress", "extension_pending"].includes(t.status)) forms.push(superviseForm(t.number));
+  return forms;
+}

@@ -1,0 +1,223 @@
+// 承办工作台: the department's inbox by deadline, one ticket with its actions and full timeline, supervision
+// notices to answer, and the department's own measures. A ticket URL of another department shows exactly what
+// an unknown number shows, because the API answers both with the same 404.
+
+import { get, post } from "/static/common/api.js";
+import { requireStaff } from "/static/common/auth.js";
+import { $, cardMark, h, percent, replace, statusBadge, when } from "/static/common/dom.js";
+import { showError } from "/static/common/notice.js";
+import { actionForm, deadlineText, input, textarea, ticketDetails, ticketHead } from "/static/common/ticket.js";
+import { staffTimeline } from "/static/common/timeline.js";
+
+const VIEWS = ["inbox", "notices", "measures", "ticket"];
+const NOTICE_KINDS = { urge: "催办", supervise: "督办", escalate: "升级至县领导", manual: "指挥中心督办" };
+let staff = null;
+
+requireStaff({ roles: ["handler"], title: "承办工作台", start });
+
+function start(who) {
+  staff = who;
+  $("#refresh").addEventListener("click", loadInbox);
+  $("#measures-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    loadMeasures();
+  });
+  const today = new Intl.DateTimeFormat("sv-SE", { timeZone: "Asia/Shanghai" }).format(new Date());
+  $("#m-end").value = today;
+  $("#m-start").value = `${today.slice(0, 8)}01`;
+  window.addEventListener("hashchange", route);
+  route();
+  loadCounts();
+}
+
+function show(view) {
+  for (const name of VIEWS) $(`#view-${name}`).hidden = name !== view;
+  for (const name of ["inbox", "notices", "measures"]) {
+    $(`#nav-${name}`).setAttribute("aria-current", name === view ? "page" : "false");
+  }
+}
+
+function route() {
+  const match = location.pathname.match(/^\/workbench\/tickets\/([^/]+)$/);
+  if (match) {
+    show("ticket");
+    loadTicket(decodeURIComponent(match[1]));
+    return;
+  }
+  const view = (location.hash || "#inbox").slice(1);
+  if (view === "notices") {
+    show("notices");
+    loadNotices();
+  } else if (view === "measures") {
+    show("measures");
+    loadMeasures();
+  } else {
+    show("inbox");
+    loadInbox();
+  }
+}
+
+async function loadCounts() {
+  try {
+    const [inbox, notices] = await Promise.all([get("/api/inbox"), get("/api/supervision")]);
+    $("#inbox-count").textContent = inbox.length;
+    $("#notice-count").textContent = notices.length;
+  } catch {
+    // the views show their own errors
+  }
+}
+
+// ------------------------------------------------------------------ inbox
+
+async function loadInbox() {
+  showError($("#page-error"), null);
+  try {
+    const tickets = await get("/api/inbox");
+    $("#inbox-count").textContent = tickets.length;
+    const red = tickets.filter((t) => t.card === "red").length;
+    const yellow = tickets.filter((t) => t.card === "yellow").length;
+    const toSign = tickets.filter((t) => t.status === "pending_sign").length;
+    $("#inbox-summary").textContent = `共 ${tickets.length} 件 · 待签收 ${toSign} · 黄牌 ${yellow} · 红牌 ${red}`;
+    const body = $("#inbox tbody");
+    replace(body, tickets.length ? tickets.map(inboxRow)
+      : h("tr", {}, h("td", { colspan: 7, class: "empty", text: "暂无待办工单" })));
+  } catch (error) {
+    showError($("#page-error"), error);
+  }
+}
+
+function inboxRow(t) {
+  const lead = t.lead_department && staff.department && t.lead_department.id === staff.department.id;
+  return h("tr", { class: t.card ? `row-${t.card}` : "", dataset: { number: t.number } },
+    h("td", {}, cardMark(t.card) || h("span", { class: "muted", text: "—" })),
+    h("td", {}, h("a", { href: `/workbench/tickets/${encodeURIComponent(t.number)}`, text: t.number })),
+    h("td", {}, statusBadge(t.status, t.status_label)),
+    h("td", { class: t.card === "red" ? "late" : "", text: deadlineText(t) }),
+    h("td", { class: "clip", title: t.content, text: t.content }),
+    h("td", { text: t.township || "—" }),
+    h("td", { text: lead ? "主办" : "协办" }));
+}
+
+// ------------------------------------------------------------------ one ticket
+
+async function loadTicket(number) {
+  const box = $("#ticket");
+  replace(box, h("p", { class: "muted", text: "正在读取…" }));
+  try {
+    renderTicket(await get(`/api/tickets/${encodeURIComponent(number)}`));
+  } catch (error) {
+    // 404 for an unknown number and for another department's ticket alike: the page cannot tell them apart
+    replace(box, h("div", { class: "error-box", role: "alert", id: "ticket-error" },
+      h("div", { text: error.detail }),
+      error.status === 404 ? h("div", { text: "请核对工单号；其他部门的工单不能查看。" }) : null));
+  }
+}
+
+function renderTicket(t) {
+  document.title = `工单 ${t.number} · 承办工作台`;
+  const lead = t.lead_department && staff.department && t.lead_department.id === staff.department.id;
+  replace($("#ticket"), ticketHead(t),
+    h("div", { class: "ticket-view" },
+      h("section", { class: "panel" }, ticketDetails(t), h("div", { id: "ticket-actions" }, actions(t, lead))),
+      h("section", { class: "panel", "aria-labelledby": "timeline-title" },
+        h("h2", { id: "timeline-title", text: "办理过程" }), staffTimeline(t.events || []))));
+}
+
+function actions(t, lead) {
+  const allowed = new Set(t.allowed_actions);
+  const act = (path) => (body) => post(`/api/tickets/${encodeURIComponent(t.number)}/${path}`, body);
+  const after = (fresh) => {
+    renderTicket(fresh);
+    loadCounts();
+  };
+  const forms = [];
+  if (!lead) {
+    forms.push(h("p", { class: "muted", text: "本部门为协办单位：请配合主办单位办理，可添加备注。" }));
+  } else {
+    if (allowed.has("sign")) {
+      forms.push(actionForm({ id: "sign", title: "签收", submit: "签收", success: "已签收",
+        send: () => act("sign")(), done: after }));
+      forms.push(actionForm({ id: "return", title: "退单（不属于本部门职责）", submit: "退单", danger: true,
+        fields: [["reason", "退单理由", textarea(2, "说明为什么不属于本部门，建议由哪个部门办理")]],
+        success: "已退单，等待指挥中心审核", send: (v) => act("return")({ reason: v.reason }), done: after }));
+    }
+    if (allowed.has("reply")) {
+      forms.push(actionForm({ id: "reply", title: "答复办结", submit: "提交答复并办结",
+        fields: [["reply", "答复内容（群众可见）", textarea(4, "写明办理结果")]],
+        success: "已答复办结", send: (v) => act("reply")({ reply: v.reply }), done: after }));
+    }
+    if (allowed.has("request_extension") && !t.extension_used) {
+      forms.push(actionForm({ id: "extension", title: "申请延期", submit: "提交延期申请",
+        fields: [["days", "延期工作日", input({ type: "number", min: 1, max: 10, value: 5 })],
+          ["reason", "延期理由", textarea(2)]],
+        success: "已提交延期申请，等待指挥中心审批",
+        send: (v) => act("extension")({ days: Number(v.days), reason: v.reason }), done: after }));
+    }
+    if (allowed.has("wait_citizen")) {
+      forms.push(actionForm({ id: "wait", title: "请群众补充材料（暂停计时）", submit: "通知群众补充",
+        fields: [["message", "需要补充的内容", textarea(2)]],
+        success: "已通知群众补充", send: (v) => act("wait")({ message: v.message }), done: after }));
+    }
+    if (allowed.has("resume")) {
+      forms.push(actionForm({ id: "resume", title: "恢复办理", submit: "恢复办理",
+        fields: [["note", "说明（可不填）", textarea(2)]],
+        success: "已恢复办理", send: (v) => act("resume")({ note: v.note || null }), done: after }));
+    }
+    if (t.status === "extension_pending") {
+      forms.push(h("p", { class: "ok-box", text: "延期申请已提交，等待指挥中心审批。" }));
+    }
+  }
+  if (allowed.has("note")) {
+    forms.push(actionForm({ id: "note", title: "内部备注", submit: "添加备注",
+      fields: [["reason", "备注（群众不可见）", textarea(2)]],
+      success: "已添加备注", send: (v) => act("notes")({ reason: v.reason }), done: after }));
+  }
+  return forms;
+}
+
+// ------------------------------------------------------------------ notices
+
+async function loadNotices() {
+  const box = $("#notices");
+  try {
+    const notices = await get("/api/supervision");
+    $("#notice-count").textContent = notices.length;
+    replace(box, notices.length ? notices.map((n) => h("div", { class: "panel notice" },
+      h("div", { class: "ticket-head" },
+        h("strong", { text: NOTICE_KINDS[n.kind] || n.kind }),
+        h("a", { href: `/workbench/tickets/${encodeURIComponent(n.ticket_number)}`, text: n.ticket_number }),
+        h("span", { class: "muted", text: `下达于 ${when(n.created_at)}${n.respond_by ? `，请于 ${when(n.respond_by)} 前回复` : ""}` })),
+      h("p", { class: "pre", text: n.message }),
+      actionForm({ id: `respond-${n.id}`, submit: "回复督办",
+        fields: [["response", "回复内容", textarea(2, "写明整改措施和办理进度")]],
+        success: "已回复", send: (v) => post(`/api/supervision/${n.id}/response`, { response: v.response }),
+        done: loadNotices })))
+      : h("p", { class: "empty", text: "暂无待回复的督办通知" }));
+  } catch (error) {
+    replace(box, h("div", { class: "error-box", role: "alert", text: error.detail }));
+  }
+}
+
+// ------------------------------------------------------------------ measures
+
+const MEASURES = [
+  ["received", "受理量", "count"], ["dispatched", "派单量", "count"], ["signed", "签收量", "count"],
+  ["closed", "办结量", "count"], ["sign_on_time_rate", "按时签收率", "rate"], ["on_time_rate", "按期办结率", "rate"],
+  ["response_rate", "响应率", "rate"], ["resolution_rate", "解决率", "rate"], ["satisfaction_rate", "满意率", "rate"],
+  ["return_rate", "退单率", "rate"], ["avg_working_days", "平均办理（工作日）", "days"],
+  ["open", "在办", "count"], ["overdue", "超期在办", "count"], ["yellow", "黄牌", "count"], ["red", "红牌", "count"],
+];
+
+async function loadMeasures() {
+  showError($("#measures-error"), null);
+  try {
+    const data = await get(`/api/measures?start=${$("#m-start").value}&end=${$("#m-end").value}`);
+    replace($("#measures"), MEASURES.map(([key, name, kind]) => h("div", { class: "measure", dataset: { key } },
+      h("div", { class: "muted", text: name }),
+      h("div", { class: "value", text: kind === "rate" ? percent(data[key], 1)
+        : data[key] === null || data[key] === undefined ? "—" : String(data[key]) }))));
+  } catch (error) {
+    showError($("#measures-error"), error);
+  }
+}
+
