@@ -78,8 +78,15 @@ class LetterCreate(_Location, forbid_unknown_fields=True, kw_only=True):
         self.title = text.required(self.title, "标题")
         self.content = text.required(self.content, "留言内容")
         self.name = text.optional(self.name)
-        self.phone = normalize_phone(self.phone)
+        self.phone = normalize_phone(self.phone) if self.phone is not None else None  # None: PartnerLetter
         self._clean_location()
+
+
+class PartnerLetter(LetterCreate, kw_only=True):
+    """A report filed by a civic-report app through an API key (Open311). The phone is optional there: the
+    citizen follows the ticket in the app, so no receipt SMS is needed when none is given."""
+
+    phone: Phone | None = None  # type: ignore[assignment]
 
 
 class Receipt(msgspec.Struct):

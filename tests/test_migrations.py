@@ -6,7 +6,10 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
-import dispatch.models  # noqa: F401  - dispatch's tables are part of the metadata
+import command.models  # noqa: F401  - every package's tables are part of the metadata
+import dispatch.models  # noqa: F401
+import hotline.knowledge  # noqa: F401
+import web.open311.models  # noqa: F401
 from hotline.database import make_engine
 from hotline.migrate import downgrade, upgrade
 from hotline.models import Base

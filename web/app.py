@@ -16,11 +16,12 @@ from command import report_controllers
 from dispatch import controllers as dispatch
 from dispatch.controllers import ROUTE_JOB
 from hotline import controllers as hotline
+from hotline import knowledge
 from hotline.jobs import follow_intake
 from hotline.privacy import install_log_masking
 from hotline.redis_conn import redis_url
 from hotline.settings import Settings, get_settings
-from web import ops, pages
+from web import open311, ops, pages, people_pages
 from web.auth import make_jwt_auth
 from web.errors import EXCEPTION_HANDLERS
 
@@ -51,7 +52,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     app = Litestar(
         route_handlers=[health, *ops.ROUTES, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *report_controllers.ROUTES,
-                        *pages.ROUTES],
+                        *knowledge.ROUTES, *pages.ROUTES, *people_pages.ROUTES,
+                        *open311.ROUTES],
         plugins=command.plugins(),
         on_startup=command.ON_STARTUP,
         on_app_init=[jwt_auth.on_app_init],

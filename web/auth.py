@@ -8,16 +8,18 @@ from litestar.security.jwt import JWTAuth, Token
 from hotline.settings import Settings
 from hotline.workflow import Actor
 
+# Litestar *searches* these regexes anywhere in the path, hence the anchors.
 PUBLIC_PATHS = [
-    "/api/auth/login",
-    "/api/public",
-    "/api/reference/areas",
-    "/schema",
-    "/health",
-    "/ready",
-    "/metrics",
-    "/static",
-    "/$",
+    "^/api/auth/login$",
+    "^/api/public/",
+    "^/open311/",
+    "^/api/reference/areas$",
+    "^/schema",
+    "^/health$",
+    "^/ready$",
+    "^/metrics$",
+    "^/static/",
+    "^/$",
 ]
 
 

@@ -1,0 +1,143 @@
+"""The GeoReport v2 endpoints under /open311: discovery, services, requests, tokens and the
+servicerequestupdates extension, each in .xml and .json. Thin: parsing and answers only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from functools import partial
+from typing import Any
+
+from litestar import Request, Response, Router, get, post
+from litestar.di import Provide
+from litestar.handlers import HTTPRouteHandler
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from hotline.dependencies import provide_session
+from web.open311 import catalogue, keys, queries, submit
+from web.open311.config import open311_settings
+from web.open311.formats import FORMATS, XML, Open311Error, error_response, render, split_format
+from web.open311.models import Open311ApiKey
+
+log = logging.getLogger("web.open311")
+SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
+V2 = "/open311/v2"
+
+
+def _format_of(request: Request) -> str:
+    fmt = request.url.path.rpartition(".")[2].lower()
+    return fmt if fmt in FORMATS else XML
+
+
+def _both(decorator: Callable[..., Any], name: str, function: Callable[..., Response]) -> list[HTTPRouteHandler]:
+    """One handler per format: Litestar 2.25 mis-wraps a sync_to_thread handler that has several paths."""
+    return [decorator(f"{name}.{fmt}", name=f"open311_{function.__name__}_{fmt}")(function) for fmt in FORMATS]
+
+
+def _client_key(request: Request, session: Session) -> Open311ApiKey | None:
+    """Check the key if one is sent (a wrong key is a 403 even where none is needed) and count the call."""
+    key = keys.authenticate(session, request.query_params.get("api_key"), required=False)
+    keys.spend(key, request.client.host if request.client else None)
+    return key
+
+
+def _params(request: Request) -> queries.Params:
+    return queries.Params.of(request.query_params.multi_items())
+
+
+def discovery(request: Request) -> Response:
+    settings = open311_settings()
+    base = settings.base_url or str(request.base_url).rstrip("/")
+    endpoint = {
+        "specification": SPECIFICATION,
+        "url": f"{base}{V2}",
+        "changeset": catalogue.CHANGESET,
+        "type": "production",
+        "formats": ["text/xml", "application/json"],
+    }
+    value = {"changeset": catalogue.CHANGESET, "contact": settings.contact, "key_service": settings.key_service,
+             "endpoints": [endpoint]}
+    return render(_format_of(request), "discovery", value)
+
+
+def services(request: Request, db_session: Session) -> Response:
+    _client_key(request, db_session)
+    return render(_format_of(request), "services", catalogue.service_list(open311_settings().service_type))
+
+
+@get("/v2/services/{name:str}", sync_to_thread=True)
+def service_definition(name: str, request: Request, db_session: Session) -> Response:
+    code, fmt = split_format(name)
+    _client_key(request, db_session)
+    return render(fmt, "service_definition", catalogue.definition(code))
+
+
+def list_requests(request: Request, db_session: Session) -> Response:
+    _client_key(request, db_session)
+    return render(_format_of(request), "service_requests", queries.find_requests(db_session, _params(request)))
+
+
+def create_request(request: Request, db_session: Session, body: bytes) -> Response:
+    form = submit.parse_form(body, request.headers.get("content-type", ""), request.query_params.multi_items())
+    key = keys.authenticate(db_session, form.get("api_key"), required=True)
+    keys.spend(key, None)
+    item = submit.create(db_session, form, key, open311_settings().service_type)
+    return render(_format_of(request), "service_requests", [item])
+
+
+@get("/v2/requests/{name:str}", sync_to_thread=True)
+def one_request(name: str, request: Request, db_session: Session) -> Response:
+    number, fmt = split_format(name)
+    _client_key(request, db_session)
+    return render(fmt, "service_requests", queries.find_request(db_session, number))
+
+
+@get("/v2/tokens/{name:str}", sync_to_thread=True)
+def token(name: str, request: Request, db_session: Session) -> Response:
+    value, fmt = split_format(name)
+    _client_key(request, db_session)
+    return render(fmt, "service_requests", [submit.token_item(db_session, value)])
+
+
+def request_updates(request: Request, db_session: Session) -> Response:
+    _client_key(request, db_session)
+    return render(_format_of(request), "service_request_updates", queries.find_updates(db_session, _params(request)))
+
+
+@get("/v2/{rest:path}", sync_to_thread=False)
+def unknown(rest: str, request: Request) -> Response:
+    """Anything else under the endpoint answers in the spec's error shape, not the API's own."""
+    return error_response(_format_of(request), [(404, f"没有这个资源：{rest.lstrip('/')}")], 404)
+
+
+def open311_error(request: Request, exc: Open311Error) -> Response:
+    return error_response(_format_of(request), [(exc.status, exc.description)], exc.status, exc.headers)
+
+
+def service_error(request: Request, exc: SQLAlchemyError) -> Response:
+    """The spec's "general service error" is a 400; the cause goes to the log, not to the client."""
+    log.exception("open311 %s %s failed", request.method, request.url.path, exc_info=exc)
+    return error_response(_format_of(request), [(400, "服务暂时无法处理该请求，请稍后再试")], 400)
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {Open311Error: open311_error, SQLAlchemyError: service_error}
+
+open311_router = Router(
+    path="/open311",
+    route_handlers=[
+        *_both(partial(get, sync_to_thread=False), "/discovery", discovery),
+        *_both(partial(get, sync_to_thread=True), "/v2/services", services),
+        service_definition,
+        *_both(partial(get, sync_to_thread=True), "/v2/requests", list_requests),
+        *_both(partial(post, sync_to_thread=True, status_code=200), "/v2/requests", create_request),
+        one_request,
+        token,
+        *_both(partial(get, sync_to_thread=True), "/v2/servicerequestupdates", request_updates),
+        unknown,
+    ],
+    dependencies={"db_session": Provide(provide_session)},
+    exception_handlers=EXCEPTION_HANDLERS,
+    opt={"public": True},  # no staff sign-in: GETs are open, POSTs carry an api_key
+    tags=["open311"],
+)
