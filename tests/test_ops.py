@@ -32,3 +32,12 @@ def test_metrics_count_tickets_cards_outbox_and_queue(client, operator):
     assert 'hotline_notifications{status="pending"} 1.0' in body
     assert "hotline_queue_depth 2.0" in body  # the routing job and the receipt SMS
     assert "hotline_redis_up 1.0" in body
+
+
+def test_metrics_count_open_board_websockets(client, login):
+    commander = login("commander")
+    ticket = commander.post("/api/board/ticket").json()["ticket"]
+    assert "hotline_board_clients 0.0" in client.get("/metrics").text
+    with client.websocket_connect(f"/api/board/ws?ticket={ticket}") as socket:
+        assert socket.receive_json()["type"] == "snapshot"
+        assert "hotline_board_clients 1.0" in client.get("/metrics").text

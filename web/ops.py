@@ -15,6 +15,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select, text
 
+from command import runtime as board
 from hotline.database import get_engine, session_scope
 from hotline.jobs import get_queue
 from hotline.models import Notification, Ticket
@@ -64,6 +65,8 @@ class FromTheRecords:
                                                  .group_by(Notification.status)):
                 outbox.add_metric([status], count)
             yield outbox
+        yield GaugeMetricFamily("hotline_board_clients", "Big-screen websockets open on the web process that answered",
+                                value=sum(len(r.hub.clients) for r in board.all_runtimes()))
         try:
             queue = get_queue()
             yield GaugeMetricFamily("hotline_queue_depth", "Jobs waiting in the RQ queue", value=queue.count)

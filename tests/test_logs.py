@@ -1,0 +1,37 @@
+"""Logs are JSON lines a collector can index, in the county's time, with no full phone number in them."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+
+from hotline.logs import make_formatter
+from hotline.privacy import MaskPersonalData
+
+
+def _line(kind: str, message: str, *args: object) -> str:
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(make_formatter(kind))
+    handler.addFilter(MaskPersonalData())
+    logger = logging.getLogger(f"test.logs.{kind}")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        logger.warning(message, *args)
+    finally:
+        logger.removeHandler(handler)
+    return stream.getvalue().strip()
+
+
+def test_json_lines_carry_chinese_as_is_and_mask_phones():
+    record = json.loads(_line("json", "来电人 %s 反映路灯不亮", "13912345678"))
+    assert record["message"] == "来电人 139****5678 反映路灯不亮"
+    assert record["level"] == "WARNING" and record["logger"] == "test.logs.json" and record["process"] > 0
+    assert record["time"].endswith("+08:00")
+
+
+def test_text_format_for_a_terminal_is_masked_too():
+    line = _line("text", "回拨 0737-6221234 失败")
+    assert "0737-****1234" in line and "6221234" not in line and not line.startswith("{")
