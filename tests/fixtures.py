@@ -145,21 +145,28 @@ CALL = {
 
 
 @pytest.fixture(scope="session")
-def live_server(app) -> Iterator[str]:
-    """The app behind a real uvicorn server on a free loopback port."""
+def live_server() -> Iterator[str]:
+    """A real uvicorn server on a free loopback port, with an app of its own.
+
+    The shared `app` is driven by TestClient in other modules, each on its own event loop; once this server's
+    loop had opened Redis connections on that app (citizen look-ups are throttled in Redis), a later TestClient
+    shutdown would close them from the wrong loop. A separate app keeps the two apart.
+    """
     import socket
     import threading
     import time
 
     import uvicorn
 
+    from web.app import create_app
+
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    for _ in range(100):
+    for _ in range(200):
         if server.started:
             break
         time.sleep(0.05)

@@ -59,37 +59,6 @@ def browser() -> Iterator[Any]:
         chromium.close()
 
 
-@pytest.fixture(scope="package")
-def live_server() -> Iterator[str]:
-    """Like tests.fixtures.live_server, but with an app of its own.
-
-    The shared `app` is also driven by TestClient in other modules, each run on its own event loop; once this
-    server's loop has opened Redis connections on that app (the citizen look-ups are throttled in Redis), a later
-    TestClient shutdown would close them from the wrong loop. A separate app keeps the two apart.
-    """
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
-    from web.app import create_app
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
 class Watched:
     """A page plus what went wrong on it: script errors, and console errors other than expected HTTP refusals."""
 
