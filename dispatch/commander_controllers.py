@@ -43,10 +43,10 @@ def notice_read(session: Session, notice: SupervisionNotice) -> NoticeRead:
 class QueueController(Controller):
     path = "/api/queues"
     dependencies = DB
-    guards = [roles(COMMANDER, Role.OPERATOR)]
     tags = ["command center"]
 
-    @get("/manual-dispatch", sync_to_thread=True)
+    # guards per handler, not per controller: a controller's guards also run on the automatic OPTIONS answer
+    @get("/manual-dispatch", sync_to_thread=True, guards=[roles(COMMANDER, Role.OPERATOR)])
     def manual_dispatch(self, db_session: Session) -> list[QueueItem]:
         """待人工分拨: tickets the classifier was unsure of first, then anything else awaiting dispatch."""
         rows = db_session.scalars(select(Ticket).where(Ticket.status == Status.PENDING_DISPATCH)

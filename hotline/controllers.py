@@ -19,6 +19,7 @@ from hotline.clock import now
 from hotline.dependencies import provide_session, roles
 from hotline.models import Area, Department, Staff, Ticket, TicketEvent
 from hotline.schemas import (
+    MAX_BIG_ID,
     AreaRead,
     CallbackCreate,
     CallCreate,
@@ -114,7 +115,7 @@ class StaffTicketController(Controller):
         request: Request,
         status: Status | None = None,
         limit: Annotated[int, Parameter(ge=1, le=200)] = 50,
-        before_id: int | None = None,
+        before_id: Annotated[int, Parameter(ge=1, le=MAX_BIG_ID)] | None = None,
     ) -> list[TicketRead]:
         query = visible_tickets(request.user).order_by(Ticket.id.desc()).limit(limit)
         if status is not None:
@@ -139,14 +140,15 @@ class StaffTicketController(Controller):
 class AuditController(Controller):
     path = "/api/audit"
     dependencies = DB
-    guards = [roles(Role.AUDITOR, Role.ADMIN, Role.COMMANDER)]
     tags = ["audit"]
 
-    @get("/events", sync_to_thread=True)
+    # The guard on the handler, not the controller: a controller's guards also run for the automatic OPTIONS
+    # answer, which the sign-in middleware lets through unauthenticated (a 500 on "no user").
+    @get("/events", sync_to_thread=True, guards=[roles(Role.AUDITOR, Role.ADMIN, Role.COMMANDER)])
     def events(
         self,
         db_session: Session,
-        after_id: Annotated[int, Parameter(ge=0)] = 0,
+        after_id: Annotated[int, Parameter(ge=0, le=MAX_BIG_ID)] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
         ticket: str | None = None,
     ) -> list[EventRead]:

@@ -25,7 +25,7 @@ from hotline.clock import local, now
 from hotline.dependencies import provide_session, roles
 from hotline.knowledge_search import Document, KnowledgeIndex
 from hotline.models import Base, Department
-from hotline.schemas import DepartmentRef
+from hotline.schemas import MAX_ROW_ID, DepartmentRef, RowId
 from hotline.vocabulary import Role
 
 SEARCHERS = (Role.OPERATOR, Role.COMMANDER, Role.ADMIN)
@@ -52,12 +52,13 @@ class KnowledgeArticle(Base):
 Title = Annotated[str, msgspec.Meta(max_length=100)]
 Answer = Annotated[str, msgspec.Meta(max_length=4000)]
 Keywords = Annotated[str, msgspec.Meta(max_length=200)]
+ArticleId = Annotated[int, Parameter(ge=1, le=MAX_ROW_ID)]
 
 
 class ArticleCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     title: Title
     answer: Answer
-    department_id: int | None = None
+    department_id: RowId | None = None
     keywords: Keywords = ""
     valid_until: date | None = None
     active: bool = True
@@ -73,7 +74,7 @@ class ArticleUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     title: Title | msgspec.UnsetType = msgspec.UNSET
     answer: Answer | msgspec.UnsetType = msgspec.UNSET
-    department_id: int | msgspec.UnsetType | None = msgspec.UNSET
+    department_id: RowId | msgspec.UnsetType | None = msgspec.UNSET
     keywords: Keywords | msgspec.UnsetType = msgspec.UNSET
     valid_until: date | msgspec.UnsetType | None = msgspec.UNSET
     active: bool | msgspec.UnsetType = msgspec.UNSET
@@ -229,7 +230,7 @@ class KnowledgeController(Controller):
         db_session: Session,
         q: Annotated[str, Parameter(max_length=200, description="检索词")] = "",
         limit: Annotated[int, Parameter(ge=1, le=20)] = 8,
-        department_id: int | None = None,
+        department_id: Annotated[int, Parameter(ge=1, le=MAX_ROW_ID)] | None = None,
     ) -> list[KnowledgeHit]:
         """While the caller talks: current articles for the words typed, best first."""
         query = text.clean(q)
@@ -239,7 +240,8 @@ class KnowledgeController(Controller):
 
     @get("/articles", guards=[roles(*SEARCHERS)], sync_to_thread=True)
     def list_articles(self, db_session: Session, request: Request, include_inactive: bool = False,
-                      department_id: int | None = None) -> list[ArticleRead]:
+                      department_id: Annotated[int, Parameter(ge=1, le=MAX_ROW_ID)] | None = None,
+                      ) -> list[ArticleRead]:
         """Every article by title; only an admin sees retired ones."""
         query = select(KnowledgeArticle).order_by(KnowledgeArticle.title, KnowledgeArticle.id)
         if not (include_inactive and request.user.role == Role.ADMIN):
@@ -250,7 +252,7 @@ class KnowledgeController(Controller):
         return [article_read(a, names) for a in db_session.scalars(query)]
 
     @get("/articles/{article_id:int}", guards=[roles(*SEARCHERS)], sync_to_thread=True)
-    def show_article(self, article_id: int, db_session: Session, request: Request) -> ArticleRead:
+    def show_article(self, article_id: ArticleId, db_session: Session, request: Request) -> ArticleRead:
         article = _load(db_session, article_id, include_inactive=request.user.role == Role.ADMIN)
         return article_read(article, _departments(db_session))
 
@@ -261,13 +263,13 @@ class KnowledgeController(Controller):
         return article_read(article, _departments(db_session))
 
     @patch("/articles/{article_id:int}", guards=[roles(Role.ADMIN)], sync_to_thread=True)
-    def update_article(self, article_id: int, data: ArticleUpdate, db_session: Session) -> ArticleRead:
+    def update_article(self, article_id: ArticleId, data: ArticleUpdate, db_session: Session) -> ArticleRead:
         article = update(db_session, _load(db_session, article_id, include_inactive=True), data)
         db_session.commit()
         return article_read(article, _departments(db_session))
 
     @delete("/articles/{article_id:int}", guards=[roles(Role.ADMIN)], sync_to_thread=True)
-    def delete_article(self, article_id: int, db_session: Session) -> None:
+    def delete_article(self, article_id: ArticleId, db_session: Session) -> None:
         """Delete for good (a mistaken article); tickets that cited it keep their reply text."""
         db_session.delete(_load(db_session, article_id, include_inactive=True))
         db_session.commit()

@@ -20,6 +20,11 @@ Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
 IdempotencyKey = Annotated[str, msgspec.Meta(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 TicketNumber = Annotated[str, msgspec.Meta(max_length=20)]
+# Ids a client may send: within the database's integer columns (PostgreSQL integer, bigint for tickets and
+# events), so an absurd number is a 400 from validation, never an overflow inside the driver.
+MAX_ROW_ID = 2**31 - 1
+MAX_BIG_ID = 2**63 - 1
+RowId = Annotated[int, msgspec.Meta(ge=1, le=MAX_ROW_ID)]
 QueryCode = Annotated[str, msgspec.Meta(max_length=20)]
 
 

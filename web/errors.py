@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -13,6 +14,7 @@ from litestar.status_codes import (
     HTTP_409_CONFLICT,
     HTTP_429_TOO_MANY_REQUESTS,
 )
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 
 from dispatch.actions import UnknownArticle, UnknownDepartment
@@ -22,6 +24,7 @@ from hotline.citizen import LookupFailed
 from hotline.intake import DuplicateSubmission, UnknownPlace
 from hotline.workflow import ActionForbidden, TransitionRefused
 
+log = logging.getLogger("web.errors")
 FIELD_LABELS = {
     "content": "诉求内容", "title": "标题", "caller_name": "来电人姓名", "name": "姓名",
     "caller_phone": "来电号码", "phone": "联系电话", "channel": "来源渠道", "type": "诉求类型",
@@ -111,6 +114,16 @@ def bad_value(_: Request, exc: ValueError) -> Response[dict[str, Any]]:
     return _json(HTTP_400_BAD_REQUEST, str(exc))
 
 
+def out_of_range(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+    """A number the database cannot hold (SQLite: OverflowError; PostgreSQL: SQLSTATE 22003) is the client's
+    mistake; inputs are bounded where they are declared, this catches whatever slips past. Any other data
+    error is still ours: a 500."""
+    if isinstance(exc, DataError) and (getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)) != "22003":
+        log.error("%s %s: data error %s", request.method, request.url.path, exc.orig)
+        return _json(500, "服务器内部错误")
+    return _json(HTTP_400_BAD_REQUEST, "数值超出允许范围")
+
+
 def forbidden(_: Request, exc: ActionForbidden) -> Response[dict[str, Any]]:
     return _json(403, str(exc))
 
@@ -147,5 +160,7 @@ EXCEPTION_HANDLERS = {
     UnknownDepartment: bad_value,
     UnknownArticle: bad_value,
     ActionForbidden: forbidden,
+    OverflowError: out_of_range,
+    DataError: out_of_range,
     HTTPException: http_error,
 }

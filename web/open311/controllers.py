@@ -17,12 +17,14 @@ from sqlalchemy.orm import Session
 from hotline.dependencies import provide_session
 from web.open311 import catalogue, keys, queries, submit
 from web.open311.config import open311_settings
-from web.open311.formats import FORMATS, XML, Open311Error, error_response, render, split_format
+from web.open311.formats import FORMATS, JSON, XML, Open311Error, error_response, render, split_format
 from web.open311.models import Open311ApiKey
+from web.open311.openapi import operation_class
 
 log = logging.getLogger("web.open311")
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 V2 = "/open311/v2"
+EITHER = operation_class(XML, JSON)  # the format is the resource name's extension
 
 
 def _format_of(request: Request) -> str:
@@ -32,7 +34,8 @@ def _format_of(request: Request) -> str:
 
 def _both(decorator: Callable[..., Any], name: str, function: Callable[..., Response]) -> list[HTTPRouteHandler]:
     """One handler per format: Litestar 2.25 mis-wraps a sync_to_thread handler that has several paths."""
-    return [decorator(f"{name}.{fmt}", name=f"open311_{function.__name__}_{fmt}")(function) for fmt in FORMATS]
+    return [decorator(f"{name}.{fmt}", name=f"open311_{function.__name__}_{fmt}", operation_class=operation_class(fmt))(
+        function) for fmt in FORMATS]
 
 
 def _client_key(request: Request, session: Session) -> Open311ApiKey | None:
@@ -66,7 +69,7 @@ def services(request: Request, db_session: Session) -> Response:
     return render(_format_of(request), "services", catalogue.service_list(open311_settings().service_type))
 
 
-@get("/v2/services/{name:str}", sync_to_thread=True)
+@get("/v2/services/{name:str}", sync_to_thread=True, operation_class=EITHER)
 def service_definition(name: str, request: Request, db_session: Session) -> Response:
     code, fmt = split_format(name)
     _client_key(request, db_session)
@@ -86,14 +89,14 @@ def create_request(request: Request, db_session: Session, body: bytes) -> Respon
     return render(_format_of(request), "service_requests", [item])
 
 
-@get("/v2/requests/{name:str}", sync_to_thread=True)
+@get("/v2/requests/{name:str}", sync_to_thread=True, operation_class=EITHER)
 def one_request(name: str, request: Request, db_session: Session) -> Response:
     number, fmt = split_format(name)
     _client_key(request, db_session)
     return render(fmt, "service_requests", queries.find_request(db_session, number))
 
 
-@get("/v2/tokens/{name:str}", sync_to_thread=True)
+@get("/v2/tokens/{name:str}", sync_to_thread=True, operation_class=EITHER)
 def token(name: str, request: Request, db_session: Session) -> Response:
     value, fmt = split_format(name)
     _client_key(request, db_session)
@@ -105,7 +108,7 @@ def request_updates(request: Request, db_session: Session) -> Response:
     return render(_format_of(request), "service_request_updates", queries.find_updates(db_session, _params(request)))
 
 
-@get("/v2/{rest:path}", sync_to_thread=False)
+@get("/v2/{rest:path}", sync_to_thread=False, operation_class=EITHER)
 def unknown(rest: str, request: Request) -> Response:
     """Anything else under the endpoint answers in the spec's error shape, not the API's own."""
     return error_response(_format_of(request), [(404, f"没有这个资源：{rest.lstrip('/')}")], 404)

@@ -1,0 +1,138 @@
+"""Hostile-input fixtures: staff tokens over real HTTP, a small world of tickets in several departments and
+states with two citizens, and the reference tables put back after tests that let an admin loose on them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import delete, insert, select
+
+from hotline.database import session_scope
+from tests.fixtures import CALL, clear_tickets
+from web.demo.county import DEMO_PASSWORD
+
+# Two departments, each with its own handler; 0107 (路灯) is the city-management bureau's.
+DEPT_A, DEPT_B = "cgj", "zjj"
+HANDLER_A, HANDLER_B = f"h_{DEPT_A}", f"h_{DEPT_B}"
+STAFF_USERS = ("operator1", "commander", "admin", "auditor", HANDLER_A, HANDLER_B)
+# Tables the API lets staff change besides the tickets: snapshotted and restored around the fuzzing run.
+REFERENCE_TABLES = ("open311_request", "open311_api_key", "board_device", "knowledge_article",
+                    "calendar_override", "time_limit_policy")
+
+
+# Filled by test_schemathesis at the end of its module, printed in pytest's closing summary.
+FUZZ_SUMMARY: dict[str, Any] = {}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if FUZZ_SUMMARY:
+        terminalreporter.write_sep("-", "schemathesis")
+        terminalreporter.write_line(
+            f"{FUZZ_SUMMARY['requests']} generated requests {FUZZ_SUMMARY['by_phase']} in "
+            f"{FUZZ_SUMMARY['seconds']} s (test-artifacts/schemathesis.json)")
+
+
+def login(base: str, username: str) -> dict[str, str]:
+    response = httpx.post(f"{base}/api/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture(scope="session")
+def tokens(live_server) -> dict[str, dict[str, str]]:
+    """Authorization headers per demo user, plus "anonymous" with none."""
+    return {"anonymous": {}, **{user: login(live_server, user) for user in STAFF_USERS}}
+
+
+@dataclass
+class Citizen:
+    number: str
+    query_code: str
+    phone: str
+    name: str
+
+
+@dataclass
+class World:
+    """Tickets in two departments, each with a citizen holding its number and query code.
+
+    a_waiting: department A's, signed and waiting on its citizen (supplement is possible);
+    a_resolved: department A's, replied to (the citizen may rate);
+    b_waiting / b_resolved: the same in department B;
+    fresh: just recorded, nobody's yet.
+    """
+
+    base: str
+    tokens: dict[str, dict[str, str]]
+    departments: dict[str, int]
+    tickets: dict[str, Citizen] = field(default_factory=dict)
+    notices: dict[str, int] = field(default_factory=dict)
+    http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
+
+    def post(self, user: str, path: str, json: Any = None) -> httpx.Response:
+        return self.http.post(f"{self.base}{path}", json=json, headers=self.tokens[user])
+
+    def act(self, user: str, number: str, action: str, json: Any = None) -> dict:
+        response = self.post(user, f"/api/tickets/{number}/{action}", json)
+        assert response.status_code == 200, (action, response.text)
+        return response.json()
+
+    def record(self, name: str, phone: str) -> Citizen:
+        response = self.post("operator1", "/api/tickets", {**CALL, "caller_name": name, "caller_phone": phone})
+        assert response.status_code == 201, response.text
+        receipt = response.json()
+        return Citizen(receipt["number"], receipt["query_code"], phone, name)
+
+    def numbers(self) -> list[str]:
+        return [citizen.number for citizen in self.tickets.values()]
+
+
+def build_world(base: str, tokens: dict[str, dict[str, str]]) -> World:
+    departments = {d["code"]: d["id"] for d in httpx.get(f"{base}/api/departments",
+                                                         headers=tokens["operator1"]).json()}
+    world = World(base, tokens, departments)
+    people = {"a": ("张秀英", "13900001111"), "b": ("李卫东", "13700002222")}
+    for side, dept, handler in (("a", DEPT_A, HANDLER_A), ("b", DEPT_B, HANDLER_B)):
+        name, phone = people[side]
+        for state in ("waiting", "resolved"):
+            citizen = world.record(name, phone)
+            world.act("operator1", citizen.number, "dispatch", {"department_id": departments[dept]})
+            world.act(handler, citizen.number, "sign")
+            if state == "waiting":
+                notice = world.post("commander", f"/api/tickets/{citizen.number}/supervise",
+                                    {"message": "请加快办理并书面回复", "respond_within_days": 2})
+                assert notice.status_code == 201, notice.text
+                world.notices[side] = notice.json()["id"]
+                world.act(handler, citizen.number, "wait", {"message": "请补充路灯杆上的编号"})
+            else:
+                world.act(handler, citizen.number, "reply", {"reply": "路灯已修复，感谢您的反映。"})
+            world.tickets[f"{side}_{state}"] = citizen
+    world.tickets["fresh"] = world.record("王建国", "13800138000")
+    return world
+
+
+def _rows(table) -> list[dict[str, Any]]:
+    with session_scope() as session:
+        return [dict(row._mapping) for row in session.execute(select(table))]
+
+
+@contextmanager
+def reference_tables_restored() -> Iterator[None]:
+    """Put the policy, calendar, knowledge base, board devices and Open311 keys back as they were."""
+    from hotline.models import Base
+
+    tables = [Base.metadata.tables[name] for name in REFERENCE_TABLES]
+    saved = {table.name: _rows(table) for table in tables}
+    yield
+    clear_tickets()
+    with session_scope() as session:
+        for table in tables:  # children first
+            session.execute(delete(table))
+        for table in reversed(tables):
+            if saved[table.name]:
+                session.execute(insert(table), saved[table.name])

@@ -1,0 +1,262 @@
+"""Two departments and two citizens against every route that reads or writes a ticket or its data.
+
+The routes are read from the app itself: every (method, path) must be placed in exactly one class below, so a
+new endpoint fails `test_every_route_is_in_the_matrix` until someone decides how it is guarded and adds it.
+
+- another department's ticket answers exactly as an unknown number does (404, same words), for reads and
+  for every action, and nothing about the ticket changes;
+- a citizen's number with another citizen's query code answers exactly as an unknown number does, for
+  look-up, rating and supplement, and nothing changes;
+- lists show a handler only its own department's tickets and notices; the cross-department lists
+  (audit log, command queues, reports, board, classifier hints) refuse handlers outright;
+- the GeoReport (Open311) listing is public by design and must not carry a citizen's name or phone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from litestar.routes import HTTPRoute, WebSocketRoute
+
+from hotline.redis_conn import get_redis
+from tests.fixtures import clear_tickets
+from tests.hostile.conftest import DEPT_A, DEPT_B, HANDLER_A, HANDLER_B, World, build_world
+
+UNKNOWN = "2026112499999"
+UNKNOWN_CODE = "00000000"
+
+# Actions on one ticket, with a body that passes validation so the request reaches the ticket check.
+TICKET_ROUTES: dict[tuple[str, str], Any] = {
+    ("GET", "/api/tickets/{number}"): None,
+    ("POST", "/api/tickets/{number}/callback"): {"satisfaction": "satisfied", "solved": "solved"},
+    ("POST", "/api/tickets/{number}/answer"): {"reply": "已答复"},
+    ("POST", "/api/tickets/{number}/archive"): None,
+    ("POST", "/api/tickets/{number}/category"): {"category_code": "0107"},
+    ("POST", "/api/tickets/{number}/extension/decision"): {"approve": True},
+    ("POST", "/api/tickets/{number}/dispatch"): {"department_id": 1},
+    ("POST", "/api/tickets/{number}/force"): {"note": "强制"},
+    ("POST", "/api/tickets/{number}/merge"): {"parent_number": UNKNOWN},
+    ("POST", "/api/tickets/{number}/notes"): {"reason": "内部备注"},
+    ("POST", "/api/tickets/{number}/redispatch"): {"department_id": 1},
+    ("POST", "/api/tickets/{number}/reopen"): {"reason": "重办"},
+    ("POST", "/api/tickets/{number}/reply"): {"reply": "已办结"},
+    ("POST", "/api/tickets/{number}/extension"): {"days": 3, "reason": "等配件"},
+    ("POST", "/api/tickets/{number}/resume"): {"note": "继续办理"},
+    ("POST", "/api/tickets/{number}/return"): {"reason": "不属本单位职责"},
+    ("POST", "/api/tickets/{number}/sign"): None,
+    ("POST", "/api/tickets/{number}/submit"): None,
+    ("POST", "/api/tickets/{number}/transfer"): {"line": "110"},
+    ("POST", "/api/tickets/{number}/wait"): {"message": "请补充照片"},
+    ("POST", "/api/tickets/{number}/supervise"): {"message": "请加快办理"},
+    # pages: the same shell for any number, the API decides what shows
+    ("GET", "/workbench/tickets/{number}"): None,
+    ("GET", "/commander/tickets/{number}"): None,
+}
+# The citizen's routes: number + query code in the body.
+CITIZEN_ROUTES: dict[tuple[str, str], dict[str, Any]] = {
+    ("POST", "/api/public/lookup"): {},
+    ("POST", "/api/public/rating"): {"satisfaction": "unsatisfied", "solved": "unsolved", "comment": "没修好"},
+    ("POST", "/api/public/supplement"): {"content": "杆号 A-017"},
+}
+NOTICE_ROUTES = {("POST", "/api/supervision/{notice_id}/response")}
+# Lists a handler may read: each must show its own department's items only.
+SCOPED_LISTS = {("GET", "/api/tickets"), ("GET", "/api/inbox"), ("GET", "/api/supervision")}
+# Lists and figures across departments: a handler is refused outright.
+REFUSED_TO_HANDLERS = {
+    ("GET", "/api/audit/events"), ("GET", "/api/queues/extensions"), ("GET", "/api/queues/manual-dispatch"),
+    ("GET", "/api/queues/returns"), ("GET", "/api/reports/monthly"), ("POST", "/api/board/ticket"),
+    ("POST", "/api/classifier/suggest"), ("POST", "/api/tickets"),
+}
+# Department figures: a handler's view is limited to its department (checked in test_measures).
+AGGREGATES = {("GET", "/api/measures"), ("GET", "/metrics")}
+# Public by design (GeoReport v2): requests are listed for anyone, without personal data.
+OPEN311_PUBLIC = {
+    ("GET", "/open311/v2/requests.xml"), ("GET", "/open311/v2/requests.json"),
+    ("GET", "/open311/v2/requests/{name}"), ("GET", "/open311/v2/tokens/{name}"),
+    ("GET", "/open311/v2/servicerequestupdates.xml"), ("GET", "/open311/v2/servicerequestupdates.json"),
+    ("POST", "/open311/v2/requests.xml"), ("POST", "/open311/v2/requests.json"),
+}
+# Creating a ticket from outside reads none: a new number and code come back to the sender only.
+CREATES_ONLY = {("POST", "/api/public/letters")}
+# Nothing of any ticket: sign-in, reference data, policy, knowledge base, devices, keys, pages, docs.
+NO_TICKET_DATA_PREFIXES = ("/api/auth/", "/api/reference/", "/api/departments", "/api/admin/", "/api/knowledge/",
+                           "/api/board/device", "/open311/discovery", "/open311/v2/services", "/schema",
+                           "/static/", "/health", "/ready", "/board", "/console", "/citizen")
+NO_TICKET_DATA_EXACT = {("GET", "/workbench"), ("GET", "/commander"), ("GET", "/open311/v2/{rest}"),
+                        ("WS", "/api/board/ws")}
+
+
+@pytest.fixture
+def clean_state() -> None:
+    """Overrides the suite's per-test wipe: one world serves the whole matrix (each test checks that its
+    refusals changed nothing, and the controls only touch their own citizen's ticket)."""
+
+
+@pytest.fixture(scope="module")
+def world(live_server, tokens) -> Iterator[World]:
+    clear_tickets()
+    get_redis().flushdb()
+    built = build_world(live_server, tokens)
+    yield built
+    built.http.close()
+    clear_tickets()
+
+
+def _template(path: str) -> str:
+    return re.sub(r"\{(\w+):[^}]+\}", r"{\1}", path)
+
+
+def app_routes(app) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.routes:
+        if isinstance(route, HTTPRoute):
+            found |= {(method, _template(route.path)) for method in route.route_handler_map
+                      if method not in ("OPTIONS", "HEAD")}
+        elif isinstance(route, WebSocketRoute):
+            found.add(("WS", _template(route.path)))
+    return found
+
+
+def classify(route: tuple[str, str]) -> list[str]:
+    path = route[1]
+    classes = [name for name, members in (
+        ("ticket", TICKET_ROUTES), ("citizen", CITIZEN_ROUTES), ("notice", NOTICE_ROUTES),
+        ("scoped list", SCOPED_LISTS), ("refused", REFUSED_TO_HANDLERS), ("aggregate", AGGREGATES),
+        ("open311", OPEN311_PUBLIC), ("creates", CREATES_ONLY), ("none", NO_TICKET_DATA_EXACT)) if route in members]
+    if not classes and path.startswith(NO_TICKET_DATA_PREFIXES):
+        classes.append("none")
+    return classes
+
+
+def test_every_route_is_in_the_matrix(app):
+    routes = app_routes(app)
+    unplaced = sorted(route for route in routes if len(classify(route)) != 1)
+    assert not unplaced, f"place each of these routes in exactly one class of the matrix: {unplaced}"
+    listed = set(TICKET_ROUTES) | set(CITIZEN_ROUTES) | NOTICE_ROUTES | SCOPED_LISTS | REFUSED_TO_HANDLERS \
+        | AGGREGATES | OPEN311_PUBLIC | CREATES_ONLY | NO_TICKET_DATA_EXACT
+    assert not listed - routes, f"the matrix names routes the app no longer has: {sorted(listed - routes)}"
+
+
+def _state(world: World, number: str) -> tuple[str, int, str | None]:
+    body = world.http.get(f"{world.base}/api/tickets/{number}", headers=world.tokens["commander"]).json()
+    return body["status"], len(body["events"]), body.get("satisfaction")
+
+
+def _send(world: World, user: str, method: str, path: str, body: Any) -> httpx.Response:
+    return world.http.request(method, f"{world.base}{path}", json=body, headers=world.tokens[user], timeout=30)
+
+
+def _same_as_unknown(world: World, user: str, method: str, template: str, body: Any, real: str) -> None:
+    foreign = _send(world, user, method, template.replace("{number}", real), body)
+    unknown = _send(world, user, method, template.replace("{number}", UNKNOWN), body)
+    assert foreign.status_code == unknown.status_code, (method, template, foreign.text, unknown.text)
+    assert foreign.status_code in (401, 403, 404) or template.startswith(("/workbench", "/commander")), \
+        (method, template, foreign.status_code, foreign.text)
+    assert foreign.content.replace(real.encode(), UNKNOWN.encode()) == unknown.content, (method, template)
+
+
+@pytest.mark.parametrize(("intruder", "owner"), [(HANDLER_B, "a"), (HANDLER_A, "b")])
+@pytest.mark.parametrize("route", sorted(TICKET_ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_another_departments_ticket_looks_unknown(world, route, intruder, owner):
+    method, template = route
+    before = {key: _state(world, c.number) for key, c in world.tickets.items() if key.startswith(owner)}
+    for key in before:
+        _same_as_unknown(world, intruder, method, template, TICKET_ROUTES[route], world.tickets[key].number)
+    assert {key: _state(world, world.tickets[key].number) for key in before} == before
+
+
+def test_own_department_still_reads_and_acts(world):
+    """The control: the same handler reaches its own ticket, so the 404s above are about the department."""
+    own = world.tickets["a_waiting"].number
+    assert _send(world, HANDLER_A, "GET", f"/api/tickets/{own}", None).status_code == 200
+    assert _send(world, HANDLER_A, "POST", f"/api/tickets/{own}/notes", {"reason": "本部门备注"}).status_code == 200
+
+
+@pytest.mark.parametrize("route", sorted(CITIZEN_ROUTES), ids=lambda r: r[1])
+def test_another_citizens_code_looks_unknown(world, route):
+    path = route[1]
+    pairs = [("a_waiting", "b_waiting"), ("a_resolved", "b_resolved"), ("b_waiting", "a_waiting"),
+             ("b_resolved", "a_resolved")]
+    before = {key: _state(world, c.number) for key, c in world.tickets.items()}
+    for target, holder in pairs:
+        ticket, other = world.tickets[target], world.tickets[holder]
+        crossed = world.http.post(f"{world.base}{path}", json={
+            **CITIZEN_ROUTES[route], "number": ticket.number, "query_code": other.query_code})
+        unknown = world.http.post(f"{world.base}{path}", json={
+            **CITIZEN_ROUTES[route], "number": UNKNOWN, "query_code": other.query_code})
+        assert crossed.status_code == unknown.status_code == 404, (path, crossed.text)
+        assert crossed.content == unknown.content
+        for key in get_redis().scan_iter("hotline:ratelimit*"):  # the throttle is tested on its own
+            get_redis().delete(key)
+    assert {key: _state(world, c.number) for key, c in world.tickets.items()} == before
+    # the control: each citizen's own code works where the state allows it
+    own = {"/api/public/lookup": "a_waiting", "/api/public/rating": "a_resolved",
+           "/api/public/supplement": "a_waiting"}[path]
+    citizen = world.tickets[own]
+    mine = world.http.post(f"{world.base}{path}", json={
+        **CITIZEN_ROUTES[route], "number": citizen.number, "query_code": citizen.query_code})
+    assert mine.status_code == 200, mine.text
+    assert world.tickets["b_waiting"].phone not in mine.text and world.tickets["b_waiting"].name not in mine.text
+
+
+def _numbers_in(text: str) -> set[str]:
+    return set(re.findall(r"20\d{11}", text))
+
+
+@pytest.mark.parametrize("route", sorted(SCOPED_LISTS), ids=lambda r: r[1])
+def test_lists_show_a_handler_only_its_department(world, route):
+    method, path = route
+    by_side = {side: {c.number for key, c in world.tickets.items() if key.startswith(side)} for side in "ab"}
+    for handler, own, other in ((HANDLER_A, "a", "b"), (HANDLER_B, "b", "a")):
+        response = _send(world, handler, method, path, None)
+        assert response.status_code == 200, response.text
+        seen = _numbers_in(response.text)
+        assert not seen & (by_side[other] | {world.tickets["fresh"].number}), (handler, path, seen)
+        assert seen & by_side[own], (handler, path, "the control: its own tickets are listed")
+
+
+@pytest.mark.parametrize("route", sorted(REFUSED_TO_HANDLERS), ids=lambda r: f"{r[0]} {r[1]}")
+def test_cross_department_lists_refuse_handlers(world, route):
+    method, path = route
+    query = "?month=2026-11" if path.endswith("monthly") else ""
+    body = {"text": "路灯坏了"} if path.endswith("suggest") else ({"content": "路灯坏了"} if method == "POST" else None)
+    for handler in (HANDLER_A, HANDLER_B):
+        response = _send(world, handler, method, path + query, body)
+        assert response.status_code == 403, (handler, path, response.text)
+
+
+def test_measures_of_a_handler_are_its_departments(world):
+    """Figures carry no ticket numbers, and a handler asking for another department's gets its own."""
+    span = "start=2026-01-01&end=2030-12-31"
+    for handler, own, other in ((HANDLER_A, DEPT_A, DEPT_B), (HANDLER_B, DEPT_B, DEPT_A)):
+        asked = _send(world, handler, "GET", f"/api/measures?{span}&department_id={world.departments[other]}", None)
+        mine = _send(world, handler, "GET", f"/api/measures?{span}&department_id={world.departments[own]}", None)
+        assert asked.status_code == mine.status_code == 200, asked.text
+        assert asked.json() == mine.json() and not _numbers_in(asked.text)
+    county = _send(world, "commander", "GET", f"/api/measures?{span}", None).json()
+    assert county["received"] > _send(world, HANDLER_A, "GET", f"/api/measures?{span}", None).json()["received"]
+
+
+@pytest.mark.parametrize("path", ["/open311/v2/requests.json", "/open311/v2/requests.xml",
+                                  "/open311/v2/servicerequestupdates.json"])
+def test_open311_lists_carry_no_personal_data(world, path):
+    response = world.http.get(f"{world.base}{path}")
+    assert response.status_code == 200, response.text
+    for citizen in world.tickets.values():
+        assert citizen.phone not in response.text and citizen.name not in response.text
+        assert citizen.query_code not in response.text
+
+
+def test_another_departments_notice_looks_unknown(world):
+    notice_a, notice_b = world.notices["a"], world.notices["b"]
+    body = {"response": "已加快办理"}
+    for intruder, foreign in ((HANDLER_B, notice_a), (HANDLER_A, notice_b)):
+        crossed = _send(world, intruder, "POST", f"/api/supervision/{foreign}/response", body)
+        unknown = _send(world, intruder, "POST", "/api/supervision/2147480000/response", body)
+        assert crossed.status_code == unknown.status_code == 404
+        assert crossed.text.replace(str(foreign), "N") == unknown.text.replace("2147480000", "N")
+    assert _send(world, HANDLER_A, "POST", f"/api/supervision/{notice_a}/response", body).status_code == 200
