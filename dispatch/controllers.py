@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import Provide
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from dispatch import actions, admin_controllers, commander_controllers, routing
 from dispatch.schemas import (
@@ -44,7 +45,20 @@ INBOX_STATUSES = (Status.PENDING_SIGN, Status.IN_PROGRESS, Status.EXTENSION_PEND
 
 
 def _act(session: Session, number: str, actor: Actor, change: Callable[[Ticket], None]) -> TicketRead:
-    """Load the ticket the actor may act on, change it, commit once, answer with the fresh state."""
+    """Load the ticket the actor may act on, change it, commit once, answer with the fresh state.
+
+    If someone else changed the ticket in between (most often the routing job recording its suggestion while the
+    operator still has the call), the action is tried once more on the fresh ticket: the state machine checks it
+    again, so an action the other change made wrong is refused with its reason rather than lost or doubled.
+    """
+    try:
+        return _act_once(session, number, actor, change)
+    except StaleDataError:
+        session.rollback()
+        return _act_once(session, number, actor, change)
+
+
+def _act_once(session: Session, number: str, actor: Actor, change: Callable[[Ticket], None]) -> TicketRead:
     ticket = load_led_ticket(session, number, actor)
     change(ticket)
     session.commit()

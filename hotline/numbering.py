@@ -13,16 +13,27 @@ from hotline.models import DailyCounter
 
 
 def next_ticket_number(session: Session, moment: datetime) -> str:
-    """YYYYMMDD + a 5-digit daily sequence, e.g. 2026112400017, from an atomic upsert."""
+    """YYYYMMDD + a 5-digit daily sequence, e.g. 2026112400017, from an atomic upsert.
+
+    On PostgreSQL the upsert commits on its own, at once: inside the ticket's transaction the counter row stayed
+    locked until that commit, and every intake in the county queued behind it (measured: 4-10 backends waiting,
+    the same rate on 8 and 32 connections). The price is a skipped number when an intake fails after this point,
+    as with any sequence. SQLite admits one writer at a time anyway, so there it stays in the transaction.
+    """
     day = local(moment).strftime("%Y%m%d")
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    bind = session.get_bind()
+    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
     statement = (
         dialect.insert(DailyCounter)
         .values(day=day, value=1)
         .on_conflict_do_update(index_elements=["day"], set_={"value": DailyCounter.value + 1})
         .returning(DailyCounter.value)
     )
-    value = session.execute(statement).scalar_one()
+    if dialect is postgresql:
+        with bind.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            value = connection.execute(statement).scalar_one()
+    else:
+        value = session.execute(statement).scalar_one()
     return f"{day}{value:05d}"
 
 

@@ -82,3 +82,31 @@ def test_double_click_on_a_letter_writes_one_ticket(live_server):
     codes = sorted(r.status_code for r in results)
     assert codes == [201, 409, 409, 409], [r.text for r in results]
     assert len({r.json()["number"] for r in results}) == 1
+
+
+def test_an_action_on_a_ticket_the_routing_job_just_touched_is_tried_again(operator):
+    """The routing job records its suggestion while the operator still has the call: submit must not be a 409."""
+    from dispatch import routing
+    from dispatch.controllers import _act
+    from hotline.accounts import actor_of
+    from hotline.database import session_scope
+    from hotline.models import Staff, Ticket
+    from hotline.workflow import apply
+
+    number = operator.post("/api/tickets", json=CALL).json()["number"]
+    seen_versions = []
+
+    def submit(ticket: Ticket) -> None:
+        if not seen_versions:  # the job commits between the operator's read and write
+            with session_scope() as job:
+                routing.classify_ticket(job, job.scalars(select(Ticket).where(Ticket.number == number)).one())
+        seen_versions.append(ticket.version)
+        apply(session, ticket, "submit", actor)
+
+    with session_scope() as session:
+        actor = actor_of(session.scalars(select(Staff).where(Staff.username == "operator1")).one())
+        answer = _act(session, number, actor, submit)
+    assert answer.status == "pending_dispatch"
+    assert seen_versions[1] == seen_versions[0] + 1
+    actions = [e["action"] for e in operator.get(f"/api/tickets/{number}").json()["events"]]
+    assert actions.count("submit") == 1 and actions.count("classify") == 1
