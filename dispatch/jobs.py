@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+import time
+from collections import Counter
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from dispatch import followup, routing
 from dispatch.actions import archive
@@ -16,6 +19,7 @@ from hotline.vocabulary import Status
 from hotline.workflow import SYSTEM_ACTOR
 
 ARCHIVE_AFTER = timedelta(days=15)
+log = logging.getLogger("dispatch.jobs")
 
 
 def archive_stale_closed(batch: int = 500) -> int:
@@ -45,29 +49,46 @@ def retrain_model() -> dict[str, object]:
 
 
 RECONCILE_AFTER = timedelta(minutes=2)
+RECONCILE_BUDGET = timedelta(minutes=2)  # then stop and leave the rest to the next run (the job timeout is 3 min)
 
 
-def reconcile(batch: int = 500) -> dict[str, int]:
+def _unrouted(cutoff: datetime, after_id: int, batch: int) -> list[int]:
+    """Tickets whose routing never ran: waiting for dispatch with no person asked yet, or calls never classified."""
+    waiting = ((Ticket.status == Status.PENDING_DISPATCH) & Ticket.manual_review.is_(False)
+               & (Ticket.updated_at < cutoff))
+    unclassified = ((Ticket.status == Status.RECEIVED) & Ticket.classified_at.is_(None)
+                    & (Ticket.created_at < cutoff))
+    with session_scope() as session:
+        return list(session.scalars(select(Ticket.id).where(Ticket.id > after_id, or_(waiting, unclassified))
+                                    .order_by(Ticket.id).limit(batch)))
+
+
+def reconcile(batch: int = 500, older_than: timedelta = RECONCILE_AFTER,
+              budget: timedelta = RECONCILE_BUDGET) -> dict[str, int]:
     """Re-run follow-up work that never ran (a lost enqueue, a dead worker): the database is the truth.
 
-    Tickets still waiting for routing are routed again; outbox rows are sent by `send_due_notifications`.
+    Tickets still waiting for routing (untouched for `older_than`, so a job in flight is left alone) are routed
+    again, batch after batch until none is left or the budget is spent; one ticket that fails is logged and
+    counted, never allowed to stop the others. Outbox rows are sent by `send_due_notifications`. After an outage
+    an operator may run it at once: `python -c "from datetime import timedelta; from dispatch.jobs import
+    reconcile; print(reconcile(older_than=timedelta(0)))"`.
     """
-    cutoff = now() - RECONCILE_AFTER
-    with session_scope() as session:
-        stuck = session.scalars(
-            select(Ticket.id).where(Ticket.status == Status.PENDING_DISPATCH, Ticket.manual_review.is_(False),
-                                    Ticket.updated_at < cutoff).order_by(Ticket.id).limit(batch)
-        ).all()
-        unclassified = session.scalars(
-            select(Ticket.id).where(Ticket.status == Status.RECEIVED, Ticket.classified_at.is_(None),
-                                    Ticket.created_at < cutoff).order_by(Ticket.id).limit(batch)
-        ).all()
-    outcomes: dict[str, int] = {}
-    for ticket_id in [*stuck, *unclassified]:
-        outcome = route(ticket_id)
-        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    cutoff = now() - older_than
+    stop_at = time.monotonic() + budget.total_seconds()
+    outcomes: Counter[str] = Counter()
+    last_id = 0
+    while time.monotonic() < stop_at and (ids := _unrouted(cutoff, last_id, batch)):
+        for ticket_id in ids:
+            if time.monotonic() >= stop_at:
+                break
+            last_id = ticket_id
+            try:
+                outcomes[route(ticket_id)] += 1
+            except Exception:  # a ticket that cannot be routed now waits for the next run, the rest go on
+                log.exception("reconcile: routing ticket %s failed", ticket_id)
+                outcomes["failed"] += 1
     outcomes["notifications_sent"] = send_due_notifications()
-    return outcomes
+    return dict(outcomes)
 
 
 def sweep_deadlines() -> dict[str, int]:

@@ -28,6 +28,7 @@ log = logging.getLogger("dispatch.routing")
 DUPLICATE_WINDOW = timedelta(days=7)
 REPEAT_CALLER_WINDOW = timedelta(days=30)
 DUPLICATE_THRESHOLD = 0.35
+VECTOR_CACHE = 8192  # open tickets' n-gram vectors kept per process (about 11 KB each)
 
 
 @lru_cache(maxsize=1)
@@ -57,9 +58,22 @@ def similar_open_tickets(session: Session, text: str, *, township: str | None, c
         .where(Ticket.status.in_(OPEN), Ticket.created_at >= since, Ticket.parent_id.is_(None), or_(*scope))
         .where(Ticket.id != (exclude_id or 0)).order_by(Ticket.id.desc()).limit(500)
     ).all()
-    texts = {row.number: f"{row.title}。{row.content}" if row.title else row.content for row in rows}
-    matches = similarity.find_similar(text, texts, threshold=DUPLICATE_THRESHOLD, limit=5)
-    return [{"number": m.id, "score": round(m.score, 3)} for m in matches]
+    query = similarity.ngram_vector(text)  # as similarity.find_similar, with the candidates' vectors cached
+    scored = []
+    for row in rows:
+        candidate = f"{row.title}。{row.content}" if row.title else row.content
+        score = round(similarity.cosine(query, _vector_of(row.number, candidate)), 4)
+        if score >= DUPLICATE_THRESHOLD:
+            scored.append((row.number, score))
+    scored.sort(key=lambda match: -match[1])
+    return [{"number": number, "score": round(score, 3)} for number, score in scored[:5]]
+
+
+@lru_cache(maxsize=VECTOR_CACHE)
+def _vector_of(number: str, text: str) -> dict[str, float]:
+    """A ticket's text does not change, so its n-gram vector is worked out once per process, not at every routing:
+    with 500 candidates that was 500 vectors (over 100 ms) per new ticket, against 500 cosines (about 10 ms)."""
+    return similarity.ngram_vector(text)
 
 
 def earlier_calls(session: Session, phone: str | None, exclude_id: int | None = None) -> list[str]:

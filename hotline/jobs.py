@@ -47,13 +47,21 @@ def after_commit(session: Session, func: Callable[..., Any] | str, *args: Any) -
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
+    """Only the real commit counts. SQLAlchemy fires this when a SAVEPOINT is released too (intake and the outbox
+    use them): enqueueing then handed a worker a ticket it could not see yet, and a slow Redis held the
+    transaction, with its row locks and event ids, open for the length of the Redis timeout."""
+    if session.in_nested_transaction():
+        return
     for func, args in session.info.pop("after_commit_jobs", ()):
         enqueue(func, *args)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
-    session.info.pop("after_commit_jobs", None)
+    """A SAVEPOINT rolled back (a dedupe hit) keeps the jobs of the transaction around it: each job re-reads the
+    database, so one whose row went with the savepoint finds nothing to do."""
+    if not session.in_nested_transaction():
+        session.info.pop("after_commit_jobs", None)
 
 
 _intake_followers: list[str] = []

@@ -54,18 +54,35 @@ def mask_phones_in_text(text: str) -> str:
 
 
 class MaskPersonalData(logging.Filter):
-    """Installed on every handler, so no log line carries a full phone number."""
+    """For a handler of one's own (tests use it); the process-wide masking is `install_log_masking`."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        masked = mask_phones_in_text(message)
-        if masked != message:
-            record.msg, record.args = masked, None
+        _mask_record(record)
         return True
 
 
+def _mask_record(record: logging.LogRecord) -> None:
+    message = record.getMessage()
+    masked = mask_phones_in_text(message)
+    if masked != message:
+        record.msg, record.args = masked, None
+
+
 def install_log_masking() -> None:
-    root = logging.getLogger()
-    for handler in root.handlers or [logging.lastResort]:
-        if handler and not any(isinstance(f, MaskPersonalData) for f in handler.filters):
-            handler.addFilter(MaskPersonalData())
+    """Mask every record as it is made, whatever handlers exist now or later.
+
+    A filter on the root's handlers was not enough: Litestar's logging set-up replaces the root handlers when the
+    app starts, and the full numbers came back in the web process's log. The record factory sits before every
+    handler, uvicorn's and Litestar's included. Installed once per process.
+    """
+    make_record = logging.getLogRecordFactory()
+    if getattr(make_record, "masks_personal_data", False):
+        return
+
+    def masked_record(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = make_record(*args, **kwargs)
+        _mask_record(record)
+        return record
+
+    masked_record.masks_personal_data = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(masked_record)

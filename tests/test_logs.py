@@ -35,3 +35,22 @@ def test_json_lines_carry_chinese_as_is_and_mask_phones():
 def test_text_format_for_a_terminal_is_masked_too():
     line = _line("text", "回拨 0737-6221234 失败")
     assert "0737-****1234" in line and "6221234" not in line and not line.startswith("{")
+
+
+def test_in_the_running_app_every_handler_gets_masked_records(client):
+    """Litestar replaces the root handlers at start-up; the masking must not depend on which handlers exist."""
+    received = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            received.append(record.getMessage())
+
+    logger = logging.getLogger("test.logs.app")
+    keep = Keep()
+    logger.addHandler(keep)
+    try:
+        assert client.get("/health").status_code == 200
+        logger.warning("来电 %s 反映噪声", "13912345678")
+    finally:
+        logger.removeHandler(keep)
+    assert received == ["来电 139****5678 反映噪声"]

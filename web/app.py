@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 from litestar import Litestar, Request, get
 from litestar.logging import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
@@ -18,12 +16,13 @@ from dispatch.controllers import ROUTE_JOB
 from hotline import controllers as hotline
 from hotline import knowledge
 from hotline.jobs import follow_intake
-from hotline.privacy import install_log_masking
+from hotline.logs import configure_logging, make_formatter
 from hotline.redis_conn import redis_url
 from hotline.settings import Settings, get_settings
 from web import open311, ops, pages, people_pages
 from web.auth import make_jwt_auth
 from web.errors import EXCEPTION_HANDLERS
+from web.outage import OUTAGE_HANDLERS
 
 GUESSABLE_PATHS = ("/api/public/lookup", "/api/public/rating", "/api/public/supplement")
 
@@ -41,8 +40,7 @@ def health() -> dict[str, str]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     follow_intake(ROUTE_JOB)  # every new ticket is classified and, when sure, dispatched by a worker
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    install_log_masking()
+    configure_logging()
     jwt_auth = make_jwt_auth(settings)
     redis = AsyncRedis.from_url(redis_url())
     rate_limit = RateLimitConfig(
@@ -59,10 +57,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_app_init=[jwt_auth.on_app_init],
         middleware=[rate_limit.middleware],
         stores={"rate_limit": RedisStore(redis, namespace="hotline:ratelimit")},
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},  # a service down: 503, not 500
         openapi_config=OpenAPIConfig(title="12345 热线与综合指挥中心 API", version="0.1.0", path="/schema"),
         request_max_body_size=256 * 1024,
-        logging_config=LoggingConfig(log_exceptions="always", disable_stack_trace={404, 409, 400, 401, 403, 429}),
+        logging_config=LoggingConfig(log_exceptions="always", formatters={"standard": {"()": make_formatter}},
+                                     disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 429, *OUTAGE_HANDLERS}),
         on_shutdown=[*command.ON_SHUTDOWN, redis.aclose],
     )
     app.state.jwt_auth = jwt_auth

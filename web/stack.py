@@ -36,7 +36,9 @@ class Stack:
         stack = cls(env=env)
         stack.children.append(Child("web", [python, "-m", "uvicorn", "web.app:create_app", "--factory",
                                             "--host", host, "--port", str(port), "--workers", str(web_workers),
-                                            "--no-access-log", "--timeout-graceful-shutdown", "10"]))
+                                            "--no-access-log", "--timeout-graceful-shutdown", "10",
+                                            "--http", "web.slow_clients:BoundedH11Protocol",  # slow clients: 408
+                                            "--ws-per-message-deflate", "false"]))  # see docs/board.md
         stack.children += [Child(f"worker-{i + 1}", [python, "-m", "web.cli", "worker"]) for i in range(rq_workers)]
         stack.children.append(Child("scheduler", [python, "-m", "web.cli", "scheduler"]))
         return stack
@@ -55,6 +57,8 @@ class Stack:
                 time.sleep(0.5)
                 for child in self.children:
                     if child.process is not None and child.process.poll() is not None and not self.stopping:
+                        # whatever it forked (an RQ worker's scheduler process) must not outlive it, orphaned
+                        _signal_group(child.process.pid, signal.SIGKILL)
                         print(f"{child.name} 退出（代码 {child.process.returncode}），{RESTART_PAUSE:.0f} 秒后重启",
                               flush=True)
                         time.sleep(RESTART_PAUSE)
