@@ -62,7 +62,10 @@ class MaskPersonalData(logging.Filter):
 
 
 def _mask_record(record: logging.LogRecord) -> None:
-    message = record.getMessage()
+    try:
+        message = record.getMessage()
+    except Exception:  # arguments that do not fit the format: the handler reports that, not the caller's code
+        return
     masked = mask_phones_in_text(message)
     if masked != message:
         record.msg, record.args = masked, None
