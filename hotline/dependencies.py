@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Callable
 from litestar.connection import ASGIConnection
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hotline.database import get_session_factory
@@ -25,8 +26,10 @@ async def provide_session() -> AsyncIterator[Session]:
     try:
         yield session
     finally:
-        session.rollback()
-        session.close()
+        try:
+            session.close()  # rolls back whatever was not committed and hands the connection back
+        except SQLAlchemyError:  # the connection broke (the database restarting): the handler's error is the answer
+            session.invalidate()
 
 
 def roles(*allowed: Role) -> Callable[[ASGIConnection, BaseRouteHandler], None]:
