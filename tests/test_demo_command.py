@@ -23,7 +23,7 @@ def _free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_for(url: str, process: subprocess.Popen, seconds: float = 90) -> None:
+def _wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:  # migrate, seed and train first
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:

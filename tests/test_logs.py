@@ -56,5 +56,10 @@ def test_in_the_running_app_every_handler_gets_masked_records(client):
     assert received == ["来电 139****5678 反映噪声"]
 
 
-def test_a_record_whose_arguments_do_not_fit_never_raises_at_the_call_site(client):
-    logging.getLogger("test.logs.bad").warning("%d tickets", "many")  # logging reports it; the caller goes on
+def test_a_record_whose_arguments_do_not_fit_is_still_made(client):
+    """Masking happens when the record is made: arguments that do not fit must not raise there, at the caller."""
+    make_record = logging.getLogRecordFactory()
+    record = make_record("test.logs.bad", logging.WARNING, __file__, 1, "%d tickets from %s", ("many", "13912345678"),
+                         None)
+    assert record.args == ("many", "13912345678")  # left for the handler, which reports the mistake
+    assert make_record("x", logging.INFO, __file__, 1, "来电 %s", ("13912345678",), None).getMessage() == "来电 139****5678"
