@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import time
+from contextlib import nullcontext
+
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,9 +29,32 @@ class UnknownPlace(ValueError):
     pass
 
 
+PLACES_TTL_SECONDS = 300.0
+_places: tuple[float, dict[str, frozenset[str]]] = (float("-inf"), {})
+
+
+def _known_places(session: Session) -> dict[str, frozenset[str]]:
+    """Townships and their villages, read at most every few minutes: reference data on every intake's path."""
+    global _places
+    read_at, places = _places
+    if time.monotonic() - read_at > PLACES_TTL_SECONDS:
+        townships = dict(session.execute(select(Area.id, Area.name).where(Area.kind == "township")).all())
+        villages: dict[str, set[str]] = {name: set() for name in townships.values()}
+        for parent_id, name in session.execute(select(Area.parent_id, Area.name).where(Area.parent_id.is_not(None))):
+            if parent_id in townships:
+                villages[townships[parent_id]].add(name)
+        places = {township: frozenset(names) for township, names in villages.items()}
+        _places = (time.monotonic(), places)
+    return places
+
+
 def check_place(session: Session, township: str | None, village: str | None) -> None:
     if not township:
         return
+    known = _known_places(session)
+    if township in known and (not village or village in known[township]):
+        return
+    # not in the list read a while ago: the database itself decides (a place added since) and explains
     township_id = session.scalar(select(Area.id).where(Area.kind == "township", Area.name == township))
     if township_id is None:
         raise UnknownPlace(f"乡镇（街道）「{township}」不在本县范围内，请从列表中选择")
@@ -55,8 +81,10 @@ def _create(session: Session, ticket: Ticket, actor: Actor, *, submit: bool) -> 
     apply(session, ticket, "receive", actor, data={"channel": ticket.channel})
     if submit:
         apply(session, ticket, "submit", actor)
+    # Only a ticket with an idempotency key can lose a race (on that key), and only then is a savepoint worth its
+    # two round trips: it leaves the session usable for the DuplicateSubmission answer.
     try:
-        with session.begin_nested():  # a savepoint, so a lost race on the key leaves the session usable
+        with session.begin_nested() if ticket.idempotency_key else nullcontext():
             session.add(ticket)
             session.flush()
     except IntegrityError:
@@ -65,7 +93,7 @@ def _create(session: Session, ticket: Ticket, actor: Actor, *, submit: bool) -> 
         raise
     jobs.ticket_received(session, ticket.id)
     outbox.queue(session, "receipt", dedupe_key=f"receipt:{ticket.id}", ticket=ticket, phone=ticket.caller_phone,
-                 number=ticket.number, code=ticket.query_code)
+                 number=ticket.number, code=ticket.query_code, first=True)
     return ticket
 
 

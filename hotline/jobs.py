@@ -30,12 +30,21 @@ def get_queue() -> Queue:
     return Queue(get_settings().queue_name, connection=get_redis())
 
 
+RETRY = Retry(max=3, interval=[5, 30, 120])
+
+
 def enqueue(func: Callable[..., Any] | str, *args: Any) -> bool:
     """Enqueue after the commit; if Redis is away the row is already safe and a sweep will pick it up."""
+    return enqueue_all([(func, args)])
+
+
+def enqueue_all(calls: list[tuple[Callable[..., Any] | str, tuple[Any, ...]]]) -> bool:
+    """Several jobs in one Redis round trip (intake hands over two: routing and the receipt)."""
     try:
-        get_queue().enqueue(func, *args, retry=Retry(max=3, interval=[5, 30, 120]))
+        get_queue().enqueue_many([Queue.prepare_data(func, args, retry=RETRY) for func, args in calls])
     except redis.RedisError:
-        log.warning("could not enqueue %s%r: Redis unavailable", getattr(func, "__name__", func), args)
+        log.warning("could not enqueue %s: Redis unavailable",
+                    ", ".join(f"{getattr(func, '__name__', func)}{args!r}" for func, args in calls))
         return False
     return True
 
@@ -52,8 +61,8 @@ def _enqueue_committed(session: Session) -> None:
     transaction, with its row locks and event ids, open for the length of the Redis timeout."""
     if session.in_nested_transaction():
         return
-    for func, args in session.info.pop("after_commit_jobs", ()):
-        enqueue(func, *args)
+    if calls := session.info.pop("after_commit_jobs", None):
+        enqueue_all(calls)
 
 
 @event.listens_for(Session, "after_rollback")

@@ -3,38 +3,89 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+import threading
+from datetime import datetime, timedelta
 
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from hotline.clock import local
-from hotline.models import DailyCounter
+from hotline.models import DailyCounter, Ticket
+
+SEQUENCE_PREFIX = "ticket_number_"
+KEEP_DAYS = 2  # a day's sequence is dropped once it is this many days old
+
+_ready: set[tuple[str, str]] = set()  # (database, day) whose sequence this process has seen
+_ready_lock = threading.Lock()
 
 
 def next_ticket_number(session: Session, moment: datetime) -> str:
-    """YYYYMMDD + a 5-digit daily sequence, e.g. 2026112400017, from an atomic upsert.
+    """YYYYMMDD + a 5-digit daily sequence, e.g. 2026112400017.
 
-    On PostgreSQL the upsert commits on its own, at once: inside the ticket's transaction the counter row stayed
-    locked until that commit, and every intake in the county queued behind it (measured: 4-10 backends waiting,
-    the same rate on 8 and 32 connections). The price is a skipped number when an intake fails after this point,
-    as with any sequence. SQLite admits one writer at a time anyway, so there it stays in the transaction.
+    PostgreSQL: `nextval` of a sequence of the day. It takes no lock that lasts to the commit: a counter row did,
+    and every intake in the county queued behind it (measured: 4-10 backends waiting, the same rate on 8 and 32
+    connections). A failed intake skips a number, as with any sequence. SQLite admits one writer at a time anyway,
+    so there a counter row in the ticket's transaction does it.
     """
     day = local(moment).strftime("%Y%m%d")
     bind = session.get_bind()
-    dialect = postgresql if bind.dialect.name == "postgresql" else sqlite
-    statement = (
-        dialect.insert(DailyCounter)
-        .values(day=day, value=1)
-        .on_conflict_do_update(index_elements=["day"], set_={"value": DailyCounter.value + 1})
-        .returning(DailyCounter.value)
-    )
-    if dialect is postgresql:
-        with bind.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            value = connection.execute(statement).scalar_one()
+    if bind.dialect.name == "postgresql":
+        _ensure_sequence(bind.engine, day)
+        value = session.scalar(select(func.nextval(SEQUENCE_PREFIX + day)))
     else:
-        value = session.execute(statement).scalar_one()
+        value = session.execute(
+            sqlite.insert(DailyCounter).values(day=day, value=1)
+            .on_conflict_do_update(index_elements=["day"], set_={"value": DailyCounter.value + 1})
+            .returning(DailyCounter.value)
+        ).scalar_one()
     return f"{day}{value:05d}"
+
+
+def _ensure_sequence(engine: Engine, day: str) -> None:
+    """Once a day per process: create the day's sequence, starting after any number that day already has."""
+    key = (engine.url.render_as_string(), day)
+    if key in _ready:
+        return
+    with _ready_lock, engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        if key in _ready:
+            return
+        name = SEQUENCE_PREFIX + day
+        if connection.scalar(text("SELECT to_regclass(:name)"), {"name": name}) is None:
+            start = _numbers_given(connection, day) + 1
+            try:
+                connection.execute(text(f"CREATE SEQUENCE IF NOT EXISTS {name} START WITH {start}"))
+            except DBAPIError:  # another process created it at the same moment
+                if connection.scalar(text("SELECT to_regclass(:name)"), {"name": name}) is None:
+                    raise
+            _drop_old_sequences(connection, day)
+        _ready.add(key)
+
+
+def _forget(database: str, name: str) -> None:
+    _ready.discard((database, name.removeprefix(SEQUENCE_PREFIX)))
+
+
+def _numbers_given(connection, day: str) -> int:
+    """The highest number of the day already in use (after an upgrade from the counter table, or a restore)."""
+    following = (datetime.strptime(day, "%Y%m%d") + timedelta(days=1)).strftime("%Y%m%d")
+    highest = connection.scalar(  # a range, not LIKE, so the unique index serves it; longest first past 99,999
+        select(Ticket.number).where(Ticket.number >= day, Ticket.number < following)
+        .order_by(func.length(Ticket.number).desc(), Ticket.number.desc()).limit(1))
+    return int(highest[len(day):]) if highest else 0
+
+
+def _drop_old_sequences(connection, day: str) -> None:
+    oldest_kept = (datetime.strptime(day, "%Y%m%d") - timedelta(days=KEEP_DAYS)).strftime("%Y%m%d")
+    old = connection.scalars(
+        text("SELECT sequencename FROM pg_sequences WHERE schemaname = current_schema() "
+             "AND sequencename LIKE :prefix AND sequencename < :oldest"),
+        {"prefix": SEQUENCE_PREFIX.replace("_", r"\_") + "%", "oldest": SEQUENCE_PREFIX + oldest_kept},
+    ).all()
+    for name in old:
+        connection.execute(text(f"DROP SEQUENCE IF EXISTS {name}"))
+        _forget(connection.engine.url.render_as_string(), name)
 
 
 def new_query_code() -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -31,9 +32,14 @@ def queue(
     ticket: Ticket | None = None,
     phone: str | None = None,
     department_id: int | None = None,
+    first: bool = False,
     **values: Any,
 ) -> Notification | None:
-    """Write one message to the outbox, once: the same dedupe key never makes a second row."""
+    """Write one message to the outbox, once: the same dedupe key never makes a second row.
+
+    `first`: the ticket was made in this very transaction, so no row can hold the key yet and the savepoint
+    (two round trips on intake's path) is left out.
+    """
     if phone is None:
         return None
     audience = "staff" if template.startswith("staff_") else "citizen"
@@ -41,10 +47,12 @@ def queue(
     notification = Notification(ticket_id=ticket.id if ticket else None, audience=audience, phone=phone,
                                 department_id=department_id, template=template, text=text, dedupe_key=dedupe_key)
     try:
-        with session.begin_nested():
+        with nullcontext() if first else session.begin_nested():
             session.add(notification)
             session.flush()
     except IntegrityError:
+        if first:
+            raise
         return None
     jobs.after_commit(session, jobs.send_notification, notification.id)  # fast path; a sweep catches misses
     return notification

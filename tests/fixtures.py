@@ -64,6 +64,10 @@ def clear_tickets() -> None:
     with session_scope() as session:
         for name in TICKET_TABLES:
             session.execute(delete(tables[name]))
+        if session.get_bind().dialect.name == "postgresql":  # numbers start at 00001 again, as on a new day
+            for name in session.scalars(text("SELECT sequencename FROM pg_sequences WHERE sequencename LIKE "
+                                             "'ticket\\_number\\_%'")):
+                session.execute(text(f"ALTER SEQUENCE {name} RESTART WITH 1"))
 
 
 @pytest.fixture(autouse=True)

@@ -132,7 +132,7 @@ def test_intake_survives_redis_being_away(operator, monkeypatch):
     def refuse(*_args, **_kwargs):
         raise redis.ConnectionError("Redis is down")
 
-    monkeypatch.setattr(jobs.get_queue(), "enqueue", refuse)
+    monkeypatch.setattr(jobs.get_queue(), "enqueue_many", refuse)
     response = operator.post("/api/tickets", json=CALL)
     assert response.status_code == 201
     assert operator.get(f"/api/tickets/{response.json()['number']}").status_code == 200

@@ -187,7 +187,7 @@ def test_reconciler_reruns_routing_and_sending_that_never_happened(client, comma
     def redis_down(*_args, **_kwargs):
         raise redis_lib.ConnectionError("Redis is down")
 
-    monkeypatch.setattr(jobs.get_queue(), "enqueue", redis_down)
+    monkeypatch.setattr(jobs.get_queue(), "enqueue_many", redis_down)
     number = _letter(client, STREETLIGHT)  # stored, but no job reached a worker
     monkeypatch.undo()
     assert get_queue().count == 0
