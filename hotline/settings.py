@@ -38,6 +38,7 @@ class Settings:
     lookup_limit_per_minute: int = 10
     max_content_chars: int = 4000
     queue_name: str = "hotline"
+    worker_nice: int = 10  # RQ workers give way to requests people wait on (0: same priority)
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
 
     @property
@@ -54,6 +55,7 @@ def load_settings() -> Settings:
         secret_key=_secret(var_dir),
         token_hours=int(os.environ.get("TOKEN_HOURS", "9")),
         lookup_limit_per_minute=int(os.environ.get("LOOKUP_LIMIT_PER_MINUTE", "10")),
+        worker_nice=int(os.environ.get("WORKER_NICE", "10")),
     )
 
 

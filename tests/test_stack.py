@@ -65,6 +65,7 @@ def test_run_serves_routes_survives_a_killed_worker_and_stops_on_sigterm(tmp_pat
         token = httpx.post(f"{base}/api/auth/login", json={"username": "operator1", "password": DEMO_PASSWORD})
         headers = {"Authorization": f"Bearer {token.json()['access_token']}"}
 
+        _until(lambda: all(worker.nice() == 10 for worker in _workers(stack)), what="workers giving way to requests")
         victim = _workers(stack)[0]
         victim.kill()  # kill -9: the stack must start another
         _until(lambda: len(_workers(stack)) == 2 and victim.pid not in [w.pid for w in _workers(stack)],

@@ -29,7 +29,7 @@ GUESSABLE_PATHS = ("/api/public/lookup", "/api/public/rating", "/api/public/supp
 
 def _is_code_check(request: Request) -> bool:
     """Only the endpoints that take a query code are throttled against guessing."""
-    return request.url.path in GUESSABLE_PATHS
+    return request.scope["path"] in GUESSABLE_PATHS  # not request.url: building it costs every request
 
 
 @get("/health", opt={"public": True}, sync_to_thread=False)

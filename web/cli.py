@@ -64,8 +64,11 @@ def cmd_worker(_: argparse.Namespace) -> None:
     from dispatch.routing import get_store
     from hotline.jobs import follow_intake, get_queue
     from hotline.logs import configure_logging
+    from hotline.settings import get_settings
+    from web.stack import give_way
 
     configure_logging()
+    give_way(get_settings().worker_nice)
     follow_intake(ROUTE_JOB)  # tickets created by jobs are routed too
     classify(get_store(), "路灯坏了")  # load the model and the segmenter before the first job, not during it
     queue = get_queue()
