@@ -57,13 +57,25 @@ class ResilientStreamBackend(RedisChannelsStreamBackend):
                     positions[stream_key.decode()] = entry_id
                     yield fields[b"channel"].decode(), fields[b"data"]
 
+    async def publish_many(self, items: list[bytes], channel: str) -> None:
+        """Several entries in one round trip (the relay's batch of events): MULTI/EXEC, so all of them or none."""
+        key = self._make_key(channel)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            for data in items:
+                await self._publish_script(keys=[key], client=pipe, args=[
+                    data, self._history_limit, self._stream_ttl, int(self._cap_streams_approximate), channel])
+            await pipe.execute()
 
-def make_channels(redis: Redis, history: int) -> ChannelsPlugin:
-    backend = ResilientStreamBackend(
+
+def make_backend(redis: Redis, history: int) -> ResilientStreamBackend:
+    return ResilientStreamBackend(
         history=history,
         redis=redis,
         stream_sleep_no_subscriptions=1000,  # XREAD blocks up to a second, and returns at once on a new entry
         stream_ttl=timedelta(days=1),
         key_prefix=KEY_PREFIX,
     )
+
+
+def make_channels(backend: ResilientStreamBackend) -> ChannelsPlugin:
     return ChannelsPlugin(backend=backend, channels=[CHANNEL])

@@ -74,6 +74,7 @@ class Hub:
             except Exception:
                 log.exception("board hub: could not take a frame; boards resnapshot")
                 self._broadcast_close(Resnapshot(reason="hub error"))
+            await asyncio.sleep(0)  # a burst read at once: let the boards' senders write between frames
 
     async def receive(self, raw: bytes) -> None:
         item = self._decoder.decode(raw)

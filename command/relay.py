@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 LOCK_KEY = "hotline:board:relay:lock"
 CURSOR_KEY = "hotline:board:relay:cursor"
 BATCH = 500
+PUBLISH_BATCH = 50  # well under a board's backlog, so that a batch arriving at once never looks like a stuck board
 LATE_WATCH_SECONDS = 600.0
 LATE_WATCH_MAX = 1000
 LATE_WATCH_HOLE = 64
@@ -66,7 +67,7 @@ class Scan:
 
 
 class Relay:
-    def __init__(self, publish: Callable[[bytes], Awaitable[None]], redis: Redis, settings: BoardSettings,
+    def __init__(self, publish: Callable[[list[bytes]], Awaitable[None]], redis: Redis, settings: BoardSettings,
                  known_position: Callable[[], int | None]) -> None:
         self._publish_raw = publish
         self._redis = redis
@@ -174,10 +175,11 @@ class Relay:
     async def _cycle(self) -> bool:
         assert self.cursor is not None
         scan = await asyncio.to_thread(self._scan, self.cursor)
-        for item in scan.frames:
-            await self._publish(item)
-            self.cursor = item.id
-            self.published += 1
+        for start in range(0, len(scan.frames), PUBLISH_BATCH):
+            batch = scan.frames[start:start + PUBLISH_BATCH]
+            await self._publish(*batch)  # one round trip, all or nothing: on an error the cursor stays before it
+            self.cursor = batch[-1].id
+            self.published += len(batch)
         if scan.frames:
             await self._redis.set(CURSOR_KEY, self.cursor)
         if scan.reset_to is not None:
@@ -193,8 +195,8 @@ class Relay:
             await self._publish(Mark(last=self.cursor))
         return scan.more
 
-    async def _publish(self, item: EventFrame | Mark | Resync) -> None:
-        await self._publish_raw(msgspec.json.encode(item))
+    async def _publish(self, *items: EventFrame | Mark | Resync) -> None:
+        await self._publish_raw([msgspec.json.encode(item) for item in items])
         self._last_publish = time.monotonic()
 
     # -- reading the database (in a worker thread) ---------------------------------------------------------------

@@ -21,7 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from command import nudge
 from command.access import TicketOffice
-from command.backend import CHANNEL, make_channels
+from command.backend import CHANNEL, make_backend, make_channels
 from command.board import take_snapshot
 from command.hub import Hub
 from command.payloads import Names, frames_between
@@ -92,7 +92,8 @@ class BoardRuntime:
                                                      socket_timeout=5, socket_connect_timeout=2,
                                                      health_check_interval=10)
         self.redis = Redis(connection_pool=self._pool)
-        self.channels = make_channels(self.redis, settings.stream_history)
+        self.backend = make_backend(self.redis, settings.stream_history)
+        self.channels = make_channels(self.backend)
         self.names = Names()
         self.hub = Hub(settings.ring_size, settings.client_backlog, settings.resume_limit, self._load_frames)
         self.relay = Relay(self._publish, self.redis, settings, lambda: self.hub.last)
@@ -124,8 +125,8 @@ class BoardRuntime:
             await asyncio.wait_for(self.redis.aclose(), 2.0)
             await asyncio.wait_for(self._pool.disconnect(), 2.0)
 
-    async def _publish(self, data: bytes) -> None:
-        await self.channels.wait_published(data, CHANNEL)
+    async def _publish(self, items: list[bytes]) -> None:
+        await self.backend.publish_many(items, CHANNEL)
 
     async def _load_frames(self, after: int, upto: int) -> list[EventFrame] | None:
         return await asyncio.to_thread(self._frames, after, upto)
