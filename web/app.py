@@ -16,7 +16,8 @@ from dispatch.controllers import ROUTE_JOB
 from hotline import controllers as hotline
 from hotline import knowledge
 from hotline.jobs import follow_intake
-from hotline.logs import configure_logging, make_formatter
+from hotline.logs import make_formatter
+from hotline.privacy import install_log_masking
 from hotline.redis_conn import redis_url
 from hotline.settings import Settings, get_settings
 from web import open311, ops, pages, people_pages
@@ -40,7 +41,7 @@ def health() -> dict[str, str]:
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or get_settings()
     follow_intake(ROUTE_JOB)  # every new ticket is classified and, when sure, dispatched by a worker
-    configure_logging()
+    install_log_masking()  # the handlers are Litestar's (logging_config below), the masking is ours
     jwt_auth = make_jwt_auth(settings)
     redis = AsyncRedis.from_url(redis_url())
     rate_limit = RateLimitConfig(
