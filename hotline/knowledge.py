@@ -88,26 +88,25 @@ class ArticleUpdate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
             self.keywords = text.clean(self.keywords)
 
 
-class ArticleRead(msgspec.Struct):
+class ArticleBase(msgspec.Struct):
+    """What an operator reads of an article, in the list and in a search hit alike."""
+
     id: int
     title: str
     answer: str
     department: DepartmentRef | None
     keywords: str
     valid_until: date | None
+
+
+class ArticleRead(ArticleBase):
     active: bool
     expired: bool
     created_at: datetime
     updated_at: datetime
 
 
-class KnowledgeHit(msgspec.Struct):
-    id: int
-    title: str
-    answer: str
-    department: DepartmentRef | None
-    keywords: str
-    valid_until: date | None
+class KnowledgeHit(ArticleBase):
     score: float
     matched: list[str]
 
