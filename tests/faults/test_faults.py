@@ -17,6 +17,7 @@ import random
 import re
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 import httpx
@@ -136,23 +137,32 @@ def _during(answers: list[Answer], start: float, end: float) -> list[Answer]:
     return [a for a in answers if a.sent_at < end and a.answered_at > start]
 
 
+def _intake_through_a_fault(county: County, count: int, tag: str, *, after: float, lasting: float,
+                            break_it: Callable[[], object], mend: Callable[[], object], minimum: int) -> list[Answer]:
+    """Intake of `count` tickets; `after` seconds in, something breaks for `lasting` seconds. Enough requests must
+    have been in flight during it for the test to mean anything."""
+    window: list[float] = []
+
+    async def fault(finished: asyncio.Event) -> None:
+        await asyncio.sleep(after)
+        await asyncio.to_thread(break_it)
+        window.append(time.monotonic())
+        await asyncio.sleep(lasting)
+        await asyncio.to_thread(mend)
+        window.append(time.monotonic())
+
+    answers = run_intake(county, count, tag, fault)
+    outage = _during(answers, *window)
+    print(f"{tag}: during the fault {summary(outage)}")
+    assert len(outage) >= minimum, f"{tag}: intake hardly ran during the fault"
+    return answers
+
+
 def test_redis_killed_and_restarted_during_intake(county: County):
     """kill -9 Redis mid-intake, start it again 5 s later, empty: the queue, the stream and the relay's lease are
     gone. Intake goes on meanwhile (the row is the truth); the reconciler routes what the lost jobs would have."""
-    window: list[float] = []
-
-    async def kill_redis(finished: asyncio.Event) -> None:
-        await asyncio.sleep(4)
-        county.redis.kill()
-        window.append(time.monotonic())
-        await asyncio.sleep(5)
-        await asyncio.to_thread(county.redis.start)
-        window.append(time.monotonic())
-
-    answers = run_intake(county, 1200, "redis-killed", kill_redis)
-    outage = _during(answers, *window)
-    print(f"redis-killed: during the outage {summary(outage)}")
-    assert len(outage) >= 20, "intake hardly ran while Redis was down"
+    _intake_through_a_fault(county, 1200, "redis-killed", after=4, lasting=5,
+                            break_it=county.redis.kill, mend=county.redis.start, minimum=20)
     settle(county, "redis-killed")
     verify(county, "redis-killed")
 
@@ -160,20 +170,8 @@ def test_redis_killed_and_restarted_during_intake(county: County):
 def test_redis_paused_for_30_seconds(county: County):
     """SIGSTOP: connections hang instead of failing. Intake waits out the enqueue timeout and answers 201 (the
     row stored) or 503; once Redis runs again the relay and the workers carry on where they were."""
-    window: list[float] = []
-
-    async def pause_redis(finished: asyncio.Event) -> None:
-        await asyncio.sleep(3)
-        county.redis.pause()
-        window.append(time.monotonic())
-        await asyncio.sleep(30)
-        county.redis.resume()
-        window.append(time.monotonic())
-
-    answers = run_intake(county, 700, "redis-paused", pause_redis)
-    outage = _during(answers, *window)
-    print(f"redis-paused: during the pause {summary(outage)}")
-    assert len(outage) >= 16, "intake hardly ran while Redis was paused"
+    _intake_through_a_fault(county, 700, "redis-paused", after=3, lasting=30,
+                            break_it=county.redis.pause, mend=county.redis.resume, minimum=16)
     settle(county, "redis-paused")
     verify(county, "redis-paused")
 
@@ -181,20 +179,8 @@ def test_redis_paused_for_30_seconds(county: County):
 def test_postgresql_restarted_during_intake(county: County):
     """An immediate stop (no checkpoint, every connection cut, crash recovery on start) and a start 3 s later.
     Requests meanwhile get a Chinese 503, never a 500 and never a 201 whose row is missing."""
-    window: list[float] = []
-
-    async def restart_postgres(finished: asyncio.Event) -> None:
-        await asyncio.sleep(4)
-        await asyncio.to_thread(county.pg.stop, "immediate")
-        window.append(time.monotonic())
-        await asyncio.sleep(3)
-        await asyncio.to_thread(county.pg.start)
-        window.append(time.monotonic())
-
-    answers = run_intake(county, 800, "postgres-restarted", restart_postgres)
-    outage = _during(answers, *window)
-    print(f"postgres-restarted: during the restart {summary(outage)}")
-    assert len(outage) >= 16, "intake hardly ran while PostgreSQL was down"
+    _intake_through_a_fault(county, 800, "postgres-restarted", after=4, lasting=3,
+                            break_it=lambda: county.pg.stop("immediate"), mend=county.pg.start, minimum=16)
     wait_until(county.stack.ready, 60, "the stack to be ready after the restart")
     after = run_intake(county, 300, "postgres-back", None)  # the pools drop their dead connections by themselves
     assert all(a.status == 201 and a.submitted in (None, 200) for a in after), summary(after)
