@@ -235,9 +235,29 @@ def test_a_flood_of_lookups_is_throttled_and_bounded(base):
     assert httpx.get(f"{base}/api/tickets", headers=staff).status_code == 200
 
 
+def _wait_for_the_relay_to_see_the_wiped_log() -> None:
+    """The clean-up before each test empties the event log; the relay that notices tells every board to
+    resnapshot (close 4000), which may take a lease hand-over (seconds). A board timed here connects after that."""
+    from sqlalchemy import func, select
+
+    from command.relay import CURSOR_KEY
+    from hotline.database import session_scope
+    from hotline.models import TicketEvent
+    from hotline.redis_conn import get_redis
+
+    with session_scope() as session:
+        newest = session.scalar(select(func.max(TicketEvent.id))) or 0
+    deadline = time.monotonic() + 30
+    while get_redis().get(CURSOR_KEY) not in (str(newest).encode(),) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(0.5)  # the relay's mark reaches the hubs
+
+
 def test_a_board_websocket_outlives_the_request_limit(server, base):
     """The limit is on a request arriving; a WebSocket the board keeps open for hours is not a request."""
     from websockets.sync.client import connect
+
+    _wait_for_the_relay_to_see_the_wiped_log()
 
     grant = httpx.post(f"{base}/api/board/ticket", headers=login(base, "commander")).json()
     with connect(f"ws://{server[0]}:{server[1]}{grant['ws_path']}?ticket={grant['ticket']}") as board:
