@@ -48,6 +48,10 @@ def test_old_days_sequences_are_dropped(operator):
     operator.post("/api/tickets", json=CALL)
     old_day = clock.local(today).strftime("%Y%m%d")
     assert numbering.SEQUENCE_PREFIX + old_day in _sequences()
+    later_day = clock.local(today + timedelta(days=numbering.KEEP_DAYS + 1)).strftime("%Y%m%d")
+    with get_engine().connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f"DROP SEQUENCE IF EXISTS {numbering.SEQUENCE_PREFIX}{later_day}"))  # an earlier run's
+    numbering._ready.clear()  # this process meets the later day for the first time, and so creates its sequence
     with clock.frozen(today + timedelta(days=numbering.KEEP_DAYS + 1)):
         later = operator.post("/api/tickets", json=CALL).json()["number"]
     assert later.endswith("00001")
