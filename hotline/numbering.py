@@ -6,7 +6,7 @@ import secrets
 import threading
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import URL, Engine, func, select, text
 from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
@@ -17,7 +17,7 @@ from hotline.models import DailyCounter, Ticket
 SEQUENCE_PREFIX = "ticket_number_"
 KEEP_DAYS = 2  # a day's sequence is dropped once it is this many days old
 
-_ready: set[tuple[str, str]] = set()  # (database, day) whose sequence this process has seen
+_ready: set[tuple[URL, str]] = set()  # (database, day) whose sequence this process has seen
 _ready_lock = threading.Lock()
 
 
@@ -45,7 +45,7 @@ def next_ticket_number(session: Session, moment: datetime) -> str:
 
 def _ensure_sequence(engine: Engine, day: str) -> None:
     """Once a day per process: create the day's sequence, starting after any number that day already has."""
-    key = (engine.url.render_as_string(), day)
+    key = (engine.url, day)  # the URL itself, hashable: rendering it cost every intake
     if key in _ready:
         return
     with _ready_lock, engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
@@ -63,7 +63,7 @@ def _ensure_sequence(engine: Engine, day: str) -> None:
         _ready.add(key)
 
 
-def _forget(database: str, name: str) -> None:
+def _forget(database: URL, name: str) -> None:
     _ready.discard((database, name.removeprefix(SEQUENCE_PREFIX)))
 
 
@@ -85,7 +85,7 @@ def _drop_old_sequences(connection, day: str) -> None:
     ).all()
     for name in old:
         connection.execute(text(f"DROP SEQUENCE IF EXISTS {name}"))
-        _forget(connection.engine.url.render_as_string(), name)
+        _forget(connection.engine.url, name)
 
 
 def new_query_code() -> str:
