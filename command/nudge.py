@@ -50,8 +50,9 @@ def nudge() -> None:
     global _quiet_until
     leading = False
     for wake, leads in list(_local.values()):
-        wake()
-        leading = leading or leads()
+        if leads():  # a relay that does not lead has nothing to scan: waking it only tried the lease again
+            wake()
+            leading = True
     if leading or time.monotonic() < _quiet_until:
         return
     try:
@@ -86,8 +87,9 @@ def threadsafe_setter(loop: asyncio.AbstractEventLoop, flag: asyncio.Event) -> C
     return wake
 
 
-async def listen(client: AsyncRedis, wake: asyncio.Event) -> None:
-    """Nudges from other processes; Redis going away only means falling back to polling until it returns."""
+async def listen(client: AsyncRedis, wake: asyncio.Event, leads: Callable[[], bool]) -> None:
+    """Nudges from other processes, for this process's relay while it leads; Redis going away only means falling
+    back to polling until it returns."""
     backoff = 0.1
     while True:
         pubsub = client.pubsub(ignore_subscribe_messages=True)
@@ -96,7 +98,7 @@ async def listen(client: AsyncRedis, wake: asyncio.Event) -> None:
             backoff = 0.1
             while True:
                 message = await pubsub.get_message(timeout=1.0)
-                if message is not None:
+                if message is not None and leads():
                     wake.set()
         except asyncio.CancelledError:
             raise

@@ -109,7 +109,7 @@ class BoardRuntime:
             asyncio.create_task(self.hub.run(subscriber.iter_events()), name="board-hub"),
             asyncio.create_task(self.relay.run(), name="board-relay"),
             asyncio.create_task(self._refresh(), name="board-refresh"),
-            asyncio.create_task(nudge.listen(self.redis, self.relay.wake), name="board-nudge"),
+            asyncio.create_task(nudge.listen(self.redis, self.relay.wake, lambda: self.relay.leader), name="board-nudge"),
         ]
         nudge.register(id(self), nudge.threadsafe_setter(loop, self.relay.wake), lambda: self.relay.leader)
         _RUNTIMES[loop] = self

@@ -18,6 +18,7 @@ def _int(name: str, default: int) -> int:
 @dataclass(frozen=True)
 class BoardSettings:
     poll_seconds: float = 0.1  # relay's fallback poll; commits in a web process wake it at once
+    gather_seconds: float = 0.05  # after a scan the relay lets events gather this long before the next one
     gap_grace_seconds: float = 5.0  # longest wait for a lower event id still in flight
     mark_seconds: float = 2.0  # an idle relay says where it is this often
     lock_seconds: float = 5.0  # relay leadership lease in Redis
@@ -33,6 +34,7 @@ class BoardSettings:
 def load_board_settings() -> BoardSettings:
     return BoardSettings(
         poll_seconds=_float("BOARD_POLL_SECONDS", 0.1),
+        gather_seconds=_float("BOARD_GATHER_SECONDS", 0.05),
         gap_grace_seconds=_float("BOARD_GAP_GRACE_SECONDS", 5.0),
         mark_seconds=_float("BOARD_MARK_SECONDS", 2.0),
         lock_seconds=_float("BOARD_LOCK_SECONDS", 5.0),
