@@ -163,13 +163,13 @@ def live_server() -> Iterator[str]:
     import uvicorn
 
     from web.app import create_app
-    from web.slow_clients import BoundedH11Protocol
+    from web.slow_clients import BoundedHttpToolsProtocol
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning",
-                                           http=BoundedH11Protocol))
+                                           http=BoundedHttpToolsProtocol))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):

@@ -44,7 +44,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
     uvicorn.run("web.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level="info", access_log=False, http="web.slow_clients:BoundedH11Protocol",
+                log_level="info", access_log=False, http="web.slow_clients:BoundedHttpToolsProtocol",
                 ws_per_message_deflate=False)
 
 

@@ -3,12 +3,13 @@
 uvicorn closes a connection that sits idle *between* requests (`timeout_keep_alive`), but it has no limit on
 how long one request may take to arrive: a client that opens a connection and trickles its headers or its
 body a byte at a time holds that connection (and, for a body, the handler waiting on it) for as long as it
-likes, and a few hundred such clients use up a worker (slowloris). This protocol is uvicorn's own h11 one
-with one timer more: armed when a request's first byte arrives (or the connection opens), disarmed once the
-whole request, body included, has been received. If it fires first, the client gets a 408 and the
-connection is closed. A connection handed over to a WebSocket is left alone.
+likes, and a few hundred such clients use up a worker (slowloris). This protocol is uvicorn's own httptools one
+(the C parser; h11, pure Python, cost a twentieth of a web process at the intake benchmark's peak) with one timer
+more: armed when a request's first byte arrives (or the connection opens), disarmed once the whole request, body
+included, has been received. If it fires first, the client gets a 408 and the connection is closed. A
+connection handed over to a WebSocket is left alone.
 
-Use: `uvicorn ... --http web.slow_clients:BoundedH11Protocol`, or `http=BoundedH11Protocol` in code.
+Use: `uvicorn ... --http web.slow_clients:BoundedHttpToolsProtocol`, or `http=BoundedHttpToolsProtocol` in code.
 """
 
 from __future__ import annotations
@@ -17,11 +18,9 @@ import asyncio
 import json
 import os
 
-import h11
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 REQUEST_TIMEOUT = float(os.environ.get("HTTP_REQUEST_TIMEOUT", "30"))  # seconds for headers and body
-_RECEIVED = (h11.DONE, h11.MUST_CLOSE, h11.CLOSED, h11.ERROR)
 
 
 def _timeout_response() -> bytes:
@@ -31,21 +30,31 @@ def _timeout_response() -> bytes:
     return head + body
 
 
-class BoundedH11Protocol(H11Protocol):
+class BoundedHttpToolsProtocol(HttpToolsProtocol):
     request_timeout: float = REQUEST_TIMEOUT
 
     _request_deadline: asyncio.TimerHandle | None = None
+    _receiving = False  # from a request's first byte to its last
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm()
 
     def data_received(self, data: bytes) -> None:
-        if self._request_deadline is None and self.conn.their_state is h11.IDLE:
+        if self._request_deadline is None and not self._receiving:
             self._arm()  # the first byte of the next request on a kept-alive connection
         super().data_received(data)
-        if self.conn.their_state in _RECEIVED or self._handed_over():
+        if self._handed_over():
             self._disarm()
+
+    def on_message_begin(self) -> None:
+        super().on_message_begin()
+        self._receiving = True
+
+    def on_message_complete(self) -> None:
+        super().on_message_complete()
+        self._receiving = False
+        self._disarm()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
@@ -65,9 +74,10 @@ class BoundedH11Protocol(H11Protocol):
 
     def _request_timed_out(self) -> None:
         self._request_deadline = None
-        if self.transport.is_closing() or self._handed_over() or self.conn.their_state in _RECEIVED:
+        if self.transport.is_closing() or self._handed_over():
             return
-        if self.conn.our_state in (h11.IDLE, h11.SEND_RESPONSE) and not (self.cycle and self.cycle.response_started):
+        cycle = self.cycle  # the previous request's, until this one's headers are in
+        if cycle is None or cycle.response_complete or not cycle.response_started:
             self.transport.write(_timeout_response())
         client = f"{self.client[0]}:{self.client[1]}" if self.client else "?"
         self.logger.info("request from %s not received within %.0f s; connection closed", client,
@@ -75,6 +85,6 @@ class BoundedH11Protocol(H11Protocol):
         self.transport.close()
 
 
-def bounded_protocol(seconds: float) -> type[BoundedH11Protocol]:
+def bounded_protocol(seconds: float) -> type[BoundedHttpToolsProtocol]:
     """The same protocol with another limit (tests use a short one)."""
-    return type("BoundedH11Protocol", (BoundedH11Protocol,), {"request_timeout": seconds})
+    return type("BoundedHttpToolsProtocol", (BoundedHttpToolsProtocol,), {"request_timeout": seconds})

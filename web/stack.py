@@ -52,7 +52,7 @@ class Stack:
         stack.children.append(Child("web", [python, "-m", "uvicorn", "web.app:create_app", "--factory",
                                             "--host", host, "--port", str(port), "--workers", str(web_workers),
                                             "--no-access-log", "--timeout-graceful-shutdown", "10",
-                                            "--http", "web.slow_clients:BoundedH11Protocol",  # slow clients: 408
+                                            "--http", "web.slow_clients:BoundedHttpToolsProtocol",  # slow clients: 408
                                             "--ws-per-message-deflate", "false"]))  # see docs/board.md
         stack.children += [Child(f"worker-{i + 1}", [python, "-m", "web.cli", "worker"]) for i in range(rq_workers)]
         stack.children.append(Child("scheduler", [python, "-m", "web.cli", "scheduler"]))

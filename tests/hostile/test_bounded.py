@@ -1,6 +1,6 @@
 """Bounded over real sockets: oversized bodies, slow clients and floods of look-ups.
 
-The server here is uvicorn as production runs it (`web.slow_clients.BoundedH11Protocol`), with a short
+The server here is uvicorn as production runs it (`web.slow_clients.BoundedHttpToolsProtocol`), with a short
 request limit so the test is quick. uvicorn alone closes idle kept-alive connections but puts no limit on
 how long one request may take to arrive; the protocol adds that limit.
 """
@@ -156,6 +156,22 @@ def test_trickled_body_is_cut_off(server):
     received, took = _trickle(server, head, body * 5)
     assert took < LIMIT + SLACK, took
     assert received.startswith(b"HTTP/1.1 408"), received[:200]
+
+
+def test_a_trickled_second_request_on_a_kept_alive_connection_is_cut_off(server):
+    """The limit starts again with each request: the first answered at once, the second trickled gets its 408."""
+    with socket.create_connection(server) as sock:
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        sock.settimeout(LIMIT + SLACK)
+        first = sock.recv(65536)
+        assert first.startswith(b"HTTP/1.1 200"), first[:200]
+        time.sleep(LIMIT / 2)  # idle between requests is the keep-alive timeout's business, not this limit's
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: a")
+        started = time.monotonic()
+        received, _ = _read_until_closed(sock, LIMIT + SLACK)
+    assert time.monotonic() - started < LIMIT + SLACK
+    assert received.startswith(b"HTTP/1.1 408"), received[:200]
+    assert "请求发送超时".encode() in received
 
 
 def test_a_silent_connection_is_closed(server):
