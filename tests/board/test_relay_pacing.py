@@ -96,3 +96,28 @@ def test_nudges_from_other_processes_wake_this_relay_only_while_it_leads():
 
     assert asyncio.run(woken_by_a_published_nudge(leads=True))
     assert not asyncio.run(woken_by_a_published_nudge(leads=False))
+
+
+def test_a_process_that_does_not_lead_publishes_at_most_one_nudge_per_period(monkeypatch):
+    import redis
+
+    monkeypatch.setattr(nudge, "_local", {})
+    monkeypatch.setattr(nudge, "_published_at", float("-inf"))
+    nudge.register(1, lambda: None, lambda: False)
+    subscriber = redis.Redis.from_url(redis_url()).pubsub(ignore_subscribe_messages=True)
+    subscriber.subscribe(nudge.CHANNEL)
+    try:
+        subscriber.get_message(timeout=0.5)  # the subscription's confirmation
+        started = time.monotonic()
+        for _ in range(200):  # a burst of commits
+            nudge.nudge()
+        burst = time.monotonic() - started
+        time.sleep(nudge.PUBLISH_EVERY + 0.01)
+        nudge.nudge()  # the next period's first commit is published again
+        received = 0
+        while subscriber.get_message(timeout=0.3) is not None:
+            received += 1
+    finally:
+        subscriber.close()
+    assert received <= 2 + burst / nudge.PUBLISH_EVERY, (received, burst)
+    assert received >= 2
