@@ -93,7 +93,7 @@ def _create(session: Session, ticket: Ticket, actor: Actor, *, submit: bool) -> 
         raise
     jobs.ticket_received(session, ticket.id)
     outbox.queue(session, "receipt", dedupe_key=f"receipt:{ticket.id}", ticket=ticket, phone=ticket.caller_phone,
-                 number=ticket.number, code=ticket.query_code, first=True)
+                 number=ticket.number, code=ticket.query_code)
     return ticket
 
 

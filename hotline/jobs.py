@@ -56,9 +56,9 @@ def after_commit(session: Session, func: Callable[..., Any] | str, *args: Any) -
 
 @event.listens_for(Session, "after_commit")
 def _enqueue_committed(session: Session) -> None:
-    """Only the real commit counts. SQLAlchemy fires this when a SAVEPOINT is released too (intake and the outbox
-    use them): enqueueing then handed a worker a ticket it could not see yet, and a slow Redis held the
-    transaction, with its row locks and event ids, open for the length of the Redis timeout."""
+    """Only the real commit counts. SQLAlchemy fires this when a SAVEPOINT is released too (intake uses one for
+    a ticket with an idempotency key): enqueueing then handed a worker a ticket it could not see yet, and a slow
+    Redis held the transaction, with its row locks and event ids, open for the length of the Redis timeout."""
     if session.in_nested_transaction():
         return
     if calls := session.info.pop("after_commit_jobs", None):
@@ -67,7 +67,7 @@ def _enqueue_committed(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
-    """A SAVEPOINT rolled back (a dedupe hit) keeps the jobs of the transaction around it: each job re-reads the
+    """A SAVEPOINT rolled back (an intake that lost the race on its idempotency key) keeps the jobs of the transaction around it: each job re-reads the
     database, so one whose row went with the savepoint finds nothing to do."""
     if not session.in_nested_transaction():
         session.info.pop("after_commit_jobs", None)

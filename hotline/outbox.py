@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from hotline import jobs
@@ -24,6 +23,9 @@ TEMPLATES: dict[str, str] = {
 }
 
 
+_INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # both say ON CONFLICT DO NOTHING
+
+
 def queue(
     session: Session,
     template: str,
@@ -32,27 +34,25 @@ def queue(
     ticket: Ticket | None = None,
     phone: str | None = None,
     department_id: int | None = None,
-    first: bool = False,
     **values: Any,
-) -> Notification | None:
-    """Write one message to the outbox, once: the same dedupe key never makes a second row.
+) -> int | None:
+    """Write one message to the outbox, once: a dedupe key already used makes no second row.
 
-    `first`: the ticket was made in this very transaction, so no row can hold the key yet and the savepoint
-    (two round trips on intake's path) is left out.
+    `INSERT … ON CONFLICT (dedupe_key) DO NOTHING`: a repeat is no error, so nothing needs a savepoint around it
+    (two round trips for every message, on intake's path and in every routing job). Returns the new row's id, or
+    None when there is no phone to text or the message was queued before.
     """
     if phone is None:
         return None
     audience = "staff" if template.startswith("staff_") else "citizen"
-    text = TEMPLATES[template].format(**values)
-    notification = Notification(ticket_id=ticket.id if ticket else None, audience=audience, phone=phone,
-                                department_id=department_id, template=template, text=text, dedupe_key=dedupe_key)
-    try:
-        with nullcontext() if first else session.begin_nested():
-            session.add(notification)
-            session.flush()
-    except IntegrityError:
-        if first:
-            raise
-        return None
-    jobs.after_commit(session, jobs.send_notification, notification.id)  # fast path; a sweep catches misses
-    return notification
+    insert = _INSERT[session.get_bind().dialect.name]
+    notification_id = session.scalar(
+        insert(Notification.__table__)
+        .values(ticket_id=ticket.id if ticket else None, audience=audience, phone=phone, department_id=department_id,
+                template=template, text=TEMPLATES[template].format(**values), dedupe_key=dedupe_key)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Notification.__table__.c.id)
+    )
+    if notification_id is not None:
+        jobs.after_commit(session, jobs.send_notification, notification_id)  # fast path; a sweep catches misses
+    return notification_id

@@ -180,3 +180,25 @@ def test_citizen_and_staff_hear_of_dispatch_reply_and_rating(operator, login):
     assert "县城市管理和综合执法局" in rows[("dispatched", "citizen")].text
     assert rows[("staff_dispatch", "staff")].phone.startswith("0737")
     assert rows[("reply_ready", "citizen")].phone == "13800138000"
+
+
+def test_a_repeated_dedupe_key_writes_one_row_without_an_error_and_the_transaction_carries_on(operator):
+    from hotline import outbox
+    from hotline.models import Ticket
+
+    number = operator.post("/api/tickets", json=CALL).json()["number"]
+    with session_scope() as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.number == number)).one()
+        first = outbox.queue(session, "reply_ready", dedupe_key=f"test:{number}", ticket=ticket,
+                             phone="13800138000", number=number)
+        again = outbox.queue(session, "reply_ready", dedupe_key=f"test:{number}", ticket=ticket,
+                             phone="13800138000", number=number)
+        ticket.reply = "仍在同一事务中"  # the repeat left the transaction usable
+        jobs = [args for _, args in session.info["after_commit_jobs"]]
+    assert isinstance(first, int)
+    assert again is None
+    assert jobs.count((first,)) == 1 and len(jobs) == 1  # one send job, for the one row
+    rows = [row for row in _outbox() if row.dedupe_key == f"test:{number}"]
+    assert [(row.id, row.ticket_id, row.status) for row in rows] == [(first, ticket.id, "pending")]
+    with session_scope() as session:
+        assert session.scalar(select(Ticket.reply).where(Ticket.number == number)) == "仍在同一事务中"
