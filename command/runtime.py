@@ -109,9 +109,9 @@ class BoardRuntime:
             asyncio.create_task(self.hub.run(subscriber.iter_events()), name="board-hub"),
             asyncio.create_task(self.relay.run(), name="board-relay"),
             asyncio.create_task(self._refresh(), name="board-refresh"),
-            asyncio.create_task(nudge.listen(self.redis, self.relay.wake, lambda: self.relay.leader), name="board-nudge"),
+            asyncio.create_task(nudge.listen(self.redis, self.relay.wake, self._leads), name="board-nudge"),
         ]
-        nudge.register(id(self), nudge.threadsafe_setter(loop, self.relay.wake), lambda: self.relay.leader)
+        nudge.register(id(self), nudge.threadsafe_setter(loop, self.relay.wake), self._leads)
         _RUNTIMES[loop] = self
 
     async def stop(self) -> None:
@@ -124,6 +124,9 @@ class BoardRuntime:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.redis.aclose(), 2.0)
             await asyncio.wait_for(self._pool.disconnect(), 2.0)
+
+    def _leads(self) -> bool:
+        return self.relay.leader
 
     async def _publish(self, items: list[bytes]) -> None:
         await self.backend.publish_many(items, CHANNEL)

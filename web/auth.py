@@ -33,7 +33,8 @@ class VerifiedOnceToken(Token):
 
     Staff send the same token with every request for hours; decoding it each time (HMAC, base64, JSON, claim
     conversion) was a twentieth of a web process at the intake benchmark's peak. Only tokens that verified are
-    remembered, keyed by their full text, so a changed byte is a new token and is verified again.
+    remembered, keyed by their full text, so a changed byte is a new token and is verified again. The decode
+    options are part of the key too, so they must stay hashable (`make_jwt_auth` passes only the defaults).
     """
 
     @classmethod
