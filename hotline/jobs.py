@@ -31,6 +31,7 @@ def get_queue() -> Queue:
 
 
 RETRY = Retry(max=3, interval=[5, 30, 120])
+KEEP_RESULT = 0  # the database row is the outcome; RQ kept each finished job and its result for 500 s, two per ticket
 
 
 def enqueue(func: Callable[..., Any] | str, *args: Any) -> bool:
@@ -41,7 +42,8 @@ def enqueue(func: Callable[..., Any] | str, *args: Any) -> bool:
 def enqueue_all(calls: list[tuple[Callable[..., Any] | str, tuple[Any, ...]]]) -> bool:
     """Several jobs in one Redis round trip (intake hands over two: routing and the receipt)."""
     try:
-        get_queue().enqueue_many([Queue.prepare_data(func, args, retry=RETRY) for func, args in calls])
+        get_queue().enqueue_many([Queue.prepare_data(func, args, retry=RETRY, result_ttl=KEEP_RESULT)
+                                  for func, args in calls])
     except redis.RedisError:
         log.warning("could not enqueue %s: Redis unavailable",
                     ", ".join(f"{getattr(func, '__name__', func)}{args!r}" for func, args in calls))
@@ -67,8 +69,9 @@ def _enqueue_committed(session: Session) -> None:
 
 @event.listens_for(Session, "after_rollback")
 def _forget_rolled_back(session: Session) -> None:
-    """A SAVEPOINT rolled back (an intake that lost the race on its idempotency key) keeps the jobs of the transaction around it: each job re-reads the
-    database, so one whose row went with the savepoint finds nothing to do."""
+    """A SAVEPOINT rolled back (an intake that lost the race on its idempotency key) keeps the jobs of the
+    transaction around it: each job re-reads the database, so one whose row went with the savepoint finds nothing
+    to do."""
     if not session.in_nested_transaction():
         session.info.pop("after_commit_jobs", None)
 

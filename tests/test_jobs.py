@@ -50,6 +50,20 @@ def test_receipt_is_sent_by_a_worker_with_the_number_and_code(operator, caplog):
     assert _outbox()[0].status == "sent"
 
 
+def test_finished_jobs_leave_nothing_in_redis(operator):
+    """The database row is the outcome: a finished job's hash and result are not kept (two per ticket)."""
+    from rq.registry import FinishedJobRegistry
+
+    operator.post("/api/tickets", json=CALL)
+    queue = get_queue()
+    ids = list(queue.job_ids)
+    assert len(ids) == 2
+    _run_worker()
+    assert queue.count == 0
+    assert FinishedJobRegistry(queue=queue).get_job_ids() == []
+    assert [job_id for job_id in ids if queue.connection.exists(f"rq:job:{job_id}")] == []
+
+
 class FlakyGateway:
     def __init__(self, failures: int) -> None:
         self.failures, self.sent = failures, []
