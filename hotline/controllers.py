@@ -101,11 +101,11 @@ class StaffTicketController(Controller):
     dependencies = DB
     tags = ["tickets"]
 
-    @post("/", guards=[roles(Role.OPERATOR)], sync_to_thread=True)
-    def record_call(self, data: CallCreate, db_session: Session, request: Request) -> Receipt:
+    @post("/", guards=[roles(Role.OPERATOR)])
+    async def record_call(self, data: CallCreate, request: Request) -> Receipt:
         """An operator records a call; the caller hears the number and the query code."""
-        ticket = intake.record_call(db_session, data, request.user)
-        db_session.commit()
+        operator = request.user
+        ticket = await request.app.state.group_commit.submit(lambda session: intake.prepare_call(session, data, operator))
         return _receipt(ticket)
 
     @get("/", guards=[roles(*STAFF)], sync_to_thread=True)
@@ -187,10 +187,9 @@ class PublicController(Controller):
     dependencies = DB
     tags = ["public"]
 
-    @post("/letters", sync_to_thread=True)
-    def send_letter(self, data: LetterCreate, db_session: Session) -> Receipt:
-        ticket = intake.receive_letter(db_session, data)
-        db_session.commit()
+    @post("/letters")
+    async def send_letter(self, data: LetterCreate, request: Request) -> Receipt:
+        ticket = await request.app.state.group_commit.submit(lambda session: intake.prepare_letter(session, data))
         return _receipt(ticket)
 
     @post("/lookup", sync_to_thread=True, status_code=200)

@@ -10,9 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline import jobs, outbox
-from hotline.clock import now
+from hotline.clock import local, now
 from hotline.models import Area, Ticket
-from hotline.numbering import new_query_code, next_ticket_number
+from hotline.numbering import new_query_code, next_ticket_numbers
 from hotline.schemas import CallCreate, LetterCreate
 from hotline.workflow import CITIZEN_ACTOR, Actor, apply
 
@@ -70,19 +70,28 @@ def _existing(session: Session, key: str | None) -> Ticket | None:
     return session.scalars(select(Ticket).where(Ticket.idempotency_key == key)).first()
 
 
-def _create(session: Session, ticket: Ticket, actor: Actor, *, submit: bool) -> Ticket:
+REFUSALS = (DuplicateSubmission, UnknownPlace)  # raised before anything is written: the session stays usable
+
+
+def _prepare(session: Session, ticket: Ticket, actor: Actor, *, submit: bool) -> Ticket:
+    """Check the ticket and record its first moves; it is numbered and joins the session when it is stored."""
     if (earlier := _existing(session, ticket.idempotency_key)) is not None:
         raise DuplicateSubmission(earlier.number)
     check_place(session, ticket.township, ticket.village)
     moment = now()
-    ticket.number = next_ticket_number(session, moment)
     ticket.query_code = new_query_code()
     ticket.created_at = ticket.updated_at = moment
     apply(session, ticket, "receive", actor, data={"channel": ticket.channel})
     if submit:
         apply(session, ticket, "submit", actor)
+    return ticket
+
+
+def store_one(session: Session, ticket: Ticket) -> Ticket:
+    """A prepared ticket on its own: a race lost on its idempotency key is told as a duplicate."""
     # Only a ticket with an idempotency key can lose a race (on that key), and only then is a savepoint worth its
     # two round trips: it leaves the session usable for the DuplicateSubmission answer.
+    _number(session, [ticket])
     try:
         with session.begin_nested() if ticket.idempotency_key else nullcontext():
             session.add(ticket)
@@ -91,13 +100,49 @@ def _create(session: Session, ticket: Ticket, actor: Actor, *, submit: bool) -> 
         if (earlier := _existing(session, ticket.idempotency_key)) is not None:
             raise DuplicateSubmission(earlier.number) from None
         raise
-    jobs.ticket_received(session, ticket.id)
-    outbox.queue(session, "receipt", dedupe_key=f"receipt:{ticket.id}", ticket=ticket, phone=ticket.caller_phone,
-                 number=ticket.number, code=ticket.query_code)
+    _follow_up(session, [ticket])
     return ticket
 
 
+def store_many(session: Session, tickets: list[Ticket]) -> None:
+    """Prepared tickets together: one flush, which sends each table's rows as one multi-row INSERT. Any error
+    leaves the whole batch to be rolled back and stored one by one (see hotline.group_commit)."""
+    _number(session, tickets)
+    session.add_all(tickets)
+    session.flush()
+    _follow_up(session, tickets)
+
+
+def _number(session: Session, tickets: list[Ticket]) -> None:
+    """Numbers of the day each ticket was received, one round trip per day (a batch may straddle midnight)."""
+    by_day: dict[str, list[Ticket]] = {}
+    for ticket in tickets:
+        by_day.setdefault(local(ticket.created_at).strftime("%Y%m%d"), []).append(ticket)
+    for same_day in by_day.values():
+        numbers = next_ticket_numbers(session, same_day[0].created_at, len(same_day))
+        for ticket, number in zip(same_day, numbers, strict=True):
+            ticket.number = number
+
+
+def _follow_up(session: Session, tickets: list[Ticket]) -> None:
+    """Routing for every ticket, and the SMS receipt (number and query code) for those with a phone."""
+    for ticket in tickets:
+        jobs.ticket_received(session, ticket.id)
+    outbox.queue_all(session, [
+        outbox.Message("receipt", f"receipt:{ticket.id}", ticket.caller_phone,
+                       {"number": ticket.number, "code": ticket.query_code}, ticket_id=ticket.id)
+        for ticket in tickets if ticket.caller_phone])
+
+
 def record_call(session: Session, call: CallCreate, operator: Actor) -> Ticket:
+    return store_one(session, prepare_call(session, call, operator))
+
+
+def receive_letter(session: Session, letter: LetterCreate) -> Ticket:
+    return store_one(session, prepare_letter(session, letter))
+
+
+def prepare_call(session: Session, call: CallCreate, operator: Actor) -> Ticket:
     ticket = Ticket(
         channel=call.channel,
         caller_name=call.caller_name,
@@ -112,10 +157,10 @@ def record_call(session: Session, call: CallCreate, operator: Actor) -> Ticket:
         urgency=call.urgency,
         idempotency_key=call.idempotency_key,
     )
-    return _create(session, ticket, operator, submit=False)
+    return _prepare(session, ticket, operator, submit=False)
 
 
-def receive_letter(session: Session, letter: LetterCreate) -> Ticket:
+def prepare_letter(session: Session, letter: LetterCreate) -> Ticket:
     """Letters need no operator, so they go straight to the dispatch queue."""
     ticket = Ticket(
         channel=letter.channel,
@@ -131,7 +176,7 @@ def receive_letter(session: Session, letter: LetterCreate) -> Ticket:
         type=letter.type,
         idempotency_key=letter.idempotency_key,
     )
-    return _create(session, ticket, CITIZEN_ACTOR, submit=True)
+    return _prepare(session, ticket, CITIZEN_ACTOR, submit=True)
 
 
 def receipt_text(ticket: Ticket) -> str:

@@ -22,7 +22,12 @@ _ready_lock = threading.Lock()
 
 
 def next_ticket_number(session: Session, moment: datetime) -> str:
-    """YYYYMMDD + a 5-digit daily sequence, e.g. 2026112400017.
+    return next_ticket_numbers(session, moment, 1)[0]
+
+
+def next_ticket_numbers(session: Session, moment: datetime, count: int) -> list[str]:
+    """`count` numbers of the day, in ascending order, in one round trip: YYYYMMDD + a 5-digit daily sequence,
+    e.g. 2026112400017.
 
     PostgreSQL: `nextval` of a sequence of the day. It takes no lock that lasts to the commit: a counter row did,
     and every intake in the county queued behind it (measured: 4-10 backends waiting, the same rate on 8 and 32
@@ -33,14 +38,16 @@ def next_ticket_number(session: Session, moment: datetime) -> str:
     bind = session.get_bind()
     if bind.dialect.name == "postgresql":
         _ensure_sequence(bind.engine, day)
-        value = session.scalar(select(func.nextval(SEQUENCE_PREFIX + day)))
+        values = sorted(session.scalars(select(func.nextval(SEQUENCE_PREFIX + day))
+                                        .select_from(func.generate_series(1, count))))
     else:
-        value = session.execute(
-            sqlite.insert(DailyCounter).values(day=day, value=1)
-            .on_conflict_do_update(index_elements=["day"], set_={"value": DailyCounter.value + 1})
+        last = session.execute(
+            sqlite.insert(DailyCounter).values(day=day, value=count)
+            .on_conflict_do_update(index_elements=["day"], set_={"value": DailyCounter.value + count})
             .returning(DailyCounter.value)
         ).scalar_one()
-    return f"{day}{value:05d}"
+        values = list(range(last - count + 1, last + 1))
+    return [f"{day}{value:05d}" for value in values]
 
 
 def _ensure_sequence(engine: Engine, day: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,6 +27,21 @@ TEMPLATES: dict[str, str] = {
 _INSERT = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # both say ON CONFLICT DO NOTHING
 
 
+@dataclass(frozen=True, slots=True)
+class Message:
+    template: str
+    dedupe_key: str
+    phone: str
+    values: dict[str, Any]
+    ticket_id: int | None = None
+    department_id: int | None = None
+
+    def row(self) -> dict[str, Any]:
+        return {"ticket_id": self.ticket_id, "audience": "staff" if self.template.startswith("staff_") else "citizen",
+                "phone": self.phone, "department_id": self.department_id, "template": self.template,
+                "text": TEMPLATES[self.template].format(**self.values), "dedupe_key": self.dedupe_key}
+
+
 def queue(
     session: Session,
     template: str,
@@ -38,21 +54,30 @@ def queue(
 ) -> int | None:
     """Write one message to the outbox, once: a dedupe key already used makes no second row.
 
-    `INSERT … ON CONFLICT (dedupe_key) DO NOTHING`: a repeat is no error, so nothing needs a savepoint around it
-    (two round trips for every message, on intake's path and in every routing job). Returns the new row's id, or
-    None when there is no phone to text or the message was queued before.
+    Returns the new row's id, or None when there is no phone to text or the message was queued before.
     """
     if phone is None:
         return None
-    audience = "staff" if template.startswith("staff_") else "citizen"
+    message = Message(template, dedupe_key, phone, values, ticket.id if ticket else None, department_id)
+    return queue_all(session, [message]).get(dedupe_key)
+
+
+def queue_all(session: Session, messages: list[Message]) -> dict[str, int]:
+    """Write messages to the outbox in one statement; returns the new rows' ids by dedupe key.
+
+    `INSERT … ON CONFLICT (dedupe_key) DO NOTHING`: a repeat is no error, so nothing needs a savepoint around it
+    (two round trips for every message, on intake's path and in every routing job), and a key already used is
+    simply not among the ids returned.
+    """
+    if not messages:
+        return {}
+    table = Notification.__table__
     insert = _INSERT[session.get_bind().dialect.name]
-    notification_id = session.scalar(
-        insert(Notification.__table__)
-        .values(ticket_id=ticket.id if ticket else None, audience=audience, phone=phone, department_id=department_id,
-                template=template, text=TEMPLATES[template].format(**values), dedupe_key=dedupe_key)
+    rows = session.execute(
+        insert(table).values([message.row() for message in messages])
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Notification.__table__.c.id)
-    )
-    if notification_id is not None:
+        .returning(table.c.dedupe_key, table.c.id))
+    new = {dedupe_key: notification_id for dedupe_key, notification_id in rows}
+    for notification_id in new.values():
         jobs.after_commit(session, jobs.send_notification, notification_id)  # fast path; a sweep catches misses
-    return notification_id
+    return new

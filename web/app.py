@@ -15,6 +15,7 @@ from dispatch import controllers as dispatch
 from dispatch.controllers import ROUTE_JOB
 from hotline import controllers as hotline
 from hotline import knowledge
+from hotline.group_commit import GroupCommit
 from hotline.jobs import follow_intake
 from hotline.logs import make_formatter
 from hotline.privacy import install_log_masking
@@ -49,12 +50,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         check_throttle_handler=_is_code_check,
         store="rate_limit",
     )
+    group_commit = GroupCommit()  # intake's calls and letters, written together when they arrive together
     app = Litestar(
         route_handlers=[health, *ops.ROUTES, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *report_controllers.ROUTES,
                         *knowledge.ROUTES, *pages.ROUTES, *people_pages.ROUTES,
                         *open311.ROUTES],
         plugins=command.plugins(),
-        on_startup=command.ON_STARTUP,
+        on_startup=[group_commit.start, *command.ON_STARTUP],
         on_app_init=[jwt_auth.on_app_init],
         middleware=[rate_limit.middleware],
         stores={"rate_limit": RedisStore(redis, namespace="hotline:ratelimit")},
@@ -63,7 +65,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=256 * 1024,
         logging_config=LoggingConfig(log_exceptions="always", formatters={"standard": {"()": make_formatter}},
                                      disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 429, *OUTAGE_HANDLERS}),
-        on_shutdown=[*command.ON_SHUTDOWN, redis.aclose],
+        on_shutdown=[*command.ON_SHUTDOWN, group_commit.stop, redis.aclose],
     )
     app.state.jwt_auth = jwt_auth
+    app.state.group_commit = group_commit
     return app
