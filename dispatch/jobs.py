@@ -34,12 +34,30 @@ def archive_stale_closed(batch: int = 500) -> int:
         return len(tickets)
 
 
-# (function, cron expression) pairs that the scheduler registers.
-def route(ticket_id: int) -> str:
-    """After intake (and after an operator submits a call): classify, flag, and dispatch when sure."""
+def route_one(ticket_id: int) -> str:
+    """Classify, flag, and dispatch when sure, in a transaction of the ticket's own."""
     with session_scope() as session:
         ticket = session.get(Ticket, ticket_id)
         return routing.route_ticket(session, ticket) if ticket is not None else "missing"
+
+
+def route(*ticket_ids: int) -> dict[str, int]:
+    """After intake (a batch hands over all its tickets at once) and after an operator submits a call.
+
+    One ticket that fails does not stop the others; the job then fails so that RQ tries it again, and routing a
+    ticket twice changes nothing (each step checks what is already done). The reconciler catches the rest.
+    """
+    outcomes: Counter[str] = Counter()
+    failed: Exception | None = None
+    for ticket_id in ticket_ids:
+        try:
+            outcomes[route_one(ticket_id)] += 1
+        except Exception as error:
+            log.exception("routing ticket %s failed", ticket_id)
+            failed = failed or error
+    if failed is not None:
+        raise failed
+    return dict(outcomes)
 
 
 def retrain_model() -> dict[str, object]:
@@ -83,7 +101,7 @@ def reconcile(batch: int = 500, older_than: timedelta = RECONCILE_AFTER,
                 break
             last_id = ticket_id
             try:
-                outcomes[route(ticket_id)] += 1
+                outcomes[route_one(ticket_id)] += 1
             except Exception:  # a ticket that cannot be routed now waits for the next run, the rest go on
                 log.exception("reconcile: routing ticket %s failed", ticket_id)
                 outcomes["failed"] += 1
@@ -96,4 +114,5 @@ def sweep_deadlines() -> dict[str, int]:
     return followup.sweep()
 
 
+# (function, cron expression) pairs that the scheduler registers.
 SCHEDULE = [(sweep_deadlines, "* * * * *"), (reconcile, "*/5 * * * *"), (archive_stale_closed, "15 2 * * *"), (retrain_model, "30 1 * * *")]

@@ -79,5 +79,5 @@ def queue_all(session: Session, messages: list[Message]) -> dict[str, int]:
         .returning(table.c.dedupe_key, table.c.id))
     new = {dedupe_key: notification_id for dedupe_key, notification_id in rows}
     for notification_id in new.values():
-        jobs.after_commit(session, jobs.send_notification, notification_id)  # fast path; a sweep catches misses
+        jobs.after_commit_each(session, jobs.send_notifications, notification_id)  # fast path; a sweep catches misses
     return new

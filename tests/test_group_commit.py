@@ -12,6 +12,7 @@ from hotline import intake
 from hotline.accounts import actor_of
 from hotline.database import get_engine, session_scope
 from hotline.group_commit import GroupCommit
+from hotline.jobs import get_queue
 from hotline.models import Notification, Staff, Ticket, TicketEvent
 from hotline.schemas import CallCreate
 from tests.fixtures import CALL
@@ -60,7 +61,7 @@ def _stored(number: str) -> tuple[Ticket, list[str]]:
         return ticket, list(session.scalars(select(TicketEvent.action).where(TicketEvent.ticket_id == ticket.id)))
 
 
-def test_calls_arriving_together_are_stored_in_one_commit(operator_actor, commits):
+def test_calls_arriving_together_are_stored_in_one_commit(app, operator_actor, commits):
     calls = [_call(content=f"第{i}号路灯不亮了，晚上很黑😟", caller_phone=f"1380013{i:04d}") for i in range(20)]
     answers = _submit_together(operator_actor, calls)
     assert all(isinstance(answer, Ticket) for answer in answers), answers
@@ -76,8 +77,13 @@ def test_calls_arriving_together_are_stored_in_one_commit(operator_actor, commit
         assert session.scalar(select(func.count()).select_from(Ticket)) == 20
         receipts = dict(session.execute(select(Notification.phone, Notification.text)
                                         .where(Notification.template == "receipt")).all())
+        ids = sorted(session.scalars(select(Ticket.id)))
+        receipt_ids = sorted(session.scalars(select(Notification.id)))
     for call, answer in zip(calls, answers, strict=True):  # each SMS receipt carries its own ticket's number
         assert answer.number in receipts[call.caller_phone] and answer.query_code in receipts[call.caller_phone]
+    # the batch hands its workers one routing job and one sending job (the app registered routing), not 40
+    handed_over = {job.func_name: sorted(job.args) for job in get_queue().jobs}
+    assert handed_over == {"dispatch.jobs.route": ids, "hotline.jobs.send_notifications": receipt_ids}
 
 
 def test_a_refused_call_in_a_batch_is_refused_alone(operator_actor, commits):

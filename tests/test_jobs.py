@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from hotline import clock
 from hotline.database import session_scope
-from hotline.jobs import get_queue, send_due_notifications, send_notification
+from hotline.jobs import get_queue, send_due_notifications, send_notification, send_notifications
 from hotline.models import Notification
 from hotline.notify import HttpSmsSender, LogSender, SendFailed, set_sender
 from tests.fixtures import CALL
@@ -41,7 +41,7 @@ def test_receipt_is_sent_by_a_worker_with_the_number_and_code(operator, caplog):
     [row] = _outbox()
     assert row.status == "pending" and row.template == "receipt"
     queued = sorted(job.func_name for job in get_queue().jobs)  # handed to workers right after the commit
-    assert queued == ["dispatch.jobs.route", "hotline.jobs.send_notification"]
+    assert queued == ["dispatch.jobs.route", "hotline.jobs.send_notifications"]
     with caplog.at_level(logging.INFO, logger="hotline.notify"):
         _run_worker()
     assert sender.sent == [("13800138000", f"您的诉求已受理，工单号 {receipt['number']}，查询码 "
@@ -208,10 +208,10 @@ def test_a_repeated_dedupe_key_writes_one_row_without_an_error_and_the_transacti
         again = outbox.queue(session, "reply_ready", dedupe_key=f"test:{number}", ticket=ticket,
                              phone="13800138000", number=number)
         ticket.reply = "仍在同一事务中"  # the repeat left the transaction usable
-        jobs = [args for _, args in session.info["after_commit_jobs"]]
+        to_send = dict(session.info["after_commit_each"])
     assert isinstance(first, int)
     assert again is None
-    assert jobs.count((first,)) == 1 and len(jobs) == 1  # one send job, for the one row
+    assert to_send == {send_notifications: [first]}  # one send, for the one row
     rows = [row for row in _outbox() if row.dedupe_key == f"test:{number}"]
     assert [(row.id, row.ticket_id, row.status) for row in rows] == [(first, ticket.id, "pending")]
     with session_scope() as session:

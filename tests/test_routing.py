@@ -204,3 +204,19 @@ def test_reconciler_reruns_routing_and_sending_that_never_happened(client, comma
     assert outcome["dispatched"] == 1
     assert commander.get(f"/api/tickets/{number}").json()["status"] == "pending_sign"
     assert "已受理" in sender.sent[0][1]
+
+
+def test_one_routing_job_routes_every_ticket_of_a_batch_and_a_missing_one_stops_none(client, commander):
+    from dispatch.jobs import route
+    from hotline.models import Ticket
+
+    numbers = [_letter(client, STREETLIGHT + f"（第{i}次反映）") for i in range(3)]
+    get_queue().empty()  # the jobs the letters handed over: this test runs the job itself
+    with session_scope() as session:
+        ids = list(session.scalars(select(Ticket.id).where(Ticket.number.in_(numbers))))
+    # each looks like a repeat of the others, so a person decides; the unknown id is reported and skipped
+    assert route(*ids, 10**9) == {"manual": 3, "missing": 1}
+    for number in numbers:
+        assert {"classify", "propose_merge", "manual_review"} <= set(_events(commander, number))
+    assert route(*ids) == {"manual": 3}  # routed twice changes nothing
+    assert [list(_events(commander, n)).count("manual_review") for n in numbers] == [1, 1, 1]
