@@ -28,6 +28,9 @@ from hotline.database import get_session_factory
 from hotline.models import Ticket
 
 MAX_BATCH = 100
+# After the first arrival, wait this long for the others. The answers to one batch go out together, so their
+# clients' next requests come back together too, and without the wait the first of them was written alone.
+GATHER_SECONDS = 0.002
 STOPPING = "系统正在重启，工单未保存，请稍后重新提交"
 Prepare = Callable[[Session], Ticket]
 Outcome = tuple[Ticket | None, BaseException | None]
@@ -76,6 +79,7 @@ class GroupCommit:
         assert self._arrived is not None
         while True:
             await self._arrived.wait()
+            await asyncio.sleep(GATHER_SECONDS)
             batch = [self._waiting.popleft() for _ in range(min(self._max_batch, len(self._waiting)))]
             if not self._waiting:
                 self._arrived.clear()

@@ -73,10 +73,9 @@ def queue_all(session: Session, messages: list[Message]) -> dict[str, int]:
         return {}
     table = Notification.__table__
     insert = _INSERT[session.get_bind().dialect.name]
-    rows = session.execute(
-        insert(table).values([message.row() for message in messages])
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(table.c.dedupe_key, table.c.id))
+    rows = session.execute(  # rows as parameters, not in the statement: it compiles once, not per batch size
+        insert(table).on_conflict_do_nothing(index_elements=["dedupe_key"]).returning(table.c.dedupe_key, table.c.id),
+        [message.row() for message in messages])
     new = {dedupe_key: notification_id for dedupe_key, notification_id in rows}
     for notification_id in new.values():
         jobs.after_commit_each(session, jobs.send_notifications, notification_id)  # fast path; a sweep catches misses
