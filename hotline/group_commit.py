@@ -45,23 +45,22 @@ class _Waiting:
 class GroupCommit:
     """One per web process, started and stopped with the app (it belongs to the app's event loop)."""
 
-    def __init__(self, writers: int = 1, max_batch: int = MAX_BATCH) -> None:
-        self._writers = writers
+    def __init__(self, max_batch: int = MAX_BATCH) -> None:
         self._max_batch = max_batch
         self._waiting: deque[_Waiting] = deque()
         self._arrived: asyncio.Event | None = None
-        self._tasks: list[asyncio.Task[None]] = []
+        self._writer: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self._arrived = asyncio.Event()
-        self._tasks = [asyncio.create_task(self._write_batches(), name=f"group-commit-{i}")
-                       for i in range(self._writers)]
+        # one writer: a second one per process, writing while the first waits on the database, was no faster
+        self._writer = asyncio.create_task(self._write_batches(), name="group-commit")
 
     async def stop(self) -> None:
-        for task in self._tasks:
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._tasks = []
+        if self._writer is not None:
+            self._writer.cancel()
+            await asyncio.gather(self._writer, return_exceptions=True)
+            self._writer = None
         while self._waiting:  # only if the server stopped without waiting for its requests: tell them, not hang
             if not (item := self._waiting.popleft()).answer.done():
                 item.answer.set_exception(ServiceUnavailableException(STOPPING))

@@ -21,10 +21,6 @@ _ready: set[tuple[URL, str]] = set()  # (database, day) whose sequence this proc
 _ready_lock = threading.Lock()
 
 
-def next_ticket_number(session: Session, moment: datetime) -> str:
-    return next_ticket_numbers(session, moment, 1)[0]
-
-
 def next_ticket_numbers(session: Session, moment: datetime, count: int) -> list[str]:
     """`count` numbers of the day, in ascending order, in one round trip: YYYYMMDD + a 5-digit daily sequence,
     e.g. 2026112400017.
