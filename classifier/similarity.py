@@ -49,10 +49,11 @@ def ngram_vector(text: str, ns: tuple[int, ...] = (2, 3)) -> dict[str, float]:
 
 
 def cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
-    """Cosine of two normalised sparse vectors."""
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(v * b.get(g, 0.0) for g, v in a.items())
+    """Cosine of two normalised sparse vectors.
+
+    Only the shared n-grams add anything, and the key views intersect in C: two short texts share a handful of
+    n-grams, so this is several times faster than looking up each of one vector's n-grams in the other."""
+    return sum(a[g] * b[g] for g in a.keys() & b.keys())
 
 
 def similarity(a: str, b: str) -> float:

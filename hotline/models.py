@@ -82,6 +82,10 @@ class Ticket(Base):
         Index("ix_ticket_status_due", "status", "due_at"),
         Index("ix_ticket_lead_status", "lead_department_id", "status"),
         Index("ix_ticket_phone", "caller_phone"),
+        # routing's duplicate search: the newest tickets of a township or a category, whatever the planner knows
+        Index("ix_ticket_township_id", "township", "id"),
+        Index("ix_ticket_suggested_category_id", "suggested_category", "id"),
+        Index("ix_ticket_category_code_id", "category_code", "id"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
