@@ -4,11 +4,13 @@ then automatic dispatch through the catalogue when the model is sure, or the man
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+import threading
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from cachetools import LRUCache
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session
 
 from classifier import emergency, similarity
@@ -38,7 +40,7 @@ def get_store() -> ModelStore:
     return ModelStore(get_settings().var_dir / "models")
 
 
-def text_of(ticket: Ticket) -> str:
+def text_of(ticket: Ticket | Row[Any]) -> str:
     return f"{ticket.title}。{ticket.content}" if ticket.title else ticket.content
 
 
@@ -55,38 +57,51 @@ def similar_open_tickets(session: Session, text: str, *, township: str | None, c
         return []
     query = similarity.ngram_vector(text)  # as similarity.find_similar, with the candidates' vectors cached
     scored = []
-    for number, candidate in _recent_open(session, scope, exclude_id or 0):
-        score = round(similarity.cosine(query, _vector_of(number, candidate)), 4)
+    for number, vector in _vectors_of(session, _recent_open(session, scope, exclude_id or 0)):
+        score = round(similarity.cosine(query, vector), 4)
         if score >= DUPLICATE_THRESHOLD:
             scored.append((number, score))
     scored.sort(key=lambda match: -match[1])
     return [{"number": number, "score": round(score, 3)} for number, score in scored[:5]]
 
 
-def _recent_open(session: Session, scope: list[Any], exclude_id: int) -> list[tuple[str, str]]:
-    """Numbers and texts of the newest open tickets of the week in any of `scope`, at most DUPLICATE_CANDIDATES.
+def _recent_open(session: Session, scope: list[Any], exclude_id: int) -> list[tuple[int, datetime]]:
+    """Ids and creation times of the newest open tickets of the week in any of `scope`, newest first, at most
+    DUPLICATE_CANDIDATES.
 
     One query per condition, each read newest first down its (column, id) index and stopped at the limit. The
     single query with OR was planned from statistics: when they lagged (a day's surge; autovacuum off) it read
     every open ticket of the week, 15 ms and 35,000 rows in the intake benchmark, for each ticket routed."""
     since = now() - DUPLICATE_WINDOW
-    found: dict[int, tuple[str, str]] = {}
+    found: dict[int, datetime] = {}
     for condition in scope:
-        rows = session.execute(
-            select(Ticket.id, Ticket.number, Ticket.content, Ticket.title)
+        found.update(session.execute(
+            select(Ticket.id, Ticket.created_at)
             .where(condition, Ticket.status.in_(OPEN), Ticket.created_at >= since, Ticket.parent_id.is_(None),
                    Ticket.id != exclude_id)
-            .order_by(Ticket.id.desc()).limit(DUPLICATE_CANDIDATES))
-        for row in rows:
-            found[row.id] = (row.number, f"{row.title}。{row.content}" if row.title else row.content)
-    return [found[key] for key in sorted(found, reverse=True)[:DUPLICATE_CANDIDATES]]
+            .order_by(Ticket.id.desc()).limit(DUPLICATE_CANDIDATES)).tuples().all())
+    return sorted(found.items(), reverse=True)[:DUPLICATE_CANDIDATES]
 
 
-@lru_cache(maxsize=VECTOR_CACHE)
-def _vector_of(number: str, text: str) -> dict[str, float]:
-    """A ticket's text does not change, so its n-gram vector is worked out once per process, not at every routing:
-    with 500 candidates that was 500 vectors (over 100 ms) per new ticket, against 500 cosines (about 10 ms)."""
-    return similarity.ngram_vector(text)
+# keyed by id and creation time: a database whose ids start again (the test suite empties its tables) is not fooled
+_vectors: LRUCache[tuple[int, datetime], tuple[str, dict[str, float]]] = LRUCache(maxsize=VECTOR_CACHE)
+_vectors_lock = threading.Lock()  # the console's suggestions run on the web process's threads
+
+
+def _vectors_of(session: Session, keys: list[tuple[int, datetime]]) -> list[tuple[str, dict[str, float]]]:
+    """Numbers and n-gram vectors of tickets, in the order given. A ticket's text does not change, so its vector
+    is worked out once per process and only texts not seen yet are read: reading and vectorising all 500
+    candidates was most of the cost of routing a ticket."""
+    with _vectors_lock:
+        known = {key: _vectors[key] for key in keys if key in _vectors}
+    if missing := [key for key in keys if key not in known]:
+        rows = session.execute(select(Ticket.id, Ticket.created_at, Ticket.number, Ticket.title, Ticket.content)
+                               .where(Ticket.id.in_([ticket_id for ticket_id, _ in missing])))
+        fresh = {(row.id, row.created_at): (row.number, similarity.ngram_vector(text_of(row))) for row in rows}
+        with _vectors_lock:
+            _vectors.update(fresh)
+        known.update(fresh)
+    return [known[key] for key in keys if key in known]
 
 
 def earlier_calls(session: Session, phone: str | None, exclude_id: int | None = None) -> list[str]:

@@ -14,7 +14,7 @@ from hotline import intake
 from hotline.accounts import actor_of
 from hotline.clock import now
 from hotline.database import session_scope
-from hotline.models import Staff
+from hotline.models import Staff, Ticket
 from hotline.schemas import CallCreate
 from hotline.vocabulary import Status
 from tests.fixtures import CALL
@@ -71,3 +71,23 @@ def test_the_candidates_are_the_newest_across_township_and_category(tickets, mon
     assert _search(tickets, township=HOME, category="0107") == ["filed_same_category", "suggested_same_category"]
     monkeypatch.setattr(routing, "DUPLICATE_CANDIDATES", 1)
     assert _search(tickets, township=HOME, category=None) == ["same_township"]
+
+
+def test_texts_are_read_and_vectorised_once_per_process(tickets, monkeypatch):
+    vectorised = []
+    real = routing.similarity.ngram_vector
+    monkeypatch.setattr(routing.similarity, "ngram_vector", lambda text: vectorised.append(text) or real(text))
+    routing._vectors.clear()
+    first = _search(tickets, township=HOME, category="0107")
+    assert len(vectorised) == 1 + 3  # the new text, then each candidate's
+    assert _search(tickets, township=HOME, category="0107") == first and len(vectorised) == 1 + 3 + 1
+
+
+def test_a_ticket_id_used_again_is_not_taken_for_the_old_ticket(tickets):
+    """The test suite empties its tables between tests, so SQLite hands out the same ids again."""
+    assert _search(tickets, township=HOME, category=None) == ["same_township"]
+    same_id, _ = tickets["same_township"]
+    with session_scope() as session:
+        ticket = session.get(Ticket, same_id)
+        ticket.content, ticket.created_at = "县一中今年高一新生报名要交资料费三百元", now() - timedelta(hours=1)
+    assert _search(tickets, township=HOME, category=None) == []
