@@ -8,6 +8,7 @@ from collections import Counter
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import lazyload
 
 from dispatch import followup, routing
 from dispatch.actions import archive
@@ -37,7 +38,9 @@ def archive_stale_closed(batch: int = 500) -> int:
 def route_one(ticket_id: int) -> str:
     """Classify, flag, and dispatch when sure, in a transaction of the ticket's own."""
     with session_scope() as session:
-        ticket = session.get(Ticket, ticket_id)
+        # the departments are not needed to route: loaded only if dispatch touches them
+        ticket = session.get(Ticket, ticket_id, options=[lazyload(Ticket.lead_department),
+                                                         lazyload(Ticket.co_departments)])
         return routing.route_ticket(session, ticket) if ticket is not None else "missing"
 
 
