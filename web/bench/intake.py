@@ -220,7 +220,7 @@ def main(argv: list[str] | None = None) -> int:
         rate = args.rate or peak.rate / 2
         half = step(f"POST /api/tickets, open {rate:.0f}/s",
                     load.open_loop(host, port, record, rate=rate, seconds=args.seconds))
-        print(f"    (generator lag {half.lag_ms:.0f} ms)")
+        print(f"    (generator lag {half.lag_ms:.0f} ms, longest generator GC pause {half.gc_pause_ms:.0f} ms)")
         verified = checks(env, receipts, before)
     figures.update(health=bare.rate, intake_peak=peak.rate, intake_half_rate=rate, intake_half_p99=half.pct(99),
                    non_2xx=sum(r.non_2xx for r in peaks) + half.non_2xx, **verified)
