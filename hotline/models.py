@@ -82,7 +82,7 @@ class Ticket(Base):
         Index("ix_ticket_status_due", "status", "due_at"),
         Index("ix_ticket_lead_status", "lead_department_id", "status"),
         Index("ix_ticket_phone", "caller_phone"),
-        # routing's duplicate search: the newest tickets of a township or a category, whatever the planner knows
+        # routing's duplicate search: a township's or a category's tickets, when the planner has no statistics
         Index("ix_ticket_township_id", "township", "id"),
         Index("ix_ticket_suggested_category_id", "suggested_category", "id"),
         Index("ix_ticket_category_code_id", "category_code", "id"),
