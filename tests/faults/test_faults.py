@@ -121,9 +121,9 @@ def verify(county: County, label: str) -> None:
 
 
 def run_intake(county: County, count: int, tag: str, during, concurrency: int = 16,
-               call_share: float = 0.2) -> list[Answer]:
+               call_share: float = 0.2, outlast: bool = False) -> list[Answer]:
     answers, seconds = timed(county.intake.run(count, concurrency=concurrency, tag=tag, during=during,
-                                               call_share=call_share))
+                                               call_share=call_share, outlast=outlast))
     county.answers.extend(answers)
     print(f"\n{tag}: {summary(answers, seconds)}")
     return answers
@@ -151,7 +151,7 @@ def _intake_through_a_fault(county: County, count: int, tag: str, *, after: floa
         await asyncio.to_thread(mend)
         window.append(time.monotonic())
 
-    answers = run_intake(county, count, tag, fault)
+    answers = run_intake(county, count, tag, fault, outlast=True)  # the intake spans the whole fault
     outage = _during(answers, *window)
     print(f"{tag}: during the fault {summary(outage)}")
     assert len(outage) >= minimum, f"{tag}: intake hardly ran during the fault"
