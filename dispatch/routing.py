@@ -80,7 +80,7 @@ def _recent_open(session: Session, scope: list[Any], exclude_id: int) -> list[tu
                        Ticket.id != exclude_id)
                 .order_by(Ticket.id.desc()).limit(DUPLICATE_CANDIDATES).subquery() for condition in scope]
     found = dict(session.execute(union_all(*(select(branch.c.id, branch.c.created_at) for branch in branches)))
-                 .tuples().all())
+                 .all())
     return sorted(found.items(), reverse=True)[:DUPLICATE_CANDIDATES]
 
 
