@@ -8,8 +8,9 @@ a request that arrives alone is a batch of one, written exactly as before.
 A batch is what queued up while the previous one was being written, plus what arrives within GATHER_SECONDS of
 its first ticket, so it grows with the load and adds at most 2 ms when there is none. If anything goes wrong in a
 batch before its commit (a race lost on an idempotency key, a value the database refuses), the batch is rolled
-back and each ticket is written on its own, so one bad ticket never fails the others and each gets its own answer. If the commit itself fails, nobody is told 201: the outcome
-is as unknown as a lone request's failed commit, and each request gets that error.
+back and each ticket is written on its own, so one bad ticket never fails the others and each gets its own
+answer. If the commit itself fails, nobody is told 201: the outcome is as unknown as a lone request's failed
+commit, and each request gets that error.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from classifier.corpus.places import TOWNSHIPS
 
 PASSWORD = "demo12345"
 OPERATORS = ("operator1", "operator2")
-REFUSED_PAUSE = 0.05  # seconds a client waits after a refusal (a 503 while a service is down) before its next
+REFUSED_PAUSE = 0.05  # seconds a client waits after a refusal (a 503 while a service is down)
 
 
 def messages() -> list[str]:
