@@ -11,13 +11,13 @@ from datetime import datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command.payloads import SUPERVISION_ACTIONS, Names, action_label, label, summarize
+from command.payloads import SUPERVISION_ACTIONS, Names, label, summarize
 from command.schemas import Board, CardItem, Count, Heat, LatestTicket, Snapshot, SupervisionItem
 from hotline.database import get_session_factory
 from hotline.models import Area, Ticket, TicketEvent
 from hotline.settings import TIME_ZONE
 from hotline.vocabulary import Channel, Status, TicketType
-from hotline.workflow import OPEN
+from hotline.workflow import OPEN, action_label
 
 log = logging.getLogger(__name__)
 

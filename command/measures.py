@@ -22,10 +22,8 @@ from sqlalchemy.orm import Session
 
 from hotline.models import Ticket, TicketEvent
 from hotline.settings import TIME_ZONE
-from hotline.vocabulary import Satisfaction, Solved, Status
-
-OPEN_STATUSES = (Status.RECEIVED, Status.PENDING_DISPATCH, Status.PENDING_SIGN, Status.RETURNED, Status.IN_PROGRESS,
-                 Status.EXTENSION_PENDING, Status.WAITING_CITIZEN)
+from hotline.vocabulary import Satisfaction, Solved
+from hotline.workflow import OPEN
 
 
 @dataclass(frozen=True)
@@ -117,7 +115,7 @@ def open_counts(session: Session, now: datetime, where: Slice = Slice()) -> dict
         func.count(Ticket.id).filter(Ticket.due_at < now),
         func.count(Ticket.id).filter(Ticket.card == "yellow"),
         func.count(Ticket.id).filter(Ticket.card == "red"),
-    ).where(Ticket.status.in_(OPEN_STATUSES)))
+    ).where(Ticket.status.in_(OPEN)))
     open_, overdue, yellow, red = session.execute(query).one()
     return {"open": open_, "overdue": overdue, "yellow": yellow, "red": red}
 
@@ -132,13 +130,13 @@ def period_bounds(kind: str, now: datetime) -> tuple[datetime, datetime]:
 
 def handling_days(session: Session, start: datetime, end: datetime, where: Slice = Slice()) -> dict[str, Any]:
     """Average and 90th-percentile working days from dispatch to reply, for tickets replied in the period."""
-    from dispatch.policy import calendar_for, current_policy
+    from dispatch.policy import current_clock
 
     rows = session.execute(where.apply(
         select(Ticket.dispatched_at, Ticket.closed_at)
         .where(Ticket.closed_at >= start, Ticket.closed_at < end, Ticket.dispatched_at.is_not(None))
     )).all()
-    calendar = calendar_for(session, current_policy(session).rules)
+    calendar = current_clock(session).calendar
     days = sorted(calendar.working_days_between(a, b) for a, b in rows)
     if not days:
         return {"handled": 0, "avg_working_days": None, "p90_working_days": None}

@@ -12,18 +12,12 @@ from sqlalchemy.orm import Session
 
 from command.schemas import EventFrame
 from dispatch.models import CatalogueEntry
-from hotline.models import Department, Ticket, TicketEvent
+from hotline.models import Ticket, TicketEvent
 from hotline.privacy import mask_name, mask_phone, mask_phones_in_text
+from hotline.views import department_names
 from hotline.vocabulary import LABELS, Channel, Satisfaction, Solved, Status, TicketType
-from hotline.workflow import TRANSITIONS
+from hotline.workflow import action_label
 
-FOLLOW_THROUGH_LABELS = {
-    "yellow_card": "黄牌预警",
-    "red_card": "红牌超期",
-    "urge": "催办",
-    "supervise": "督办",
-    "escalate": "升级督办",
-}
 SUPERVISION_ACTIONS = ("urge", "supervise", "escalate")
 SUMMARY_CHARS = 40
 
@@ -50,12 +44,6 @@ def label(value: str | None) -> str | None:
         except ValueError:
             continue
     return value
-
-
-def action_label(action: str) -> str:
-    if action in TRANSITIONS:
-        return TRANSITIONS[action].label
-    return FOLLOW_THROUGH_LABELS.get(action, action)
 
 
 def summarize(content: str, *, caller_name: str | None = None, caller_phone: str | None = None,
@@ -101,7 +89,7 @@ class Names:
 
     def refresh(self, session: Session, *, force: bool = False) -> Names:
         if force or time.monotonic() - self._loaded > self._ttl:
-            self.departments = dict(session.execute(select(Department.id, Department.name)).all())
+            self.departments = department_names(session)
             self.categories = {}
             for code, name in session.execute(select(CatalogueEntry.category_code, CatalogueEntry.category_name)):
                 self.categories.setdefault(code, name)

@@ -1,22 +1,26 @@
-"""Workflow actions with their rules: deadlines, return window, one extension, paused clock, merges."""
+"""Every human action on a ticket, one function each, with the rules around the state machine.
+
+Deadlines are asked of the policy's clock (dispatch.policy.DeadlineClock); the state machine itself
+(hotline.workflow) checks who may take which step from where. Controllers only load, call and commit.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispatch import followup
-from dispatch.calendar import WorkCalendar
-from dispatch.models import CatalogueEntry, TimeLimitPolicy
-from dispatch.policy import calendar_for, current_policy, policy_for, resolve_deadline, sign_deadline
+from dispatch.models import CatalogueEntry
+from dispatch.policy import clock_for, current_clock
 from hotline import outbox
 from hotline.clock import now, spoken
+from hotline.jobs import hand_to_followers
 from hotline.knowledge import KnowledgeArticle
 from hotline.models import Department, Ticket, TicketEvent
-from hotline.vocabulary import Satisfaction, Status
-from hotline.workflow import Actor, TransitionRefused, apply
+from hotline.vocabulary import Action, Satisfaction, Status
+from hotline.workflow import Actor, TransitionRefused, apply, last_event
 
 
 class UnknownDepartment(ValueError):
@@ -25,11 +29,6 @@ class UnknownDepartment(ValueError):
 
 class UnknownArticle(ValueError):
     pass
-
-
-def _clock(session: Session, ticket: Ticket) -> tuple[TimeLimitPolicy, WorkCalendar]:
-    policy = policy_for(session, ticket.policy_version)
-    return policy, calendar_for(session, policy.rules)
 
 
 def _department(session: Session, department_id: int) -> Department:
@@ -48,6 +47,24 @@ def route(session: Session, category_code: str, township: str | None) -> Catalog
     return by_township.get(township) or by_township.get(None)
 
 
+def submit(session: Session, ticket: Ticket, actor: Actor) -> None:
+    """The operator hands a recorded call on; routing dispatches it if the classifier is sure."""
+    apply(session, ticket, Action.SUBMIT, actor)
+    hand_to_followers(session, ticket.id)
+
+
+def note(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
+    """An internal note; co-handling departments may add one too."""
+    apply(session, ticket, Action.NOTE, actor, note=text)
+
+
+def correct_category(session: Session, ticket: Ticket, actor: Actor, category_code: str) -> None:
+    """更正分类 before dispatch; the caller keeps the correction as a training example (dispatch.routing)."""
+    previous = ticket.category_code or ticket.suggested_category
+    ticket.category_code = category_code
+    apply(session, ticket, Action.CORRECT_CATEGORY, actor, data={"from": previous, "to": category_code})
+
+
 def dispatch(
     session: Session,
     ticket: Ticket,
@@ -57,9 +74,13 @@ def dispatch(
     co_department_ids: list[int],
     category_code: str | None = None,
     note: str | None = None,
-    action: str = "dispatch",
+    action: Action = Action.DISPATCH,
 ) -> None:
-    """Send to a lead department (from the request or the catalogue) and start both clocks."""
+    """Send to a lead department (from the request or the catalogue) and start both clocks.
+
+    A first dispatch runs under the policy in force; a re-dispatch after a return keeps the ticket's own policy
+    and resolve deadline (the citizen's wait does not start again), only the sign-for time is new.
+    """
     if category_code is not None:
         ticket.category_code = category_code
     if department_id is None:
@@ -70,27 +91,27 @@ def dispatch(
         co_department_ids = co_department_ids or list(entry.co_department_ids)
     lead = _department(session, department_id)
     co = [_department(session, i) for i in co_department_ids if i != department_id]
+    first = action == Action.DISPATCH
     moment = now()
-    policy = current_policy(session) if action == "dispatch" else policy_for(session, ticket.policy_version)
-    calendar = calendar_for(session, policy.rules)
+    clock = current_clock(session) if first else clock_for(session, ticket.policy_version)
     ticket.lead_department = lead
     ticket.lead_department_id = lead.id
     ticket.co_departments = co
     ticket.dispatched_at = moment
-    ticket.policy_version = policy.version
-    ticket.sign_deadline = sign_deadline(calendar, policy.rules, moment, ticket.urgency)
-    if action == "dispatch" or ticket.due_at is None:
-        ticket.due_at = resolve_deadline(calendar, policy.rules, moment, ticket.type, ticket.urgency)
+    ticket.policy_version = clock.version
+    ticket.sign_deadline = clock.sign_due(moment, ticket.urgency)
+    if first or ticket.due_at is None:
+        ticket.due_at = clock.resolve_due(moment, ticket.type, ticket.urgency)
     apply(session, ticket, action, actor, note=note, department_id=lead.id, data={
         "department": lead.name,
         "co_departments": [d.name for d in co],
         "category_code": ticket.category_code,
         "sign_deadline": ticket.sign_deadline.isoformat(),
         "due_at": ticket.due_at.isoformat(),
-        "policy_version": policy.version,
-        "calendar": sorted(calendar.sources_used),
+        "policy_version": clock.version,
+        "calendar": sorted(clock.calendar.sources_used),
     })
-    if action == "dispatch":
+    if first:
         followup.reset_cards(session, ticket)
     else:
         followup.schedule(session, ticket)
@@ -111,78 +132,78 @@ def sign(session: Session, ticket: Ticket, actor: Actor) -> None:
     moment = now()
     on_time = ticket.sign_deadline is None or moment <= ticket.sign_deadline
     ticket.signed_at = moment
-    apply(session, ticket, "sign", actor, data={"department": _name(ticket), "on_time": on_time})
+    apply(session, ticket, Action.SIGN, actor, data={"department": _name(ticket), "on_time": on_time})
 
 
 def return_ticket(session: Session, ticket: Ticket, actor: Actor, reason: str) -> None:
     """退单: only before sign-for, within the return window, always with a reason."""
     if ticket.status == Status.PENDING_SIGN and ticket.dispatched_at is not None:
-        policy, calendar = _clock(session, ticket)
-        window_end = calendar.add_working_days(ticket.dispatched_at, policy.rules["return_window_working_days"])
-        if now() > window_end:
-            raise TransitionRefused(ticket, "return", "已超过退单时限（派单后1个工作日内），请签收后办理")
-    apply(session, ticket, "return", actor, note=reason, data={"department": _name(ticket)})
+        clock = clock_for(session, ticket.policy_version)
+        if now() > clock.return_window_end(ticket.dispatched_at):
+            raise TransitionRefused(ticket, Action.RETURN, "已超过退单时限（派单后1个工作日内），请签收后办理",
+                                    role=actor.role)
+    apply(session, ticket, Action.RETURN, actor, note=reason, data={"department": _name(ticket)})
 
 
 def force(session: Session, ticket: Ticket, actor: Actor, note: str | None) -> None:
     """强制派单: the command center rules the return unfounded; the department must handle it."""
     ticket.signed_at = now()
-    apply(session, ticket, "force", actor, note=note, department_id=ticket.lead_department_id,
+    apply(session, ticket, Action.FORCE, actor, note=note, department_id=ticket.lead_department_id,
           data={"department": _name(ticket)})
     followup.schedule(session, ticket)
 
 
 def request_extension(session: Session, ticket: Ticket, actor: Actor, days: int, reason: str) -> None:
-    policy, _ = _clock(session, ticket)
-    limit = policy.rules["extension_max_working_days"]
-    if ticket.extension_used:
-        raise TransitionRefused(ticket, "request_extension", "每张工单只能申请一次延期")
-    if days > limit:
-        raise TransitionRefused(ticket, "request_extension", f"延期最多 {limit} 个工作日")
-    if ticket.due_at is not None and now() > ticket.due_at:
-        raise TransitionRefused(ticket, "request_extension", "已超过办理期限，不能再申请延期")
+    clock = clock_for(session, ticket.policy_version)
+    if (refusal := clock.extension_refusal(days, ticket.extension_used, ticket.due_at, now())) is not None:
+        raise TransitionRefused(ticket, Action.REQUEST_EXTENSION, refusal, role=actor.role)
     ticket.extension_used = True
-    apply(session, ticket, "request_extension", actor, note=reason, data={"days": days})
+    apply(session, ticket, Action.REQUEST_EXTENSION, actor, note=reason, data={"days": days})
 
 
 def decide_extension(session: Session, ticket: Ticket, actor: Actor, approve: bool, note: str | None) -> None:
     data: dict[str, Any] = {}
     if approve:
-        asked = _last_event_data(session, ticket, "request_extension").get("days", 0)
-        _, calendar = _clock(session, ticket)
-        ticket.due_at = calendar.add_working_days(ticket.due_at or now(), asked)
-        data = {"days": asked, "due_at": ticket.due_at.isoformat()}
-    apply(session, ticket, "approve_extension" if approve else "refuse_extension", actor, note=note, data=data)
+        asked_for = last_event(session, ticket, Action.REQUEST_EXTENSION)
+        days = asked_for.data.get("days", 0) if asked_for else 0
+        ticket.due_at = clock_for(session, ticket.policy_version).extended(ticket.due_at or now(), days)
+        data = {"days": days, "due_at": ticket.due_at.isoformat()}
+    apply(session, ticket, Action.APPROVE_EXTENSION if approve else Action.REFUSE_EXTENSION, actor, note=note,
+          data=data)
     if approve:
         followup.reset_cards(session, ticket)
 
 
 def wait_for_citizen(session: Session, ticket: Ticket, actor: Actor, message: str) -> None:
-    """待补充: the clock stops until the citizen answers."""
+    """待补充: the clock stops until the citizen answers, as often as the county's policy allows."""
+    taken = session.scalar(select(func.count()).select_from(TicketEvent).where(
+        TicketEvent.ticket_id == ticket.id, TicketEvent.action == Action.WAIT_CITIZEN)) or 0
+    if ticket.status == Status.IN_PROGRESS and (
+            refusal := clock_for(session, ticket.policy_version).pause_refusal(taken)) is not None:
+        raise TransitionRefused(ticket, Action.WAIT_CITIZEN, refusal, role=actor.role)
     ticket.paused_at = now()
-    apply(session, ticket, "wait_citizen", actor, data={"message": message})
+    apply(session, ticket, Action.WAIT_CITIZEN, actor, data={"message": message})
     followup.schedule(session, ticket)
 
 
 def resume(session: Session, ticket: Ticket, actor: Actor, supplement: str | None = None) -> None:
-    """The clock starts again and the deadline moves by the working time spent waiting."""
-    paused_minutes = 0.0
-    if ticket.paused_at is not None and ticket.due_at is not None:
-        _, calendar = _clock(session, ticket)
-        paused_minutes = calendar.working_minutes_between(ticket.paused_at, now())
-        ticket.due_at = calendar.add_working_minutes(ticket.due_at, paused_minutes)
-    ticket.paused_at = None
-    data: dict[str, Any] = {"paused_working_minutes": round(paused_minutes, 1)}
+    """The clock starts again and the deadline moves by the time the pause counted."""
+    data: dict[str, Any] = {"paused_minutes": 0.0}
+    if ticket.paused_at is not None and ticket.due_at is not None and ticket.status == Status.WAITING_CITIZEN:
+        clock, moment = clock_for(session, ticket.policy_version), now()
+        data["paused_minutes"] = round(clock.paused_time(ticket.urgency, ticket.paused_at, moment).total_seconds() / 60, 1)
+        ticket.due_at = clock.after_pause(ticket.due_at, ticket.urgency, ticket.paused_at, moment)
     if ticket.due_at is not None:
         data["due_at"] = ticket.due_at.isoformat()
     if supplement:
         data["supplement"] = supplement
-    apply(session, ticket, "resume", actor, data=data)
+    apply(session, ticket, Action.RESUME, actor, data=data)
+    ticket.paused_at = None
     followup.schedule(session, ticket)
 
 
 def reply(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
-    _close(session, ticket, actor, text, "reply")
+    _close(session, ticket, actor, text, Action.REPLY)
 
 
 def answer_on_the_spot(session: Session, ticket: Ticket, actor: Actor, text: str,
@@ -192,10 +213,10 @@ def answer_on_the_spot(session: Session, ticket: Ticket, actor: Actor, text: str
         article = session.get(KnowledgeArticle, article_id)
         if article is None or not article.active:
             raise UnknownArticle(f"知识库条目 {article_id} 不存在或已停用")
-    _close(session, ticket, actor, text, "answer", {"article_id": article_id} if article_id else {})
+    _close(session, ticket, actor, text, Action.ANSWER, {"article_id": article_id} if article_id else {})
 
 
-def _close(session: Session, ticket: Ticket, actor: Actor, text: str, action: str,
+def _close(session: Session, ticket: Ticket, actor: Actor, text: str, action: Action,
            extra: dict[str, Any] | None = None) -> None:
     moment = now()
     on_time = ticket.due_at is None or moment <= ticket.due_at
@@ -204,61 +225,60 @@ def _close(session: Session, ticket: Ticket, actor: Actor, text: str, action: st
     apply(session, ticket, action, actor, data={"reply": text, "on_time": on_time, **(extra or {})})
     followup.schedule(session, ticket)
     stamp = moment.isoformat()
-    if action == "reply":
+    if action == Action.REPLY:
         outbox.queue(session, "reply_ready", dedupe_key=f"reply_ready:{ticket.id}:{stamp}", ticket=ticket,
                      phone=ticket.caller_phone, number=ticket.number)
     outbox.queue(session, "rating_invite", dedupe_key=f"rating_invite:{ticket.id}:{stamp}", ticket=ticket,
                  phone=ticket.caller_phone, number=ticket.number)
 
 
+def rate(session: Session, ticket: Ticket, actor: Actor, satisfaction: str, solved: str,
+         comment: str | None) -> None:
+    """好差评: the citizen online, or the operator on a 回访 call, records how the answer was taken."""
+    ticket.satisfaction = satisfaction
+    ticket.solved = solved
+    ticket.rating_comment = comment
+    apply(session, ticket, Action.RATE, actor, note=comment,
+          data={"satisfaction": satisfaction, "solved": solved, "rated_at": now().isoformat()})
+
+
 def reopen(session: Session, ticket: Ticket, actor: Actor, note: str) -> None:
     """重办: only when the citizen was unsatisfied and the center finds the department at fault."""
     if ticket.satisfaction != Satisfaction.UNSATISFIED:
-        raise TransitionRefused(ticket, "reopen", "只有群众评价为「不满意」的工单才能重办")
-    policy = current_policy(session)
-    calendar = calendar_for(session, policy.rules)
+        raise TransitionRefused(ticket, Action.REOPEN, "只有群众评价为「不满意」的工单才能重办", role=actor.role)
+    clock = current_clock(session)
     moment = now()
-    ticket.policy_version = policy.version
-    ticket.due_at = resolve_deadline(calendar, policy.rules, moment, ticket.type, ticket.urgency)
+    ticket.policy_version = clock.version
+    ticket.due_at = clock.resolve_due(moment, ticket.type, ticket.urgency)
     ticket.closed_at = None
     ticket.reply = None
     ticket.satisfaction = ticket.solved = None
     ticket.signed_at = moment
-    apply(session, ticket, "reopen", actor, note=note, department_id=ticket.lead_department_id,
+    apply(session, ticket, Action.REOPEN, actor, note=note, department_id=ticket.lead_department_id,
           data={"department": _name(ticket), "due_at": ticket.due_at.isoformat()})
     followup.reset_cards(session, ticket)
 
 
 def transfer(session: Session, ticket: Ticket, actor: Actor, line: str, note: str | None) -> None:
     ticket.transferred_to = line
-    apply(session, ticket, "transfer", actor, note=note, data={"line": line})
+    apply(session, ticket, Action.TRANSFER, actor, note=note, data={"line": line})
 
 
 def merge(session: Session, ticket: Ticket, parent: Ticket, actor: Actor, note: str | None) -> None:
     """并单: the duplicate follows its parent; the parent must be a live ticket, not itself merged."""
     if parent.id == ticket.id:
-        raise TransitionRefused(ticket, "merge", "不能与自己并单")
+        raise TransitionRefused(ticket, Action.MERGE, "不能与自己并单", role=actor.role)
     if parent.status in (Status.MERGED, Status.TRANSFERRED, Status.ARCHIVED):
-        raise TransitionRefused(ticket, "merge", f"主工单 {parent.number} 已{Status(parent.status).label}，不能并入")
+        raise TransitionRefused(ticket, Action.MERGE, f"主工单 {parent.number} 已{Status(parent.status).label}，不能并入",
+                                role=actor.role)
     ticket.parent_id = parent.id
-    apply(session, ticket, "merge", actor, note=note, data={"parent_number": parent.number})
+    apply(session, ticket, Action.MERGE, actor, note=note, data={"parent_number": parent.number})
     followup.schedule(session, ticket)
 
 
 def archive(session: Session, ticket: Ticket, actor: Actor) -> None:
-    apply(session, ticket, "archive", actor)
-
+    apply(session, ticket, Action.ARCHIVE, actor)
 
 
 def _name(ticket: Ticket) -> str:
     return ticket.lead_department.name if ticket.lead_department else "承办单位"
-
-
-def _last_event_data(session: Session, ticket: Ticket, action: str) -> dict[str, Any]:
-
-    event = session.scalars(
-        ticket.events.select().where(TicketEvent.action == action).order_by(TicketEvent.id.desc()).limit(1)
-    ).first()
-    return event.data if event else {}
-
-

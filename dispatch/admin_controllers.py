@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-import msgspec
 from litestar import Controller, Request, delete, get, post, put
 from litestar.di import Provide
 from sqlalchemy import extract, select
 from sqlalchemy.orm import Session
 
 from dispatch.models import CalendarOverride, TimeLimitPolicy
-from dispatch.policy import current_policy
-from dispatch.schemas import CalendarDay, CalendarDayRead, PolicyRead, PolicyRules
-from hotline.clock import now
+from dispatch.policy import PolicyRules, current_policy, publish
+from dispatch.schemas import CalendarDay, CalendarDayRead, PolicyRead
 from hotline.dependencies import provide_session, roles
 from hotline.vocabulary import Role
 
@@ -32,12 +30,9 @@ class PolicyController(Controller):
         return _read(current_policy(db_session))
 
     @post("/policy", guards=[roles(Role.ADMIN)], sync_to_thread=True)
-    def publish(self, data: PolicyRules, db_session: Session, request: Request) -> PolicyRead:
+    def publish_policy(self, data: PolicyRules, db_session: Session, request: Request) -> PolicyRead:
         """A new version; tickets already dispatched keep the version they were dispatched under."""
-        version = current_policy(db_session).version + 1
-        policy = TimeLimitPolicy(version=version, rules=msgspec.to_builtins(data), created_at=now(),
-                                 created_by=request.user.id)
-        db_session.add(policy)
+        policy = publish(db_session, data, created_by=request.user.id)
         db_session.commit()
         return _read(policy)
 

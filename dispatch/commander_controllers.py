@@ -12,16 +12,12 @@ from dispatch.models import SupervisionNotice
 from dispatch.schemas import NoticeRead, NoticeResponse, QueueItem, SuperviseRequest
 from hotline.access import load_ticket
 from hotline.dependencies import provide_session, roles
-from hotline.models import Department, Ticket, TicketEvent
-from hotline.vocabulary import Role, Status
+from hotline.models import Department, Ticket
+from hotline.vocabulary import Action, Role, Status
+from hotline.workflow import last_event
 
 DB = {"db_session": Provide(provide_session)}
 COMMANDER, HANDLER = Role.COMMANDER, Role.HANDLER
-
-
-def _last_event(session: Session, ticket: Ticket, action: str) -> TicketEvent | None:
-    return session.scalars(ticket.events.select().where(TicketEvent.action == action)
-                           .order_by(TicketEvent.id.desc()).limit(1)).first()
 
 
 def _item(ticket: Ticket, **extra: object) -> QueueItem:
@@ -57,7 +53,7 @@ class QueueController(Controller):
     def returns(self, db_session: Session) -> list[QueueItem]:
         """退单 disputes: each with the department's reason, to accept (改派) or overrule (强制派单)."""
         rows = db_session.scalars(select(Ticket).where(Ticket.status == Status.RETURNED).order_by(Ticket.updated_at))
-        return [_item(t, reason=(e.note if (e := _last_event(db_session, t, "return")) else None)) for t in rows]
+        return [_item(t, reason=(e.note if (e := last_event(db_session, t, Action.RETURN)) else None)) for t in rows]
 
     @get("/extensions", sync_to_thread=True, guards=[roles(COMMANDER)])
     def extensions(self, db_session: Session) -> list[QueueItem]:
@@ -65,7 +61,7 @@ class QueueController(Controller):
                                   .order_by(Ticket.due_at))
         items = []
         for ticket in rows:
-            event = _last_event(db_session, ticket, "request_extension")
+            event = last_event(db_session, ticket, Action.REQUEST_EXTENSION)
             items.append(_item(ticket, reason=event.note if event else None,
                                extension_days=event.data.get("days") if event else None))
         return items

@@ -31,16 +31,14 @@ from hotline.access import load_led_ticket, load_ticket, visible_tickets
 from hotline.citizen import find_for_citizen, ticket_events
 from hotline.controllers import full_ticket
 from hotline.dependencies import provide_session, roles
-from hotline.jobs import after_commit
 from hotline.models import Department, Ticket
-from hotline.schemas import PublicTicket, TicketRead
+from hotline.schemas import CallbackCreate, PublicTicket, RatingCreate, TicketRead
 from hotline.views import public_ticket, ticket_read
-from hotline.vocabulary import Role, Status
-from hotline.workflow import CITIZEN_ACTOR, Actor, apply
+from hotline.vocabulary import Action, Role, Status
+from hotline.workflow import CITIZEN_ACTOR, Actor
 
 DB = {"db_session": Provide(provide_session)}
 OPERATOR, HANDLER, COMMANDER = Role.OPERATOR, Role.HANDLER, Role.COMMANDER
-ROUTE_JOB = "dispatch.jobs.route"
 INBOX_STATUSES = (Status.PENDING_SIGN, Status.IN_PROGRESS, Status.EXTENSION_PENDING, Status.WAITING_CITIZEN)
 
 
@@ -73,18 +71,17 @@ class TicketActionController(Controller):
     @post("/submit", guards=[roles(OPERATOR)], sync_to_thread=True, status_code=200)
     def submit(self, number: str, db_session: Session, request: Request) -> TicketRead:
         """Hand a recorded call to the dispatch queue; routing dispatches it if the classifier is sure."""
-        def change(ticket: Ticket) -> None:
-            apply(db_session, ticket, "submit", request.user)
-            after_commit(db_session, ROUTE_JOB, ticket.id)
-
-        return _act(db_session, number, request.user, change)
+        return _act(db_session, number, request.user, lambda t: actions.submit(db_session, t, request.user))
 
     @post("/category", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
     def correct_category(self, number: str, data: CategoryRequest, db_session: Session,
                          request: Request) -> TicketRead:
         """A person corrects the category; the correction becomes a training example."""
-        return _act(db_session, number, request.user,
-                    lambda t: routing.correct_category(db_session, t, request.user, data.category_code))
+        def change(ticket: Ticket) -> None:
+            routing.record_correction(db_session, ticket, request.user, data.category_code)
+            actions.correct_category(db_session, ticket, request.user, data.category_code)
+
+        return _act(db_session, number, request.user, change)
 
     @post("/answer", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
     def answer(self, number: str, data: AnswerRequest, db_session: Session, request: Request) -> TicketRead:
@@ -114,7 +111,7 @@ class TicketActionController(Controller):
         return _act(db_session, number, request.user, lambda t: actions.dispatch(
             db_session, t, request.user, department_id=data.department_id,
             co_department_ids=data.co_department_ids, category_code=data.category_code, note=data.note,
-            action="redispatch"))
+            action=Action.REDISPATCH))
 
     @post("/force", guards=[roles(COMMANDER)], sync_to_thread=True, status_code=200)
     def force(self, number: str, data: NoteRequest, db_session: Session, request: Request) -> TicketRead:
@@ -177,7 +174,15 @@ class TicketActionController(Controller):
     def note(self, number: str, data: ReasonRequest, db_session: Session, request: Request) -> TicketRead:
         """An internal note; co-handling departments may add one too."""
         ticket = load_ticket(db_session, number, request.user)
-        apply(db_session, ticket, "note", request.user, note=data.reason)
+        actions.note(db_session, ticket, request.user, data.reason)
+        db_session.commit()
+        return full_ticket(db_session, ticket, request.user)
+
+    @post("/callback", guards=[roles(OPERATOR)], sync_to_thread=True, status_code=200)
+    def callback(self, number: str, data: CallbackCreate, db_session: Session, request: Request) -> TicketRead:
+        """回访: the operator phones the citizen back and records the rating."""
+        ticket = load_ticket(db_session, number, request.user)
+        actions.rate(db_session, ticket, request.user, data.satisfaction, data.solved, data.comment)
         db_session.commit()
         return full_ticket(db_session, ticket, request.user)
 
@@ -217,10 +222,19 @@ class SuggestController(Controller):
         return routing.suggest(db_session, data.text, data.township, data.phone)
 
 
-class SupplementController(Controller):
+class CitizenActionController(Controller):
+    """What a citizen does to a ticket with its number and query code: rate it, answer a 待补充 request."""
+
     path = "/api/public"
     dependencies = DB
     tags = ["public"]
+
+    @post("/rating", sync_to_thread=True, status_code=200)
+    def rate(self, data: RatingCreate, db_session: Session) -> PublicTicket:
+        ticket = find_for_citizen(db_session, data.number, data.query_code)
+        actions.rate(db_session, ticket, CITIZEN_ACTOR, data.satisfaction, data.solved, data.comment)
+        db_session.commit()
+        return public_ticket(ticket, ticket_events(db_session, ticket))
 
     @post("/supplement", sync_to_thread=True, status_code=200)
     def supplement(self, data: SupplementRequest, db_session: Session) -> PublicTicket:
@@ -231,5 +245,5 @@ class SupplementController(Controller):
         return public_ticket(ticket, ticket_events(db_session, ticket))
 
 
-ROUTES = [TicketActionController, InboxController, SupplementController, SuggestController, *commander_controllers.ROUTES,
+ROUTES = [TicketActionController, InboxController, CitizenActionController, SuggestController, *commander_controllers.ROUTES,
           *admin_controllers.ROUTES]

@@ -17,34 +17,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from dispatch.calendar import WorkCalendar
 from dispatch.models import SupervisionNotice
-from dispatch.policy import calendar_for, policy_for
+from dispatch.policy import clock_for, plain_number
 from hotline import outbox
 from hotline.clock import now, spoken
 from hotline.database import get_session_factory
 from hotline.models import Department, Ticket
+from hotline.vocabulary import Action
 from hotline.workflow import CLOCK_RUNNING, SYSTEM_ACTOR, Actor, apply
 
 log = logging.getLogger("dispatch.followup")
 URGED, SUPERVISED, ESCALATED = 1, 2, 3
-
-
-
-def step_moments(ticket: Ticket, rules: dict[str, Any], calendar: WorkCalendar) -> dict[str, datetime]:
-    """When each step falls due for this ticket's current deadline."""
-    start, due = ticket.dispatched_at, ticket.due_at
-    ratio = rules["yellow_ratio"]
-    if ticket.urgency in rules["resolve_hours_by_urgency"]:  # hour limits run on the clock, not working time
-        yellow = start + (due - start) * ratio
-    else:
-        yellow = calendar.add_working_minutes(start, ratio * calendar.working_minutes_between(start, due))
-    return {
-        "yellow": min(yellow, due),
-        "red": due,
-        "supervise": calendar.add_working_days(due, rules["supervise_after_working_days"]),
-        "escalate": calendar.add_working_days(due, rules["escalate_after_working_days"]),
-    }
 
 
 def _next_step(ticket: Ticket) -> str | None:
@@ -61,9 +44,8 @@ def schedule(session: Session, ticket: Ticket) -> None:
     if ticket.status not in CLOCK_RUNNING or ticket.due_at is None or ticket.dispatched_at is None or step is None:
         ticket.next_attention_at = None
         return
-    policy = policy_for(session, ticket.policy_version)
-    moments = step_moments(ticket, policy.rules, calendar_for(session, policy.rules))
-    ticket.next_attention_at = moments[step]
+    clock = clock_for(session, ticket.policy_version)
+    ticket.next_attention_at = clock.steps(ticket.dispatched_at, ticket.due_at, ticket.urgency)[step]
 
 
 def reset_cards(session: Session, ticket: Ticket) -> None:
@@ -94,39 +76,39 @@ def advance(session: Session, ticket: Ticket, moment: datetime) -> list[str]:
     if ticket.status not in CLOCK_RUNNING or ticket.due_at is None:
         schedule(session, ticket)  # the clock stopped since it was scheduled: nothing to record
         return []
-    policy = policy_for(session, ticket.policy_version)
-    rules, calendar = policy.rules, calendar_for(session, policy.rules)
-    moments = step_moments(ticket, rules, calendar)
+    clock = clock_for(session, ticket.policy_version)
+    rules = clock.rules
+    moments = clock.steps(ticket.dispatched_at, ticket.due_at, ticket.urgency)
     taken: list[str] = []
     while (step := _next_step(ticket)) is not None and moments[step] <= moment:
         if step == "yellow":
             ticket.card = "yellow"
-            apply(session, ticket, "yellow_card", SYSTEM_ACTOR, data={"due_at": ticket.due_at.isoformat()})
+            apply(session, ticket, Action.YELLOW_CARD, SYSTEM_ACTOR, data={"due_at": ticket.due_at.isoformat()})
             _notify(session, ticket, "staff_yellow", step)
         elif step == "red":
             ticket.card, ticket.escalation = "red", URGED
-            apply(session, ticket, "red_card", SYSTEM_ACTOR, data={"due_at": ticket.due_at.isoformat()})
+            apply(session, ticket, Action.RED_CARD, SYSTEM_ACTOR, data={"due_at": ticket.due_at.isoformat()})
             message = f"工单 {ticket.number} 已超过办理期限 {spoken(ticket.due_at)}，请立即办理。"
             notice(session, ticket, "urge", message, None)
-            apply(session, ticket, "urge", SYSTEM_ACTOR, data={"message": message})
+            apply(session, ticket, Action.URGE, SYSTEM_ACTOR, data={"message": message})
             _notify(session, ticket, "staff_red", step)
         elif step == "supervise":
-            days = rules["supervise_after_working_days"]
+            days = plain_number(rules.supervise_after_working_days)
             ticket.escalation = SUPERVISED
-            respond_by = calendar.add_working_days(moment, 1)
+            respond_by = clock.respond_by(moment)
             message = f"工单 {ticket.number} 已超期 {days} 个工作日，请于 {spoken(respond_by)} 前书面说明原因和办理计划。"
             notice(session, ticket, "supervise", message, respond_by)
-            apply(session, ticket, "supervise", SYSTEM_ACTOR, data={"message": message,
+            apply(session, ticket, Action.SUPERVISE, SYSTEM_ACTOR, data={"message": message,
                                                                      "respond_by": respond_by.isoformat()})
             _notify(session, ticket, "staff_supervise", step, days=days, respond_by=spoken(respond_by))
         else:
-            days = rules["escalate_after_working_days"]
+            days = plain_number(rules.escalate_after_working_days)
             ticket.escalation = ESCALATED
             leadership = session.scalars(select(Department).where(
-                Department.code == rules.get("leadership_department_code", "xzfb"))).first()
+                Department.code == rules.leadership_department_code)).first()
             message = f"工单 {ticket.number} 已超期 {days} 个工作日，报请县政府领导协调督办。"
             notice(session, ticket, "escalate", message, None)
-            apply(session, ticket, "escalate", SYSTEM_ACTOR, data={"message": message,
+            apply(session, ticket, Action.ESCALATE, SYSTEM_ACTOR, data={"message": message,
                                                                     "to": leadership.name if leadership else None})
             _notify(session, ticket, "staff_escalate", step, days=days)
             if leadership is not None and leadership.duty_phone:

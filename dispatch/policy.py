@@ -1,59 +1,204 @@
-"""The county's time-limit policy: data in a versioned table, defaults from Guangdong's rules."""
+"""The county's time-limit policy and the one deadline clock every caller asks.
+
+The policy is data in a versioned table (defaults from Guangdong's rules); a ticket keeps the version it was
+dispatched under. `DeadlineClock` owns every piece of deadline arithmetic: due and sign-for times, the return
+window, extensions, pauses, the follow-up steps and the words that tell a citizen the limit. Limits given in
+hours (urgent, restoration) run on the wall clock; all others run on Chinese working time.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Annotated
 
+import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dispatch.calendar import WorkCalendar
 from dispatch.models import CalendarOverride, TimeLimitPolicy
+from hotline.vocabulary import TicketType
 
-DEFAULT_RULES: dict[str, Any] = {
-    "resolve_working_days": {
-        "consultation": 2, "help": 10, "suggestion": 10, "complaint": 15, "report": 15, "praise": 2,
-    },
-    "resolve_hours_by_urgency": {"urgent": 2, "restoration": 24},
-    "sign_working_minutes": 120,
-    "sign_minutes_by_urgency": {"urgent": 30, "restoration": 30},
-    "return_window_working_days": 1,
-    "extension_max_working_days": 10,
-    "working_hours": [["09:00", "12:00"], ["13:30", "17:30"]],
-    "yellow_ratio": 0.8,
-    "supervise_after_working_days": 2,
-    "escalate_after_working_days": 5,
-}
+WorkingDays = Annotated[float, msgspec.Meta(gt=0, le=60)]
+STEPS = ("yellow", "red", "supervise", "escalate")
+
+
+class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
+    """The county's time limits; every field is checked, so a typo cannot stop the clocks."""
+
+    resolve_working_days: dict[str, WorkingDays] = msgspec.field(default_factory=lambda: {
+        "consultation": 2, "help": 10, "suggestion": 10, "complaint": 15, "report": 15, "praise": 2})
+    resolve_hours_by_urgency: dict[str, Annotated[float, msgspec.Meta(gt=0, le=240)]] = msgspec.field(
+        default_factory=lambda: {"urgent": 2, "restoration": 24})
+    sign_working_minutes: Annotated[int, msgspec.Meta(ge=10, le=2880)] = 120
+    sign_minutes_by_urgency: dict[str, Annotated[int, msgspec.Meta(ge=5, le=1440)]] = msgspec.field(
+        default_factory=lambda: {"urgent": 30, "restoration": 30})
+    return_window_working_days: Annotated[float, msgspec.Meta(gt=0, le=10)] = 1
+    extension_max_working_days: Annotated[int, msgspec.Meta(ge=0, le=60)] = 10
+    working_hours: list[tuple[str, str]] = msgspec.field(default_factory=lambda: [("09:00", "12:00"),
+                                                                                  ("13:30", "17:30")])
+    yellow_ratio: Annotated[float, msgspec.Meta(gt=0, lt=1)] = 0.8
+    supervise_after_working_days: Annotated[float, msgspec.Meta(ge=0, le=30)] = 2
+    escalate_after_working_days: Annotated[float, msgspec.Meta(ge=0, le=60)] = 5
+    max_pauses: Annotated[int, msgspec.Meta(ge=0, le=5)] = 1  # 待补充 requests a handler may make per ticket
+    leadership_department_code: str | None = None  # the unit that escalations go to (the county's own office)
+
+    def __post_init__(self) -> None:
+        missing = [t.label for t in TicketType if t.value not in self.resolve_working_days]
+        if missing:
+            raise ValueError(f"缺少以下诉求类型的办理时限：{'、'.join(missing)}")
+        try:
+            periods = self.working_periods
+        except ValueError:
+            raise ValueError("工作时间格式应为 HH:MM，例如 09:00") from None
+        if not periods or any(a >= b for a, b in periods) or any(
+                periods[i][1] > periods[i + 1][0] for i in range(len(periods) - 1)):
+            raise ValueError("工作时间段必须按时间先后排列且互不重叠")
+        if self.escalate_after_working_days <= self.supervise_after_working_days:
+            raise ValueError("升级时限必须晚于督办时限")
+
+    @property
+    def working_periods(self) -> tuple[tuple[time, time], ...]:
+        return tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in self.working_hours)
+
+
+@dataclass(frozen=True)
+class DeadlineClock:
+    """One policy version on one calendar: the answer to every 'by when' question."""
+
+    rules: PolicyRules
+    calendar: WorkCalendar
+    version: int
+
+    def on_wall_clock(self, urgency: str) -> bool:
+        return urgency in self.rules.resolve_hours_by_urgency
+
+    def resolve_due(self, start: datetime, kind: str, urgency: str) -> datetime:
+        if (hours := self.rules.resolve_hours_by_urgency.get(urgency)) is not None:
+            return start + timedelta(hours=hours)
+        return self.calendar.add_working_days(start, self.rules.resolve_working_days[kind])
+
+    def sign_due(self, start: datetime, urgency: str) -> datetime:
+        if (minutes := self.rules.sign_minutes_by_urgency.get(urgency)) is not None:
+            return start + timedelta(minutes=minutes)
+        return self.calendar.add_working_minutes(start, self.rules.sign_working_minutes)
+
+    def return_window_end(self, dispatched_at: datetime) -> datetime:
+        return self.calendar.add_working_days(dispatched_at, self.rules.return_window_working_days)
+
+    def extension_refusal(self, days: int, already_used: bool, due: datetime | None, moment: datetime) -> str | None:
+        """Why an extension may not be asked for, or None: one per ticket, within the limit, before the deadline."""
+        if already_used:
+            return "每张工单只能申请一次延期"
+        if days > self.rules.extension_max_working_days:
+            return f"延期最多 {self.rules.extension_max_working_days} 个工作日"
+        if due is not None and moment > due:
+            return "已超过办理期限，不能再申请延期"
+        return None
+
+    def extended(self, due: datetime, days: float) -> datetime:
+        return self.calendar.add_working_days(due, days)
+
+    def pause_refusal(self, pauses_taken: int) -> str | None:
+        """Why the clock may not be paused again, or None. A handler may ask the citizen only so often."""
+        if pauses_taken >= self.rules.max_pauses:
+            if self.rules.max_pauses == 0:
+                return "本县时限政策不允许暂停计时"
+            return (f"每张工单最多暂停计时 {self.rules.max_pauses} 次（待群众补充），"
+                    "如确需再次补充材料，请联系指挥中心申请延期")
+        return None
+
+    def paused_time(self, urgency: str, paused_at: datetime, resumed_at: datetime) -> timedelta:
+        """How long the pause counts: wall time for hour limits, working time for working-day limits."""
+        if resumed_at <= paused_at:
+            return timedelta()
+        if self.on_wall_clock(urgency):
+            return resumed_at - paused_at
+        return timedelta(minutes=self.calendar.working_minutes_between(paused_at, resumed_at))
+
+    def after_pause(self, due: datetime, urgency: str, paused_at: datetime, resumed_at: datetime) -> datetime:
+        """The deadline moved by the time spent waiting; a pause that counted nothing moves nothing."""
+        paused = self.paused_time(urgency, paused_at, resumed_at)
+        if paused <= timedelta():
+            return due
+        if self.on_wall_clock(urgency):
+            return due + paused
+        return self.calendar.add_working_minutes(due, paused.total_seconds() / 60)
+
+    def steps(self, dispatched_at: datetime, due: datetime, urgency: str) -> dict[str, datetime]:
+        """When each follow-up step falls due: yellow at the used share of the limit, red at the deadline,
+        督办 and escalation a number of working days after it."""
+        ratio = self.rules.yellow_ratio
+        if self.on_wall_clock(urgency):
+            yellow = dispatched_at + (due - dispatched_at) * ratio
+        else:
+            used = ratio * self.calendar.working_minutes_between(dispatched_at, due)
+            yellow = self.calendar.add_working_minutes(dispatched_at, used)
+        return {
+            "yellow": min(yellow, due),
+            "red": due,
+            "supervise": self.calendar.add_working_days(due, self.rules.supervise_after_working_days),
+            "escalate": self.calendar.add_working_days(due, self.rules.escalate_after_working_days),
+        }
+
+    def respond_by(self, moment: datetime, working_days: float = 1) -> datetime:
+        """The date a written answer to a 督办 notice is due."""
+        return self.calendar.add_working_days(moment, working_days)
+
+    def limit_text(self, kind: str, urgency: str) -> str:
+        """The limit as a citizen is told it: «2 小时», «15 个工作日»."""
+        if (hours := self.rules.resolve_hours_by_urgency.get(urgency)) is not None:
+            return f"{plain_number(hours)} 小时"
+        if (days := self.rules.resolve_working_days.get(kind)) is not None:
+            return f"{plain_number(days)} 个工作日"
+        return "规定时限"
+
+
+def plain_number(value: float) -> int | float:
+    """2.0 working days are said as «2»."""
+    return int(value) if float(value).is_integer() else value
+
+
+def rules_of(policy: TimeLimitPolicy) -> PolicyRules:
+    """The stored rules, typed; a version stored before a field existed gets that field's default."""
+    return msgspec.convert(policy.rules, PolicyRules)
+
 
 def current_policy(session: Session) -> TimeLimitPolicy:
     version = session.scalar(select(func.max(TimeLimitPolicy.version)))
     if version is None:
-        policy = TimeLimitPolicy(version=1, rules=DEFAULT_RULES)
-        session.add(policy)
-        session.flush()
-        return policy
+        return publish(session, PolicyRules(), created_by=None)
     return session.get(TimeLimitPolicy, version)
+
 
 def policy_for(session: Session, version: int | None) -> TimeLimitPolicy:
     if version is not None and (policy := session.get(TimeLimitPolicy, version)) is not None:
         return policy
     return current_policy(session)
 
-def calendar_for(session: Session, rules: dict[str, Any]) -> WorkCalendar:
+
+def publish(session: Session, rules: PolicyRules, created_by: int | None) -> TimeLimitPolicy:
+    """A new version; tickets already dispatched keep the version they were dispatched under."""
+    version = (session.scalar(select(func.max(TimeLimitPolicy.version))) or 0) + 1
+    policy = TimeLimitPolicy(version=version, rules=msgspec.to_builtins(rules), created_by=created_by)
+    session.add(policy)
+    session.flush()
+    return policy
+
+
+def _clock(session: Session, policy: TimeLimitPolicy) -> DeadlineClock:
+    rules = rules_of(policy)
     overrides = dict(session.execute(select(CalendarOverride.day, CalendarOverride.is_workday)).all())
-    hours = tuple((time.fromisoformat(a), time.fromisoformat(b)) for a, b in rules["working_hours"])
-    return WorkCalendar(overrides=overrides, hours=hours)
+    return DeadlineClock(rules, WorkCalendar(overrides=overrides, hours=rules.working_periods), policy.version)
 
-def resolve_deadline(calendar: WorkCalendar, rules: dict[str, Any], start: datetime, kind: str,
-                     urgency: str) -> datetime:
 
-    if (hours := rules["resolve_hours_by_urgency"].get(urgency)) is not None:
-        return start + timedelta(hours=hours)
-    return calendar.add_working_days(start, rules["resolve_working_days"][kind])
+def current_clock(session: Session) -> DeadlineClock:
+    """The clock of the policy in force now: for a new dispatch or a reopening."""
+    return _clock(session, current_policy(session))
 
-def sign_deadline(calendar: WorkCalendar, rules: dict[str, Any], start: datetime, urgency: str) -> datetime:
 
-    if (minutes := rules["sign_minutes_by_urgency"].get(urgency)) is not None:
-        return start + timedelta(minutes=minutes)
-    return calendar.add_working_minutes(start, rules["sign_working_minutes"])
+def clock_for(session: Session, version: int | None) -> DeadlineClock:
+    """The clock of the policy a ticket was dispatched under (the current one if it has none)."""
+    return _clock(session, policy_for(session, version))
+

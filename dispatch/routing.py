@@ -21,10 +21,10 @@ from classifier.store import ModelStore
 from dispatch import actions
 from dispatch.models import RoutingCorrection
 from hotline.clock import now
-from hotline.models import Ticket, TicketEvent
+from hotline.models import Ticket
 from hotline.settings import get_settings
-from hotline.vocabulary import Status
-from hotline.workflow import OPEN, SYSTEM_ACTOR, Actor, apply
+from hotline.vocabulary import Action, Status
+from hotline.workflow import OPEN, SYSTEM_ACTOR, Actor, apply, last_event
 
 log = logging.getLogger("dispatch.routing")
 DUPLICATE_WINDOW = timedelta(days=7)
@@ -154,27 +154,21 @@ def classify_ticket(session: Session, ticket: Ticket) -> dict[str, Any] | None:
     data["repeat_caller"] = earlier_calls(session, ticket.caller_phone, ticket.id)
     ticket.suggested_category, ticket.confidence = prediction.code, prediction.probability
     ticket.classified_at = now()
-    apply(session, ticket, "classify", SYSTEM_ACTOR, data=data)
+    apply(session, ticket, Action.CLASSIFY, SYSTEM_ACTOR, data=data)
     if (found := emergency.detect(text)) is not None:
         ticket.emergency_kind = found.kind
-        apply(session, ticket, "flag_emergency", SYSTEM_ACTOR,
+        apply(session, ticket, Action.FLAG_EMERGENCY, SYSTEM_ACTOR,
               data={"kind": found.kind, "line": found.line, "label": found.label, "evidence": found.evidence})
     duplicates = similar_open_tickets(session, text, township=ticket.township, category=prediction.code,
                                       exclude_id=ticket.id)
     if duplicates:
-        apply(session, ticket, "propose_merge", SYSTEM_ACTOR, data={"candidates": duplicates})
+        apply(session, ticket, Action.PROPOSE_MERGE, SYSTEM_ACTOR, data={"candidates": duplicates})
     data["duplicates"] = duplicates
     return data
 
 
-def _last_event_data(session: Session, ticket: Ticket, action: str) -> dict[str, Any] | None:
-    event = session.scalars(ticket.events.select().where(TicketEvent.action == action)
-                            .order_by(TicketEvent.id.desc()).limit(1)).first()
-    return event.data if event else None
-
-
 def _why_a_person_decides(session: Session, ticket: Ticket) -> list[str]:
-    classified = _last_event_data(session, ticket, "classify")
+    classified = event.data if (event := last_event(session, ticket, Action.CLASSIFY)) else None
     reasons = []
     if classified is None:
         reasons.append("尚无分类结果")
@@ -182,7 +176,7 @@ def _why_a_person_decides(session: Session, ticket: Ticket) -> list[str]:
         reasons.append(f"分类置信度 {ticket.confidence:.2f} 低于阈值")
     if ticket.emergency_kind:
         reasons.append("疑似紧急警情")
-    if _last_event_data(session, ticket, "propose_merge") is not None:
+    if last_event(session, ticket, Action.PROPOSE_MERGE) is not None:
         reasons.append("疑似重复件")
     if classified is not None and actions.route(session, ticket.suggested_category or "", ticket.township) is None:
         reasons.append("派单目录中没有该分类")
@@ -198,7 +192,7 @@ def route_ticket(session: Session, ticket: Ticket) -> str:
         return "manual"
     if reasons := _why_a_person_decides(session, ticket):
         ticket.manual_review = True
-        apply(session, ticket, "manual_review", SYSTEM_ACTOR, data={"reasons": reasons})
+        apply(session, ticket, Action.MANUAL_REVIEW, SYSTEM_ACTOR, data={"reasons": reasons})
         return "manual"
     actions.dispatch(session, ticket, SYSTEM_ACTOR, department_id=None, co_department_ids=[],
                      category_code=ticket.suggested_category, note="智能分拨：置信度达到阈值，按派单目录自动派单")
@@ -212,13 +206,6 @@ def record_correction(session: Session, ticket: Ticket, actor: Actor, category_c
     session.add(RoutingCorrection(ticket_id=ticket.id, text=text_of(ticket), predicted=ticket.suggested_category,
                                   corrected=category_code, actor_id=actor.id,
                                   model_version=get_store().current_version()))
-
-
-def correct_category(session: Session, ticket: Ticket, actor: Actor, category_code: str) -> None:
-    record_correction(session, ticket, actor, category_code)
-    previous = ticket.category_code or ticket.suggested_category
-    ticket.category_code = category_code
-    apply(session, ticket, "correct_category", actor, data={"from": previous, "to": category_code})
 
 
 def corrections_as_examples(session: Session) -> list[Example]:

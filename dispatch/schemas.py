@@ -176,40 +176,6 @@ class QueueItem(msgspec.Struct):
     extension_days: int | None = None
 
 
-class PolicyRules(msgspec.Struct, forbid_unknown_fields=True):
-    """The county's time limits; every field is checked, so a typo cannot stop the clocks."""
-
-    resolve_working_days: dict[str, Annotated[float, msgspec.Meta(gt=0, le=60)]]
-    resolve_hours_by_urgency: dict[str, Annotated[float, msgspec.Meta(gt=0, le=240)]]
-    sign_working_minutes: Annotated[int, msgspec.Meta(ge=10, le=2880)]
-    sign_minutes_by_urgency: dict[str, Annotated[int, msgspec.Meta(ge=5, le=1440)]]
-    return_window_working_days: Annotated[float, msgspec.Meta(gt=0, le=10)]
-    extension_max_working_days: Annotated[int, msgspec.Meta(ge=0, le=60)]
-    working_hours: list[tuple[str, str]]
-    yellow_ratio: Annotated[float, msgspec.Meta(gt=0, lt=1)]
-    supervise_after_working_days: Annotated[float, msgspec.Meta(ge=0, le=30)]
-    escalate_after_working_days: Annotated[float, msgspec.Meta(ge=0, le=60)]
-    leadership_department_code: str = "xzfb"
-
-    def __post_init__(self) -> None:
-        from datetime import time
-
-        from hotline.vocabulary import TicketType
-
-        missing = [t.label for t in TicketType if t.value not in self.resolve_working_days]
-        if missing:
-            raise ValueError(f"缺少以下诉求类型的办理时限：{'、'.join(missing)}")
-        try:
-            periods = [(time.fromisoformat(a), time.fromisoformat(b)) for a, b in self.working_hours]
-        except ValueError:
-            raise ValueError("工作时间格式应为 HH:MM，例如 09:00") from None
-        if not periods or any(a >= b for a, b in periods) or any(
-                periods[i][1] > periods[i + 1][0] for i in range(len(periods) - 1)):
-            raise ValueError("工作时间段必须按时间先后排列且互不重叠")
-        if self.escalate_after_working_days <= self.supervise_after_working_days:
-            raise ValueError("升级时限必须晚于督办时限")
-
-
 class PolicyRead(msgspec.Struct):
     version: int
     rules: dict

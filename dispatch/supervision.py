@@ -7,11 +7,11 @@ from sqlalchemy.orm import Session
 
 from dispatch.followup import notice as issue_notice
 from dispatch.models import SupervisionNotice
-from dispatch.policy import calendar_for, policy_for
+from dispatch.policy import clock_for
 from hotline.access import TicketNotFound, load_ticket
 from hotline.clock import now
 from hotline.models import Ticket
-from hotline.vocabulary import Role
+from hotline.vocabulary import Action, Role
 from hotline.workflow import Actor, TransitionRefused, apply
 
 
@@ -21,10 +21,9 @@ class NoticeNotFound(Exception):
 
 
 def supervise(session: Session, ticket: Ticket, commander: Actor, message: str, respond_within_days: int,
-              kind: str = "supervise") -> SupervisionNotice:
+              kind: Action = Action.SUPERVISE) -> SupervisionNotice:
     """A commander's own notice, with the working days the department has to answer in writing."""
-    policy = policy_for(session, ticket.policy_version)
-    respond_by = calendar_for(session, policy.rules).add_working_days(now(), respond_within_days)
+    respond_by = clock_for(session, ticket.policy_version).respond_by(now(), respond_within_days)
     apply(session, ticket, kind, commander, note=message, data={"message": message,
                                                                  "respond_by": respond_by.isoformat()})
     notice = issue_notice(session, ticket, "manual", message, respond_by, actor=commander)
@@ -48,9 +47,9 @@ def load_notice(session: Session, notice_id: int, actor: Actor) -> tuple[Supervi
 def respond(session: Session, notice_id: int, handler: Actor, response: str) -> SupervisionNotice:
     notice, ticket = load_notice(session, notice_id, handler)
     if notice.responded_at is not None:
-        raise TransitionRefused(ticket, "supervision_response", "该督办单已经回复过")
+        raise TransitionRefused(ticket, Action.SUPERVISION_RESPONSE, "该督办单已经回复过", role=handler.role)
     notice.response, notice.responded_at, notice.responded_by = response, now(), handler.id
-    apply(session, ticket, "supervision_response", handler, note=response,
+    apply(session, ticket, Action.SUPERVISION_RESPONSE, handler, note=response,
           data={"notice_id": notice.id, "kind": notice.kind})
     return notice
 

@@ -1,4 +1,6 @@
-"""The citizen's side: look a ticket up with its number and query code, rate it, add to it."""
+"""The citizen's side: find a ticket with its number and query code, and what they may see of it.
+
+What a citizen does to a ticket (rate it, add to it) is a workflow action: dispatch.actions."""
 
 from __future__ import annotations
 
@@ -7,11 +9,9 @@ import hmac
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
-from hotline.clock import now
 from hotline.models import Ticket, TicketEvent
-from hotline.schemas import PublicTicket, RatingCreate
+from hotline.schemas import PublicTicket
 from hotline.views import public_ticket
-from hotline.workflow import CITIZEN_ACTOR, Actor, apply
 
 
 class LookupFailed(Exception):
@@ -37,21 +37,4 @@ def ticket_events(session: Session, ticket: Ticket) -> list[TicketEvent]:
 
 def look_up(session: Session, number: str, query_code: str) -> PublicTicket:
     ticket = find_for_citizen(session, number, query_code)
-    return public_ticket(ticket, ticket_events(session, ticket))
-
-
-def record_rating(
-    session: Session, ticket: Ticket, actor: Actor, satisfaction: str, solved: str, comment: str | None
-) -> None:
-    ticket.satisfaction = satisfaction
-    ticket.solved = solved
-    ticket.rating_comment = comment
-    apply(session, ticket, "rate", actor, note=comment,
-          data={"satisfaction": satisfaction, "solved": solved, "rated_at": now().isoformat()})
-
-
-def rate(session: Session, rating: RatingCreate) -> PublicTicket:
-    ticket = find_for_citizen(session, rating.number, rating.query_code)
-    record_rating(session, ticket, CITIZEN_ACTOR, rating.satisfaction, rating.solved, rating.comment)
-    session.flush()
     return public_ticket(ticket, ticket_events(session, ticket))

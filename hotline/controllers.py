@@ -17,11 +17,10 @@ from hotline.access import load_ticket, visible_tickets
 from hotline.accounts import authenticate
 from hotline.clock import now
 from hotline.dependencies import provide_session, roles
-from hotline.models import Area, Department, Staff, Ticket, TicketEvent
+from hotline.models import Area, Staff, Ticket, TicketEvent
 from hotline.schemas import (
     MAX_BIG_ID,
     AreaRead,
-    CallbackCreate,
     CallCreate,
     EventRead,
     LetterCreate,
@@ -29,13 +28,12 @@ from hotline.schemas import (
     LoginResponse,
     LookupRequest,
     PublicTicket,
-    RatingCreate,
     Receipt,
     StaffRead,
     TicketRead,
 )
 from hotline.settings import get_settings
-from hotline.views import department_ref, event_read, ticket_read
+from hotline.views import department_names, department_ref, event_read, ticket_read
 from hotline.vocabulary import Role, Status
 from hotline.workflow import Actor
 
@@ -53,13 +51,9 @@ def _receipt(ticket: Ticket) -> Receipt:
     )
 
 
-def _department_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Department.id, Department.name)).all())
-
-
 def full_ticket(session: Session, ticket: Ticket, reader: Actor) -> TicketRead:
     """The staff view with the internal timeline (every event, with notes)."""
-    names = _department_names(session)
+    names = department_names(session)
     events = [event_read(e, names) for e in session.scalars(ticket.events.select())]
     parent = session.get(Ticket, ticket.parent_id).number if ticket.parent_id else None
     return ticket_read(ticket, reader, parent_number=parent, events=events)
@@ -128,14 +122,6 @@ class StaffTicketController(Controller):
     def show(self, number: str, db_session: Session, request: Request) -> TicketRead:
         return full_ticket(db_session, load_ticket(db_session, number, request.user), request.user)
 
-    @post("/{number:str}/callback", guards=[roles(Role.OPERATOR)], sync_to_thread=True, status_code=200)
-    def callback(self, number: str, data: CallbackCreate, db_session: Session, request: Request) -> TicketRead:
-        """回访: the operator phones the citizen back and records the rating."""
-        ticket = load_ticket(db_session, number, request.user)
-        citizen.record_rating(db_session, ticket, request.user, data.satisfaction, data.solved, data.comment)
-        db_session.commit()
-        return full_ticket(db_session, ticket, request.user)
-
 
 class AuditController(Controller):
     path = "/api/audit"
@@ -156,7 +142,7 @@ class AuditController(Controller):
         query = select(TicketEvent).where(TicketEvent.id > after_id).order_by(TicketEvent.id).limit(limit)
         if ticket is not None:
             query = query.join(Ticket).where(Ticket.number == ticket)
-        names = _department_names(db_session)
+        names = department_names(db_session)
         return [event_read(e, names) for e in db_session.scalars(query)]
 
 
@@ -181,7 +167,7 @@ class ReferenceController(Controller):
 
 
 class PublicController(Controller):
-    """No account: citizens send letters, look tickets up and rate them. Lookups are throttled."""
+    """No account: citizens send letters and look tickets up (throttled). Rating is in dispatch.controllers."""
 
     path = "/api/public"
     dependencies = DB
@@ -195,12 +181,6 @@ class PublicController(Controller):
     @post("/lookup", sync_to_thread=True, status_code=200)
     def lookup(self, data: LookupRequest, db_session: Session) -> PublicTicket:
         return citizen.look_up(db_session, data.number, data.query_code)
-
-    @post("/rating", sync_to_thread=True, status_code=200)
-    def rate(self, data: RatingCreate, db_session: Session) -> PublicTicket:
-        result = citizen.rate(db_session, data)
-        db_session.commit()
-        return result
 
 
 ROUTES = [AuthController, StaffTicketController, AuditController, ReferenceController, PublicController]

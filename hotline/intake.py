@@ -14,6 +14,7 @@ from hotline.clock import local, now
 from hotline.models import Area, Ticket
 from hotline.numbering import new_query_code, next_ticket_numbers
 from hotline.schemas import CallCreate, LetterCreate
+from hotline.vocabulary import Action
 from hotline.workflow import CITIZEN_ACTOR, Actor, apply
 
 
@@ -81,9 +82,9 @@ def _prepare(session: Session, ticket: Ticket, actor: Actor, *, submit: bool) ->
     moment = now()
     ticket.query_code = new_query_code()
     ticket.created_at = ticket.updated_at = moment
-    apply(session, ticket, "receive", actor, data={"channel": ticket.channel})
+    apply(session, ticket, Action.RECEIVE, actor, data={"channel": ticket.channel})
     if submit:
-        apply(session, ticket, "submit", actor)
+        apply(session, ticket, Action.SUBMIT, actor)
     return ticket
 
 
@@ -127,7 +128,7 @@ def _number(session: Session, tickets: list[Ticket]) -> None:
 def _follow_up(session: Session, tickets: list[Ticket]) -> None:
     """Routing for every ticket, and the SMS receipt (number and query code) for those with a phone."""
     for ticket in tickets:
-        jobs.ticket_received(session, ticket.id)
+        jobs.hand_to_followers(session, ticket.id)
     outbox.queue_all(session, [
         outbox.Message("receipt", f"receipt:{ticket.id}", ticket.caller_phone,
                        {"number": ticket.number, "code": ticket.query_code}, ticket_id=ticket.id)

@@ -90,19 +90,21 @@ def _forget_rolled_back(session: Session) -> None:
         session.info.pop("after_commit_each", None)
 
 
-_intake_followers: list[str] = []
+_intake_followers: list[Callable[..., Any]] = []
 
 
-def follow_intake(job_path: str) -> None:
-    """Let a later layer (routing) run a job on every new ticket without hotline importing it."""
-    if job_path not in _intake_followers:
-        _intake_followers.append(job_path)
+def follow_intake(job: Callable[..., Any]) -> None:
+    """Let a later layer (routing) run a job on every new or submitted ticket without hotline importing it.
+    Every process registers its followers in one place (web.process), so none can forget one."""
+    if job not in _intake_followers:
+        _intake_followers.append(job)
 
 
-def ticket_received(session: Session, ticket_id: int) -> None:
-    """Each follower is a job that takes any number of ticket ids: a batch of intake hands over one per follower."""
-    for job_path in _intake_followers:
-        after_commit_each(session, job_path, ticket_id)
+def hand_to_followers(session: Session, ticket_id: int) -> None:
+    """After the commit, each follower gets the ticket; followers take any number of ids, so a batch of intake
+    hands over one job per follower."""
+    for job in _intake_followers:
+        after_commit_each(session, job, ticket_id)
 
 
 def _claim(notification_id: int) -> Notification | None:

@@ -26,6 +26,7 @@ from hotline.dependencies import provide_session, roles
 from hotline.knowledge_search import Document, KnowledgeIndex
 from hotline.models import Base, Department
 from hotline.schemas import MAX_ROW_ID, DepartmentRef, RowId
+from hotline.views import department_names
 from hotline.vocabulary import Role
 
 SEARCHERS = (Role.OPERATOR, Role.COMMANDER, Role.ADMIN)
@@ -125,10 +126,6 @@ def today() -> date:
     return local(now()).date()
 
 
-def _departments(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(Department.id, Department.name)).all())
-
-
 def _ref(department_id: int | None, names: dict[int, str]) -> DepartmentRef | None:
     return DepartmentRef(id=department_id, name=names[department_id]) if department_id in names else None
 
@@ -172,7 +169,7 @@ INDEX = _IndexCache()
 def search(session: Session, query: str, *, limit: int = 8, department_id: int | None = None) -> list[KnowledgeHit]:
     """Active, current articles ranked for the query."""
     index = INDEX.get(session)
-    names = _departments(session)
+    names = department_names(session)
     hits = []
     for hit in index.search(query, today=today(), limit=limit, department_id=department_id):
         doc = index.documents[hit.id]
@@ -247,25 +244,25 @@ class KnowledgeController(Controller):
             query = query.where(KnowledgeArticle.active)
         if department_id is not None:
             query = query.where(KnowledgeArticle.department_id == department_id)
-        names = _departments(db_session)
+        names = department_names(db_session)
         return [article_read(a, names) for a in db_session.scalars(query)]
 
     @get("/articles/{article_id:int}", guards=[roles(*SEARCHERS)], sync_to_thread=True)
     def show_article(self, article_id: ArticleId, db_session: Session, request: Request) -> ArticleRead:
         article = _load(db_session, article_id, include_inactive=request.user.role == Role.ADMIN)
-        return article_read(article, _departments(db_session))
+        return article_read(article, department_names(db_session))
 
     @post("/articles", guards=[roles(Role.ADMIN)], sync_to_thread=True)
     def create_article(self, data: ArticleCreate, db_session: Session) -> ArticleRead:
         article = create(db_session, data)
         db_session.commit()
-        return article_read(article, _departments(db_session))
+        return article_read(article, department_names(db_session))
 
     @patch("/articles/{article_id:int}", guards=[roles(Role.ADMIN)], sync_to_thread=True)
     def update_article(self, article_id: ArticleId, data: ArticleUpdate, db_session: Session) -> ArticleRead:
         article = update(db_session, _load(db_session, article_id, include_inactive=True), data)
         db_session.commit()
-        return article_read(article, _departments(db_session))
+        return article_read(article, department_names(db_session))
 
     @delete("/articles/{article_id:int}", guards=[roles(Role.ADMIN)], sync_to_thread=True)
     def delete_article(self, article_id: ArticleId, db_session: Session) -> None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
 from hotline.access import SEES_PERSONAL_DATA
 from hotline.models import Department, Ticket, TicketEvent
 from hotline.privacy import mask_name, mask_phone
 from hotline.schemas import DepartmentRef, EventRead, PublicEvent, PublicTicket, TicketRead
 from hotline.vocabulary import Channel, Satisfaction, Status, TicketType
-from hotline.workflow import TRANSITIONS, Actor, allowed_actions
+from hotline.workflow import Actor, action_label, allowed_actions
 
 
 def department_ref(department: Department | None) -> DepartmentRef | None:
@@ -20,7 +23,7 @@ def event_read(event: TicketEvent, departments: dict[int, str]) -> EventRead:
     return EventRead(
         id=event.id,
         action=event.action,
-        action_label=_action_label(event.action),
+        action_label=action_label(event.action),
         from_status=event.from_status,
         to_status=event.to_status,
         actor_role=event.actor_role,
@@ -32,8 +35,9 @@ def event_read(event: TicketEvent, departments: dict[int, str]) -> EventRead:
     )
 
 
-def _action_label(action: str) -> str:
-    return TRANSITIONS[action].label if action in TRANSITIONS else action
+def department_names(session: Session) -> dict[int, str]:
+    """Every unit's name by id: the one map the timelines and the board label events with."""
+    return dict(session.execute(select(Department.id, Department.name)).all())
 
 
 def ticket_read(
@@ -84,7 +88,7 @@ def ticket_read(
         card=ticket.card,
         escalation=ticket.escalation,
         version=ticket.version,
-        allowed_actions=allowed_actions(ticket.status),
+        allowed_actions=allowed_actions(ticket.status, reader.role),
         events=events,
     )
 

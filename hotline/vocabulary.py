@@ -26,6 +26,42 @@ class Status(Labelled):
     TRANSFERRED = "transferred"
 
 
+class Action(Labelled):
+    """Every step a ticket can take; the state machine (hotline.workflow) says who may take it, from where."""
+
+    RECEIVE = "receive"
+    SUBMIT = "submit"
+    ANSWER = "answer"
+    TRANSFER = "transfer"
+    DISPATCH = "dispatch"
+    RETURN = "return"
+    REDISPATCH = "redispatch"
+    FORCE = "force"
+    SIGN = "sign"
+    REQUEST_EXTENSION = "request_extension"
+    APPROVE_EXTENSION = "approve_extension"
+    REFUSE_EXTENSION = "refuse_extension"
+    WAIT_CITIZEN = "wait_citizen"
+    RESUME = "resume"
+    REPLY = "reply"
+    RATE = "rate"
+    REOPEN = "reopen"
+    ARCHIVE = "archive"
+    MERGE = "merge"
+    NOTE = "note"
+    YELLOW_CARD = "yellow_card"
+    RED_CARD = "red_card"
+    URGE = "urge"
+    SUPERVISE = "supervise"
+    ESCALATE = "escalate"
+    SUPERVISION_RESPONSE = "supervision_response"
+    CLASSIFY = "classify"
+    FLAG_EMERGENCY = "flag_emergency"
+    PROPOSE_MERGE = "propose_merge"
+    MANUAL_REVIEW = "manual_review"
+    CORRECT_CATEGORY = "correct_category"
+
+
 class Channel(Labelled):
     CALL_12345 = "call_12345"
     CALL_12315 = "call_12315"
@@ -97,6 +133,37 @@ LABELS: dict[StrEnum, str] = {
     Status.ARCHIVED: "已归档",
     Status.MERGED: "已并单",
     Status.TRANSFERRED: "已转警情/急救",
+    Action.RECEIVE: "受理",
+    Action.SUBMIT: "提交派单",
+    Action.ANSWER: "直接答复",
+    Action.TRANSFER: "转警情/急救",
+    Action.DISPATCH: "派单",
+    Action.RETURN: "退单",
+    Action.REDISPATCH: "改派",
+    Action.FORCE: "强制派单",
+    Action.SIGN: "签收",
+    Action.REQUEST_EXTENSION: "申请延期",
+    Action.APPROVE_EXTENSION: "同意延期",
+    Action.REFUSE_EXTENSION: "不同意延期",
+    Action.WAIT_CITIZEN: "待群众补充",
+    Action.RESUME: "恢复办理",
+    Action.REPLY: "答复办结",
+    Action.RATE: "评价回访",
+    Action.REOPEN: "重办",
+    Action.ARCHIVE: "归档",
+    Action.MERGE: "并单",
+    Action.NOTE: "备注",
+    Action.YELLOW_CARD: "黄牌预警",
+    Action.RED_CARD: "红牌超期",
+    Action.URGE: "催办",
+    Action.SUPERVISE: "督办",
+    Action.ESCALATE: "升级至县领导",
+    Action.SUPERVISION_RESPONSE: "督办回复",
+    Action.CLASSIFY: "智能分类",
+    Action.FLAG_EMERGENCY: "紧急警情提示",
+    Action.PROPOSE_MERGE: "疑似重复件",
+    Action.MANUAL_REVIEW: "转人工分拨",
+    Action.CORRECT_CATEGORY: "更正分类",
     Channel.CALL_12345: "12345热线",
     Channel.CALL_12315: "12315消费者投诉",
     Channel.CALL_12369: "12369环保举报",

@@ -1,4 +1,9 @@
-"""Shared fixtures: migrated database with the demo county, clean tickets and Redis per test, API clients."""
+"""Shared fixtures: migrated database with the demo county, clean tickets and Redis per test, API clients.
+
+A test marked `pure` (module: `pytestmark = pytest.mark.pure`) needs none of it: it never waits for the
+database to be migrated, seeded and the model trained, and nothing is cleaned around it. `pytest -m pure`
+runs those alone in seconds.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ def _require_services() -> None:
         pytest.exit(f"Redis unreachable: {exc}", returncode=3)
 
 
-@pytest.fixture(scope="session", autouse=True)
+@pytest.fixture(scope="session")
 def database() -> Iterator[None]:
     from classifier.service import ensure_model
     from dispatch.routing import get_store
@@ -71,14 +76,16 @@ def clear_tickets() -> None:
 
 
 @pytest.fixture(autouse=True)
-def clean_state() -> Iterator[None]:
-    clear_tickets()
-    get_redis().flushdb()
+def clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    if request.node.get_closest_marker("pure") is None:
+        request.getfixturevalue("database")
+        clear_tickets()
+        get_redis().flushdb()
     yield
 
 
 @pytest.fixture(scope="session")
-def app():
+def app(database):
     from web.app import create_app
 
     return create_app()

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from dispatch.calendar import OVERRIDE, PACKAGE, WEEKDAYS, WorkCalendar
+import pytest
+
+from dispatch.calendar import OVERRIDE, PACKAGE, WorkCalendar
 from hotline.settings import TIME_ZONE
+
+pytestmark = pytest.mark.pure
 
 
 def at(*args: int) -> datetime:
@@ -37,13 +41,6 @@ def test_national_day_week_is_skipped_and_the_make_up_saturday_counts():
     assert due == at(2026, 10, 9, 10, 0)
     assert calendar.add_working_days(at(2026, 10, 9, 10, 0), 1) == at(2026, 10, 10, 10, 0)  # the Saturday
     assert PACKAGE in calendar.sources_used
-
-
-def test_a_year_without_package_data_falls_back_to_weekdays_and_says_so():
-    calendar = WorkCalendar()
-    due = calendar.add_working_days(at(2026, 12, 31, 10, 0), 2)
-    assert due == at(2027, 1, 4, 10, 0)  # Fri 1 Jan 2027 counts as a weekday: nothing better is known
-    assert WEEKDAYS in calendar.sources_used
 
 
 def test_admin_overrides_win_over_everything():

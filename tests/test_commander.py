@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from dispatch.policy import DEFAULT_RULES
 from hotline import clock
 from hotline.settings import TIME_ZONE
 from tests.fixtures import CALL
@@ -71,10 +70,26 @@ def test_supervision_notice_needs_the_departments_written_response(operator, com
     assert handler.get("/api/supervision").json() == []
 
 
+# The county's policy as an admin would post it: Guangdong's limits (DESIGN.md), complaints shortened to 5 days.
+GUANGDONG = {
+    "resolve_working_days": {"consultation": 2, "help": 10, "suggestion": 10, "complaint": 15, "report": 15,
+                             "praise": 2},
+    "resolve_hours_by_urgency": {"urgent": 2, "restoration": 24},
+    "sign_working_minutes": 120,
+    "sign_minutes_by_urgency": {"urgent": 30, "restoration": 30},
+    "return_window_working_days": 1,
+    "extension_max_working_days": 10,
+    "working_hours": [["09:00", "12:00"], ["13:30", "17:30"]],
+    "yellow_ratio": 0.8,
+    "supervise_after_working_days": 2,
+    "escalate_after_working_days": 5,
+}
+
+
 def test_a_new_policy_version_applies_to_new_dispatches_only(operator, login):
     admin = login("admin")
     before = _dispatched(operator)
-    rules = {**DEFAULT_RULES, "resolve_working_days": {**DEFAULT_RULES["resolve_working_days"], "complaint": 5}}
+    rules = {**GUANGDONG, "resolve_working_days": {**GUANGDONG["resolve_working_days"], "complaint": 5}}
     published = admin.post("/api/admin/policy", json=rules)
     assert published.status_code == 201 and published.json()["version"] == 2
     after = _dispatched(operator)
@@ -97,10 +112,10 @@ def _restore_default_policy() -> None:
 
 def test_bad_policy_is_refused_with_a_reason(login):
     admin = login("admin")
-    broken = {**DEFAULT_RULES, "resolve_working_days": {"complaint": 15}}
+    broken = {**GUANGDONG, "resolve_working_days": {"complaint": 15}}
     response = admin.post("/api/admin/policy", json=broken)
     assert response.status_code == 400 and "缺少以下诉求类型的办理时限" in response.json()["detail"]
-    overlapping = {**DEFAULT_RULES, "working_hours": [["09:00", "12:00"], ["11:00", "17:30"]]}
+    overlapping = {**GUANGDONG, "working_hours": [["09:00", "12:00"], ["11:00", "17:30"]]}
     assert "互不重叠" in admin.post("/api/admin/policy", json=overlapping).json()["detail"]
     assert admin.get("/api/admin/policy").json()["version"] == 1
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta
 
-import pytest
 from sqlalchemy import func, select
 
 from dispatch import followup
@@ -139,11 +138,51 @@ def test_urgent_ticket_runs_on_the_clock_not_working_hours(operator):
     assert _sweep_at(saturday_night + timedelta(hours=2)) == {"red": 1}
 
 
-@pytest.mark.parametrize("year_end", [datetime(2026, 12, 30, 10, 0, tzinfo=TIME_ZONE)])
-def test_deadline_into_a_year_without_calendar_data_says_so(operator, year_end):
-    number = _dispatched_at(year_end, operator, type="complaint")
+def test_deadline_in_a_year_no_calendar_package_knows_says_so(operator):
+    # 30 December 2098, a Tuesday: 15 working days counted Monday to Friday, and the dispatch event says so
+    number = _dispatched_at(datetime(2098, 12, 30, 10, 0, tzinfo=TIME_ZONE), operator, type="complaint")
     with session_scope() as session:
         event = session.scalars(select(TicketEvent).join(Ticket).where(Ticket.number == number,
                                                                        TicketEvent.action == "dispatch")).one()
-    assert "weekdays" in event.data["calendar"] and "chinesecalendar" in event.data["calendar"]
-    assert _ticket(number).due_at == datetime(2027, 1, 20, 10, 0, tzinfo=TIME_ZONE)  # 15 wd, Mon-Fri in 2027
+    assert event.data["calendar"] == ["weekdays"]
+    assert _ticket(number).due_at == datetime(2099, 1, 20, 10, 0, tzinfo=TIME_ZONE)
+
+
+def test_an_urgent_pause_in_the_evening_keeps_the_evening_deadline(operator, login):
+    """Reproduced on the code before the one clock: the resumed ticket was due at 09:00 the next morning."""
+    evening = datetime(2026, 11, 24, 18, 0, tzinfo=TIME_ZONE)
+    number = _dispatched_at(evening, operator, urgency="urgent", content="小区停水了，老人小孩没水喝")
+    handler = login("h_cgj")
+    with clock.frozen(evening + timedelta(minutes=10)):
+        assert handler.act(number, "sign").status_code == 200
+    with clock.frozen(evening + timedelta(minutes=30)):
+        assert handler.act(number, "wait", {"message": "请告知具体楼栋"}).status_code == 200
+    with clock.frozen(evening + timedelta(minutes=60)):
+        assert handler.act(number, "resume", {}).status_code == 200
+    assert _ticket(number).due_at == datetime(2026, 11, 24, 20, 30, tzinfo=TIME_ZONE)
+
+
+def test_a_pause_outside_working_hours_moves_no_deadline(operator, login):
+    """Reproduced on the code before the one clock: a deadline at the end of a working day went to the next
+    morning after a pause that counted no working time."""
+    # a consultation dispatched Monday 17:30 is due Wednesday 17:30, the end of that working day
+    number = _dispatched_at(datetime(2026, 11, 16, 17, 30, tzinfo=TIME_ZONE), operator)
+    handler = login("h_cgj")
+    with clock.frozen(datetime(2026, 11, 16, 20, 0, tzinfo=TIME_ZONE)):
+        handler.act(number, "sign")
+        assert handler.act(number, "wait", {"message": "请提供照片"}).status_code == 200
+        assert handler.act(number, "resume", {}).status_code == 200
+    assert _ticket(number).due_at == datetime(2026, 11, 18, 17, 30, tzinfo=TIME_ZONE)
+
+
+def test_a_handler_may_pause_a_ticket_once(operator, login):
+    number = _dispatched_at(MONDAY_10, operator)
+    handler = login("h_cgj")
+    with clock.frozen(MONDAY_10 + timedelta(hours=1)):
+        handler.act(number, "sign")
+        assert handler.act(number, "wait", {"message": "请提供照片"}).status_code == 200
+        assert handler.act(number, "resume", {}).status_code == 200
+        second = handler.act(number, "wait", {"message": "请再提供一张照片"})
+    assert second.status_code == 409
+    assert "最多暂停计时 1 次" in second.json()["detail"] and second.json()["current_status"] == "in_progress"
+    assert _actions(number).count("wait_citizen") == 1

@@ -206,3 +206,19 @@ def test_notes_are_internal_events(operator, handler, client):
     assert staff_view["events"][-1]["note"] == "已联系维修班组，明早处理"
     public = client.post("/api/public/lookup", json={"number": number, "query_code": receipt["query_code"]}).text
     assert "维修班组" not in public
+
+
+def test_refusal_over_http_names_state_and_the_handlers_next_steps(operator, login):
+    number = operator.post("/api/tickets", json=CALL).json()["number"]
+    handler = login("h_cgj")
+    operator.act(number, "dispatch", {"category_code": "0107"})
+    handler.act(number, "sign")
+    response = handler.act(number, "sign")
+    assert response.status_code == 409
+    body = response.json()
+    assert body["current_status"] == "in_progress"
+    # a handler is not told it may urge or supervise (the command center's steps)
+    assert body["allowed_actions"] == ["request_extension", "wait_citizen", "reply", "note", "supervision_response"]
+    assert "办理中" in body["detail"] and "签收" in body["detail"]
+    ticket = operator.get(f"/api/tickets/{number}").json()
+    assert ticket["allowed_actions"] == ["note"]  # an operator is not told it may sign

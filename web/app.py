@@ -12,19 +12,17 @@ from redis.asyncio import Redis as AsyncRedis
 from command import controllers as command
 from command import report_controllers
 from dispatch import controllers as dispatch
-from dispatch.controllers import ROUTE_JOB
 from hotline import controllers as hotline
 from hotline import knowledge
 from hotline.group_commit import GroupCommit
-from hotline.jobs import follow_intake
 from hotline.logs import make_formatter
-from hotline.privacy import install_log_masking
 from hotline.redis_conn import redis_url
-from hotline.settings import Settings, get_settings
+from hotline.settings import Settings
 from web import open311, ops, pages, people_pages
 from web.auth import make_jwt_auth
 from web.errors import EXCEPTION_HANDLERS
 from web.outage import OUTAGE_HANDLERS
+from web.process import prepare
 
 GUESSABLE_PATHS = ("/api/public/lookup", "/api/public/rating", "/api/public/supplement")
 
@@ -40,9 +38,7 @@ def health() -> dict[str, str]:
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
-    settings = settings or get_settings()
-    follow_intake(ROUTE_JOB)  # every new ticket is classified and, when sure, dispatched by a worker
-    install_log_masking()  # the handlers are Litestar's (logging_config below), the masking is ours
+    settings = settings or prepare(own_logging=False)  # the handlers are Litestar's (logging_config below)
     jwt_auth = make_jwt_auth(settings)
     redis = AsyncRedis.from_url(redis_url())
     rate_limit = RateLimitConfig(

@@ -60,27 +60,22 @@ def cmd_worker(_: argparse.Namespace) -> None:
     from rq import SimpleWorker
 
     from classifier.service import classify
-    from dispatch.controllers import ROUTE_JOB
     from dispatch.routing import get_store
-    from hotline.jobs import follow_intake, get_queue
-    from hotline.logs import configure_logging
-    from hotline.settings import get_settings
+    from hotline.jobs import get_queue
+    from web.process import prepare
     from web.stack import give_way
 
-    configure_logging()
-    give_way(get_settings().worker_nice)
-    follow_intake(ROUTE_JOB)  # tickets created by jobs are routed too
+    give_way(prepare().worker_nice)  # tickets created by jobs (Open311 batch, history) are routed too
     classify(get_store(), "路灯坏了")  # load the model and the segmenter before the first job, not during it
     queue = get_queue()
     SimpleWorker([queue], connection=queue.connection).work(with_scheduler=True)
 
 
 def cmd_scheduler(_: argparse.Namespace) -> None:
-    from hotline.logs import configure_logging
+    from web.process import prepare
     from web.schedule import build_scheduler
 
-    configure_logging()
-
+    prepare()
     build_scheduler().start()
 
 

@@ -20,10 +20,7 @@ from hotline.database import get_engine, session_scope
 from hotline.jobs import get_queue
 from hotline.models import Notification, Ticket
 from hotline.redis_conn import get_redis
-from hotline.vocabulary import Status
-
-OPEN = [s.value for s in (Status.RECEIVED, Status.PENDING_DISPATCH, Status.PENDING_SIGN, Status.RETURNED,
-                          Status.IN_PROGRESS, Status.EXTENSION_PENDING, Status.WAITING_CITIZEN)]
+from hotline.workflow import OPEN
 
 
 @get("/ready", opt={"public": True}, sync_to_thread=True)

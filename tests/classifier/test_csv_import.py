@@ -3,9 +3,13 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import pytest
+
 from classifier.dataset import Example, load_csv
 from classifier.service import classify, retrain
 from classifier.store import ModelStore
+
+pytestmark = pytest.mark.pure
 
 ROWS = {
     "城乡建设": [("小区停水", "我们小区停水三天了没有通知"), ("路灯不亮", "滨江大道的路灯晚上全都不亮"),

@@ -8,6 +8,8 @@ import pytest
 from classifier.dataset import load_corpus
 from classifier.emergency import detect
 
+pytestmark = pytest.mark.pure
+
 EVAL = Path(__file__).resolve().parents[2] / "classifier" / "data" / "emergency_eval.jsonl"
 RECALL_FLOOR = 0.97
 FALSE_ALARM_CEILING = 0.03

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from classifier.corpus.generate import OUT
 from classifier.dataset import CORPUS_DIR, load_corpus
 from classifier.evaluate import report
 from classifier.model import TextClassifier
 from classifier.train import ModelMeta, fit_plain, tune_threshold
+
+pytestmark = pytest.mark.pure
 
 # Floors document today's level (see docs/classifier.md); a drop below them is a regression.
 HELDOUT_MACRO_F1_FLOOR = 0.95

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import pytest
+
 from classifier.similarity import find_similar, similarity
+
+pytestmark = pytest.mark.pure
 
 NEW = "人民路和解放路交叉口有个井盖不见了，晚上很危险，请尽快处理"
 OPEN = {

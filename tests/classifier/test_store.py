@@ -11,6 +11,8 @@ from classifier.model import TextClassifier
 from classifier.store import ModelStore, load_model
 from classifier.train import ModelMeta, train
 
+pytestmark = pytest.mark.pure
+
 
 @pytest.fixture(scope="module")
 def data() -> tuple[list[Example], list[Example]]:

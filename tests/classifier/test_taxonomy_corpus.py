@@ -11,6 +11,8 @@ from classifier.corpus.places import COUNTY, STREETS, TOWNSHIPS
 from classifier.dataset import CORPUS_DIR, load_corpus
 from classifier.taxonomy import GROUPS, LEAVES, leaf
 
+pytestmark = pytest.mark.pure
+
 
 def test_taxonomy_shape() -> None:
     assert len(GROUPS) >= 12 and len(LEAVES) >= 40

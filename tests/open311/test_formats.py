@@ -10,6 +10,8 @@ import pytest
 
 from web.open311.formats import Open311Error, split_format, to_json, to_xml, w3c
 
+pytestmark = pytest.mark.pure
+
 
 def test_text_is_escaped_and_characters_xml_cannot_carry_are_dropped():
     value = [{"description": "<b>路灯</b> & \"灯杆\" ]]> \x00\x0b end", "lat": 28.2, "metadata": True, "group": None}]

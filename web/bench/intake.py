@@ -121,14 +121,13 @@ def profile_in_process(bodies: list[dict[str, str]], count: int) -> None:
     from sqlalchemy import event
 
     import command.nudge  # noqa: F401 - as in a web process
-    from dispatch.controllers import ROUTE_JOB
     from hotline import intake
     from hotline.database import get_engine, session_scope
-    from hotline.jobs import follow_intake
     from hotline.schemas import CallCreate
     from hotline.workflow import Actor
+    from web.process import prepare
 
-    follow_intake(ROUTE_JOB)
+    prepare(own_logging=False)
     operator = Actor(role="operator", id=1, name="压测")
     statements = 0
 

@@ -14,18 +14,19 @@ from classifier.corpus.places import STREETS, TOWNSHIPS
 from classifier.taxonomy import LEAVES
 from dispatch import actions
 from dispatch.models import CatalogueEntry
-from dispatch.policy import current_policy
-from hotline import citizen, clock, intake
+from dispatch.policy import PolicyRules, publish
+from hotline import clock, intake
 from hotline.accounts import actor_of, create_staff
 from hotline.models import Area, Department, Staff, Ticket
 from hotline.schemas import CallCreate, LetterCreate
 from hotline.settings import TIME_ZONE
-from hotline.vocabulary import Channel, Role, TicketType, Urgency
+from hotline.vocabulary import Action, Channel, Role, TicketType, Urgency
 from hotline.workflow import Actor, apply
 from web.demo.county import (
     BUREAUS,
     CATALOGUE,
     DEMO_PASSWORD,
+    FALLBACK,
     STAFF,
     TOWNSHIP_FIRST,
     is_rural,
@@ -69,7 +70,7 @@ def seed_reference(session: Session) -> None:
             for category in TOWNSHIP_FIRST:
                 session.add(CatalogueEntry(category_code=category, category_name=names[category], township=township,
                                            lead_department_id=departments[code].id, co_department_ids=[]))
-    current_policy(session)
+    publish(session, PolicyRules(leadership_department_code=FALLBACK), created_by=None)  # escalations go to 县政府办
     for username, display, role, dept in STAFF:
         create_staff(session, username, display, DEMO_PASSWORD, Role(role),
                      departments[dept].id if dept else None)
@@ -144,7 +145,7 @@ class _Player:
             actions.answer_on_the_spot(s, ticket, op, "已按政策当场解答：请携带身份证到县政务服务中心相关窗口办理。")
             if path == "answered_rated":
                 self.wait(60 * 5)
-                citizen.record_rating(s, ticket, op, "satisfied", "solved", None)
+                actions.rate(s, ticket, op, "satisfied", "solved", None)
             return
         if path == "transferred":
             actions.transfer(s, ticket, op, "110", "来电人称现场有人打架，已三方转接110")
@@ -154,7 +155,7 @@ class _Player:
             actions.merge(s, ticket, parent, op, "同一事项重复来电")
             return
         if ticket.status == "received":
-            apply(s, ticket, "submit", op)
+            apply(s, ticket, Action.SUBMIT, op)
         if path == "pending_dispatch":
             return
         self.wait(self.rng.uniform(5, 90))
@@ -181,7 +182,7 @@ class _Player:
             return
         self.wait(60 * 24)
         unhappy = path in ("unsatisfied", "reopened")
-        citizen.record_rating(s, ticket, op, "unsatisfied" if unhappy else "satisfied",
+        actions.rate(s, ticket, op, "unsatisfied" if unhappy else "satisfied",
                               "unsolved" if unhappy else "solved", "问题没有解决" if unhappy else None)
         if path == "reopened":
             actions.reopen(s, ticket, cmd, "经核实承办单位未实际处理，退回重办")

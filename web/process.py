@@ -1,0 +1,25 @@
+"""One way to start any process (web, RQ worker, scheduler, benchmark): the same wiring, in one place.
+
+What a process needs beyond its own job: personal data masked in every log record, and every new or submitted
+ticket handed to routing. Hotline cannot import dispatch, so routing follows intake through a registration;
+a process that skipped it would store tickets nobody routes, which is why every entry point calls `prepare`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from dispatch.jobs import route
+from hotline.jobs import follow_intake
+from hotline.logs import configure_logging
+from hotline.privacy import install_log_masking
+from hotline.settings import Settings, get_settings
+
+
+def prepare(*, own_logging: bool = True) -> Settings:
+    """Wire this process. `own_logging=False` in the web app, whose handlers Litestar's logging config sets."""
+    if own_logging:
+        configure_logging(logging.INFO)
+    install_log_masking()
+    follow_intake(route)  # every new ticket is classified and, when sure, dispatched by a worker
+    return get_settings()
