@@ -1,8 +1,8 @@
 """Benchmark of the board stream: N websocket clients on one web process, events committed at a steady rate.
 
-    python -m command.benchmark_board                       # 100 and 1,000 clients, 20 events/s for 15 s
-    python -m command.benchmark_board --clients 1000 --rate 50 --seconds 20 --deflate
-    python -m command.benchmark_board --database-url postgresql://postgres@127.0.0.1:5432/board_bench
+    python -m web.bench.board                       # 100 and 1,000 clients, 20 events/s for 15 s
+    python -m web.bench.board --clients 1000 --rate 50 --seconds 20 --deflate
+    python -m web.bench.board --database-url postgresql://postgres@127.0.0.1:5432/board_bench
 
 Everything runs on this machine and stops by itself: a throw-away SQLite file (or the given database, which it
 fills with tickets: use a scratch one), a redis-server of its own, one uvicorn web process, and the clients in
@@ -156,7 +156,7 @@ class Stack:
     def _spawn(self, command: list[str], log: str) -> subprocess.Popen[bytes]:
         handle = (self.workdir / log).open("ab")
         return subprocess.Popen(command, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
-                                cwd=Path(__file__).resolve().parents[1])
+                                cwd=Path(__file__).resolve().parents[2])
 
     @staticmethod
     def stop(process: subprocess.Popen[bytes] | None) -> None:
@@ -285,7 +285,7 @@ def _report(row: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m command.benchmark_board", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m web.bench.board", description=__doc__.split("\n")[0])
     parser.add_argument("--clients", default="100,1000", help="comma-separated client counts, one run each")
     parser.add_argument("--rate", type=float, default=20.0, help="events committed per second")
     parser.add_argument("--seconds", type=float, default=15.0)

@@ -1,7 +1,7 @@
 """Benchmark: the deadline sweep's cost follows the number of tickets due, not the number open.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/sweep_bench REDIS_URL=redis://127.0.0.1:6379/9 \\
-        python -m dispatch.benchmark_sweep --sizes 10000 1000000 --due 200
+        python -m web.bench.sweep --sizes 10000 1000000 --due 200
 
 The database named in DATABASE_URL is dropped and re-created. For each size it loads that many open, not-yet-due
 tickets (PostgreSQL COPY), then times sweeps over the same number of due tickets (median of --runs) and prints the
