@@ -1,12 +1,14 @@
-"""The benchmark scripts still run: the citizen-lookup benchmark at toy size on SQLite, nothing timed.
+"""The benchmark scripts still run, nothing timed: the citizen-lookup benchmark at toy size on SQLite, and the
+knowledge-search benchmark at its smallest.
 
-One size only: each size starts the web process afresh, and start-up is most of the run's time.
+One size only for the lookup: each size starts the web process afresh, and start-up is most of the run's time.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -39,3 +41,12 @@ def test_lookup_benchmark_produces_figures(tmp_path: Path, redis_url: str) -> No
     assert figures["non_2xx"] == 0
     assert all(p > 0 for p in figures["p99_ms"])
     assert "ratio lookup p99 30 / 30 tickets: 1.00x" in answer.stdout
+
+
+def test_knowledge_benchmark_produces_figures() -> None:
+    answer = subprocess.run([sys.executable, "-m", "web.bench.knowledge", "--copies", "1", "2", "--rounds", "1"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert answer.returncode == 0, answer.stdout + answer.stderr
+    sizes = [int(n) for n in re.findall(r"^ *(\d+) articles: build", answer.stdout, re.MULTILINE)]
+    assert len(sizes) == 2 and sizes[1] == 2 * sizes[0] > 0, answer.stdout
+    assert f"ratio {sizes[1]}/{sizes[0]} articles: median" in answer.stdout
