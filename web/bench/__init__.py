@@ -1,1 +1,2 @@
-"""Benchmarks of the production shape: intake, citizen lookup, call-to-dispatch. Figures in docs/BENCHMARKS.md."""
+"""Benchmarks: intake, citizen lookup, call-to-dispatch (the production shape), the board stream, the deadline
+sweep and the knowledge search. Figures in docs/BENCHMARKS.md."""

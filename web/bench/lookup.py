@@ -14,7 +14,6 @@ It prints p50/p99 for both at each size and the ratios of the largest size to th
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import random
 import sys
@@ -57,7 +56,7 @@ def top_up(first: int, last: int, department_id: int, batch: int = 100_000) -> N
                          "13800138000", "城关街道", "complaint", "normal", "pending_sign", created, created,
                          created, created + timedelta(hours=2), created + timedelta(days=20), 1, False,
                          department_id, 1, False, 0, "0107"))
-        _insert("ticket", TICKET_COLUMNS, rows)
+        setup.insert_rows("ticket", TICKET_COLUMNS, rows)
         with session_scope() as session:
             ids = session.execute(select(Ticket.id, Ticket.created_at).where(
                 Ticket.number >= number_of(start), Ticket.number < number_of(stop))).all()
@@ -70,7 +69,7 @@ def top_up(first: int, last: int, department_id: int, batch: int = 100_000) -> N
                        (ticket_id, "classify", "pending_dispatch", "pending_dispatch", "system", None, "{}", created),
                        (ticket_id, "dispatch", "pending_dispatch", "pending_sign", "system", department_id,
                         department, created)]
-        _insert("ticket_event", EVENT_COLUMNS, events)
+        setup.insert_rows("ticket_event", EVENT_COLUMNS, events)
     engine = get_engine()
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
@@ -78,40 +77,6 @@ def top_up(first: int, last: int, department_id: int, batch: int = 100_000) -> N
             connection.execute(text("ANALYZE ticket_event"))
         count = connection.scalar(select(func.count()).select_from(Ticket))
     assert count >= last - first, count
-
-
-def _insert(table: str, columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
-    from sqlalchemy import text
-
-    from hotline.database import get_engine
-
-    engine = get_engine()
-    if engine.dialect.name != "postgresql":
-        marks = ", ".join(f":{c}" for c in columns)
-        with engine.begin() as connection:
-            connection.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"),
-                               [dict(zip(columns, row, strict=True)) for row in rows])
-        return
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_copy_value(v) for v in row) + "\n")
-    raw = engine.raw_connection()
-    try:
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write(buffer.getvalue())
-        raw.commit()
-    finally:
-        raw.close()
-
-
-def _copy_value(value: object) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[union-attr]
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
 def skip_relay(redis_url: str) -> None:

