@@ -21,7 +21,8 @@ from hotline.logs import make_formatter
 from hotline.privacy import install_log_masking
 from hotline.redis_conn import redis_url
 from hotline.settings import Settings, get_settings
-from web import open311, ops, pages, people_pages
+from open311 import ROUTES as OPEN311_ROUTES
+from web import ops, pages, people_pages
 from web.auth import make_jwt_auth
 from web.errors import EXCEPTION_HANDLERS
 from web.outage import OUTAGE_HANDLERS
@@ -54,7 +55,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[health, *ops.ROUTES, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *report_controllers.ROUTES,
                         *knowledge.ROUTES, *pages.ROUTES, *people_pages.ROUTES,
-                        *open311.ROUTES],
+                        *OPEN311_ROUTES],
         plugins=command.plugins(),
         on_startup=[group_commit.start, *command.ON_STARTUP],
         on_app_init=[jwt_auth.on_app_init],

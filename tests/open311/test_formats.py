@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from web.open311.formats import Open311Error, split_format, to_json, to_xml, w3c
+from open311.formats import Open311Error, split_format, to_json, to_xml, w3c
 
 
 def test_text_is_escaped_and_characters_xml_cannot_carry_are_dropped():

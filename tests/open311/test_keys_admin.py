@@ -8,8 +8,8 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from hotline.database import session_scope
+from open311.models import Open311ApiKey
 from tests.open311.conftest import file_request
-from web.open311.models import Open311ApiKey
 
 KEYS = "/api/admin/open311/keys"
 

@@ -15,13 +15,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from hotline.dependencies import provide_session
-from web.open311 import catalogue, keys, queries, submit
-from web.open311.config import open311_settings
-from web.open311.formats import FORMATS, JSON, XML, Open311Error, error_response, render, split_format
-from web.open311.models import Open311ApiKey
-from web.open311.openapi import operation_class
+from open311 import catalogue, keys, queries, submit
+from open311.config import open311_settings
+from open311.formats import FORMATS, JSON, XML, Open311Error, error_response, render, split_format
+from open311.models import Open311ApiKey
+from open311.openapi import operation_class
 
-log = logging.getLogger("web.open311")
+log = logging.getLogger("open311")
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 V2 = "/open311/v2"
 EITHER = operation_class(XML, JSON)  # the format is the resource name's extension

@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from hotline.clock import now
 from hotline.redis_conn import get_redis
-from web.open311.config import open311_settings
-from web.open311.formats import Open311Error
-from web.open311.models import Open311ApiKey
+from open311.config import open311_settings
+from open311.formats import Open311Error
+from open311.models import Open311ApiKey
 
-log = logging.getLogger("web.open311.keys")
+log = logging.getLogger("open311.keys")
 KEY_PREFIX = "o311_"
 WINDOW_SECONDS = 60
 TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is a hint for admins, not worth a write per request

@@ -20,8 +20,8 @@ from hotline.models import Ticket, TicketEvent
 from hotline.privacy import mask_phones_in_text
 from hotline.views import _public_text as public_text
 from hotline.vocabulary import Status, TicketType
-from web.open311.formats import w3c
-from web.open311.models import Open311Request
+from open311.formats import w3c
+from open311.models import Open311Request
 
 CLOSED_STATUSES = frozenset({Status.CLOSED, Status.RATED, Status.ARCHIVED, Status.MERGED, Status.TRANSFERRED})
 OPEN_STATUSES = frozenset(Status) - CLOSED_STATUSES

@@ -16,9 +16,9 @@ from dispatch.policy import current_policy
 from hotline.clock import now
 from hotline.models import Ticket, TicketEvent
 from hotline.settings import TIME_ZONE
-from web.open311.formats import Open311Error
-from web.open311.mapping import PUBLIC_ACTIONS, request_item, statuses_for, update_item
-from web.open311.models import Open311Request
+from open311.formats import Open311Error
+from open311.mapping import PUBLIC_ACTIONS, request_item, statuses_for, update_item
+from open311.models import Open311Request
 
 MAX_SPAN = timedelta(days=90)
 MAX_ROWS = 1000

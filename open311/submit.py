@@ -25,14 +25,14 @@ from hotline.database import session_scope
 from hotline.models import Area, Ticket
 from hotline.schemas import PartnerLetter
 from hotline.vocabulary import Channel
+from open311 import catalogue
+from open311.formats import Open311Error
+from open311.mapping import service_notice
+from open311.models import Open311ApiKey, Open311Request
 from web.errors import translate
-from web.open311 import catalogue
-from web.open311.formats import Open311Error
-from web.open311.mapping import service_notice
-from web.open311.models import Open311ApiKey, Open311Request
 
-log = logging.getLogger("web.open311.submit")
-FILE_JOB = "web.open311.submit.file_pending"
+log = logging.getLogger("open311.submit")
+FILE_JOB = "open311.submit.file_pending"
 MAX_DESCRIPTION = 4000
 _ATTRIBUTE = re.compile(r"^attribute\[([^\[\]]+)\](\[\])?$")
 _CJK = re.compile(r"[\u3400-\u9fff]")

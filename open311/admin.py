@@ -17,8 +17,8 @@ from hotline import text
 from hotline.dependencies import provide_session, roles
 from hotline.schemas import MAX_ROW_ID
 from hotline.vocabulary import Role
-from web.open311 import keys
-from web.open311.models import Open311ApiKey, Open311Request
+from open311 import keys
+from open311.models import Open311ApiKey, Open311Request
 
 
 class KeyCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
