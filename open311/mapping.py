@@ -18,14 +18,14 @@ from classifier.taxonomy import leaf
 from hotline.clock import spoken
 from hotline.models import Ticket, TicketEvent
 from hotline.privacy import mask_phones_in_text
-from hotline.views import _public_text as public_text
+from hotline.views import public_text
 from hotline.vocabulary import Status, TicketType
 from open311.formats import w3c
 from open311.models import Open311Request
 
 CLOSED_STATUSES = frozenset({Status.CLOSED, Status.RATED, Status.ARCHIVED, Status.MERGED, Status.TRANSFERRED})
 OPEN_STATUSES = frozenset(Status) - CLOSED_STATUSES
-# events that have a sentence on the citizen's timeline (hotline.views._public_text)
+# events that have a sentence on the citizen's timeline (hotline.views.public_text)
 PUBLIC_ACTIONS = ("receive", "dispatch", "redispatch", "force", "sign", "approve_extension", "wait_citizen",
                   "resume", "reply", "answer", "rate", "reopen", "archive", "merge", "transfer")
 # their sentence quotes a person's free text: for calls and letters only the fact is told
