@@ -20,11 +20,12 @@ from hotline.models import Ticket, TicketEvent
 from hotline.privacy import mask_phones_in_text
 from hotline.views import public_text
 from hotline.vocabulary import Status, TicketType
+from hotline.workflow import OPEN
 from open311.formats import w3c
 from open311.models import Open311Request
 
-CLOSED_STATUSES = frozenset({Status.CLOSED, Status.RATED, Status.ARCHIVED, Status.MERGED, Status.TRANSFERRED})
-OPEN_STATUSES = frozenset(Status) - CLOSED_STATUSES
+# GeoReport's open is the workflow's OPEN; every other status (closed, rated, archived, merged, transferred) is closed
+CLOSED = frozenset(Status) - OPEN
 # events that have a sentence on the citizen's timeline (hotline.views.public_text)
 PUBLIC_ACTIONS = ("receive", "dispatch", "redispatch", "force", "sign", "approve_extension", "wait_citizen",
                   "resume", "reply", "answer", "rate", "reopen", "archive", "merge", "transfer")
@@ -34,14 +35,14 @@ _FACT_ONLY = {"reply": "已办结，答复已告知来电（来信）人", "answ
 
 
 def open_or_closed(status: str) -> str:
-    return "closed" if status in CLOSED_STATUSES else "open"
+    return "open" if status in OPEN else "closed"
 
 
 def statuses_for(wanted: Iterable[str]) -> set[str]:
     """GeoReport's open/closed filter as our statuses."""
     result: set[str] = set()
     for name in wanted:
-        result |= CLOSED_STATUSES if name == "closed" else OPEN_STATUSES
+        result |= CLOSED if name == "closed" else OPEN
     return result
 
 
@@ -66,7 +67,7 @@ def _service_name(code: str | None) -> str | None:
 
 def service_notice(ticket: Ticket, rules: dict[str, Any]) -> str | None:
     """What will happen next and by when, from the deadline the ticket carries or the policy it will get."""
-    if ticket.status in CLOSED_STATUSES:
+    if ticket.status not in OPEN:
         return None
     if ticket.status == Status.WAITING_CITIZEN:
         return "办理时限暂停，待诉求人补充情况后继续计时"
@@ -95,7 +96,7 @@ def request_item(ticket: Ticket, extra: Open311Request | None, events: list[Tick
     shows_words = extra is not None
     notes = [text for e in events if (text := event_text(e, shows_words))]
     code = service_code_of(ticket, extra)
-    closed = ticket.status in CLOSED_STATUSES
+    closed = ticket.status not in OPEN
     updated = (ticket.closed_at or ticket.updated_at) if closed else ticket.updated_at
     return {
         "service_request_id": ticket.number,
