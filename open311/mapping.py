@@ -74,6 +74,9 @@ def service_notice(ticket: Ticket, rules: dict[str, Any]) -> str | None:
     if ticket.due_at is not None:
         agency = ticket.lead_department.name if ticket.lead_department else "承办单位"
         return f"由{agency}办理，应于 {spoken(ticket.due_at)} 前答复"
+    # deadline: dispatch owns this. Before dispatch there is no due_at, and dispatch.policy tells a limit only as
+    # the moment it ends (resolve_deadline), not as a length; so its two rules are read here as resolve_deadline
+    # reads them, hours by urgency first, until dispatch's deadline clock can say the length itself.
     if hours := rules.get("resolve_hours_by_urgency", {}).get(ticket.urgency):
         limit = f"{hours} 小时"
     else:

@@ -107,7 +107,7 @@ def _public_events(session: Session, ticket_ids: list[int]) -> dict[int, list[Ti
 
 def _items(session: Session, rows: list[tuple[Ticket, Open311Request | None]]) -> list[dict[str, Any]]:
     events = _public_events(session, [ticket.id for ticket, _ in rows])
-    rules = current_policy(session).rules
+    rules = current_policy(session).rules  # deadline: dispatch owns this (the policy a ticket will get at dispatch)
     return [request_item(ticket, extra, events.get(ticket.id, []), rules) for ticket, extra in rows]
 
 

@@ -173,7 +173,7 @@ def create(session: Session, form: Form, key: Open311ApiKey, service_type: str) 
     extra.ticket_id, extra.filed_at = ticket.id, ticket.created_at
     session.add(extra)
     session.flush()
-    notice = service_notice(ticket, current_policy(session).rules)
+    notice = service_notice(ticket, current_policy(session).rules)  # deadline: dispatch owns this
     session.commit()
     return {"service_request_id": ticket.number, "service_notice": notice, "account_id": None}
 
