@@ -51,7 +51,8 @@ def revoke_key(session: Session, key: Open311ApiKey) -> None:
 
 
 def authenticate(session: Session, raw: str | None, *, required: bool) -> Open311ApiKey | None:
-    """None when no key was sent and none is needed; a wrong or revoked key is always a 403."""
+    """None when no key was sent and none is needed; a wrong or revoked key is always a 403. The key's last use is
+    noted, not committed: the request's own transaction carries it."""
     if not raw:
         if required:
             raise Open311Error(403, "缺少 api_key：提交诉求须使用管理员发放的 API 密钥")
@@ -62,7 +63,6 @@ def authenticate(session: Session, raw: str | None, *, required: bool) -> Open31
     moment = now()
     if key.last_used_at is None or moment - key.last_used_at > TOUCH_EVERY:
         key.last_used_at = moment
-        session.commit()
     return key
 
 

@@ -37,6 +37,13 @@ def test_the_list_counts_requests_and_shows_revocation(admin, api_key, client):
     assert admin.client.delete(f"{KEYS}/999999", headers=admin.headers).status_code == 404
 
 
+def test_a_read_with_a_key_notes_its_last_use(admin, api_key, client):
+    """authenticate only notes the use; the read's own transaction carries it."""
+    assert admin.get(KEYS).json()[0]["last_used_at"] is None
+    assert client.get(f"/open311/v2/requests.json?api_key={api_key}").status_code == 200
+    assert admin.get(KEYS).json()[0]["last_used_at"] is not None
+
+
 def test_keys_are_checked(admin):
     assert admin.post(KEYS, json={"name": "  "}).status_code == 400
     assert admin.post(KEYS, json={"name": "x", "rate_limit_per_minute": 0}).status_code == 400
