@@ -8,6 +8,7 @@ COPY command ./command
 COPY hotline ./hotline
 COPY dispatch ./dispatch
 COPY classifier ./classifier
+COPY open311 ./open311
 COPY web ./web
 COPY migrations ./migrations
 RUN pip install -e . && useradd --create-home --uid 10001 hotline && mkdir -p /app/var && chown hotline /app/var

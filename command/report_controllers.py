@@ -7,7 +7,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get
-from litestar.di import Provide
 from litestar.exceptions import ValidationException
 from litestar.params import Parameter
 from sqlalchemy.orm import Session
@@ -15,7 +14,7 @@ from sqlalchemy.orm import Session
 from command.measures import Slice, compute, handling_days, open_counts
 from command.reports import as_csv, as_xlsx, department_rows, month_bounds
 from hotline.clock import now
-from hotline.dependencies import provide_session, roles
+from hotline.dependencies import roles
 from hotline.settings import TIME_ZONE
 from hotline.vocabulary import Role
 
@@ -24,7 +23,6 @@ MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 class MeasuresController(Controller):
     path = "/api"
-    dependencies = {"db_session": Provide(provide_session)}
     tags = ["measures"]
 
     @get("/measures", guards=[roles(Role.COMMANDER, Role.AUDITOR, Role.ADMIN, Role.HANDLER)], sync_to_thread=True)

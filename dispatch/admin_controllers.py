@@ -5,14 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 from litestar import Controller, Request, delete, get, post, put
-from litestar.di import Provide
 from sqlalchemy import extract, select
 from sqlalchemy.orm import Session
 
 from dispatch.models import CalendarOverride, TimeLimitPolicy
 from dispatch.policy import PolicyRules, current_policy, publish
 from dispatch.schemas import CalendarDay, CalendarDayRead, PolicyRead
-from hotline.dependencies import provide_session, roles
+from hotline.dependencies import roles
 from hotline.vocabulary import Role
 
 
@@ -22,7 +21,6 @@ def _read(policy: TimeLimitPolicy) -> PolicyRead:
 
 class PolicyController(Controller):
     path = "/api/admin"
-    dependencies = {"db_session": Provide(provide_session)}
     tags = ["admin"]
 
     @get("/policy", guards=[roles(Role.ADMIN, Role.COMMANDER, Role.AUDITOR)], sync_to_thread=True)

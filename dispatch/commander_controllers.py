@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -11,12 +10,11 @@ from dispatch import supervision
 from dispatch.models import SupervisionNotice
 from dispatch.schemas import NoticeRead, NoticeResponse, QueueItem, SuperviseRequest
 from hotline.access import load_ticket
-from hotline.dependencies import provide_session, roles
+from hotline.dependencies import roles
 from hotline.models import Department, Ticket
 from hotline.vocabulary import Action, Role, Status
 from hotline.workflow import last_event
 
-DB = {"db_session": Provide(provide_session)}
 COMMANDER, HANDLER = Role.COMMANDER, Role.HANDLER
 
 
@@ -38,7 +36,6 @@ def notice_read(session: Session, notice: SupervisionNotice) -> NoticeRead:
 
 class QueueController(Controller):
     path = "/api/queues"
-    dependencies = DB
     tags = ["command center"]
 
     # guards per handler, not per controller: a controller's guards also run on the automatic OPTIONS answer
@@ -69,7 +66,6 @@ class QueueController(Controller):
 
 class SupervisionController(Controller):
     path = "/api"
-    dependencies = DB
     tags = ["command center"]
 
     @post("/tickets/{number:str}/supervise", guards=[roles(COMMANDER)], sync_to_thread=True)

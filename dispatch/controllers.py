@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
@@ -30,14 +29,13 @@ from dispatch.schemas import (
 from hotline.access import load_led_ticket, load_ticket, visible_tickets
 from hotline.citizen import find_for_citizen, ticket_events
 from hotline.controllers import full_ticket
-from hotline.dependencies import provide_session, roles
+from hotline.dependencies import roles
 from hotline.models import Department, Ticket
 from hotline.schemas import CallbackCreate, PublicTicket, RatingCreate, TicketRead
 from hotline.views import public_ticket, ticket_read
 from hotline.vocabulary import Action, Role, Status
 from hotline.workflow import CITIZEN_ACTOR, Actor
 
-DB = {"db_session": Provide(provide_session)}
 OPERATOR, HANDLER, COMMANDER = Role.OPERATOR, Role.HANDLER, Role.COMMANDER
 INBOX_STATUSES = (Status.PENDING_SIGN, Status.IN_PROGRESS, Status.EXTENSION_PENDING, Status.WAITING_CITIZEN)
 
@@ -65,7 +63,6 @@ def _act_once(session: Session, number: str, actor: Actor, change: Callable[[Tic
 
 class TicketActionController(Controller):
     path = "/api/tickets/{number:str}"
-    dependencies = DB
     tags = ["workflow"]
 
     @post("/submit", guards=[roles(OPERATOR)], sync_to_thread=True, status_code=200)
@@ -189,7 +186,6 @@ class TicketActionController(Controller):
 
 class InboxController(Controller):
     path = "/api"
-    dependencies = DB
     tags = ["workflow"]
 
     @get("/inbox", guards=[roles(HANDLER)], sync_to_thread=True)
@@ -212,7 +208,6 @@ class InboxController(Controller):
 
 class SuggestController(Controller):
     path = "/api/classifier"
-    dependencies = DB
     tags = ["routing"]
 
     @post("/suggest", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
@@ -226,7 +221,6 @@ class CitizenActionController(Controller):
     """What a citizen does to a ticket with its number and query code: rate it, answer a 待补充 request."""
 
     path = "/api/public"
-    dependencies = DB
     tags = ["public"]
 
     @post("/rating", sync_to_thread=True, status_code=200)

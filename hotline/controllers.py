@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
-from litestar.di import Provide
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import Parameter
 from sqlalchemy import select
@@ -16,7 +15,7 @@ from hotline import citizen, intake
 from hotline.access import load_ticket, visible_tickets
 from hotline.accounts import authenticate
 from hotline.clock import now
-from hotline.dependencies import provide_session, roles
+from hotline.dependencies import roles
 from hotline.models import Area, Staff, Ticket, TicketEvent
 from hotline.schemas import (
     MAX_BIG_ID,
@@ -38,7 +37,6 @@ from hotline.vocabulary import Role, Status
 from hotline.workflow import Actor
 
 STAFF = (Role.OPERATOR, Role.HANDLER, Role.COMMANDER, Role.ADMIN, Role.AUDITOR)
-DB = {"db_session": Provide(provide_session)}
 
 
 def _receipt(ticket: Ticket) -> Receipt:
@@ -72,7 +70,6 @@ def staff_read(staff: Staff) -> StaffRead:
 
 class AuthController(Controller):
     path = "/api/auth"
-    dependencies = DB
     tags = ["auth"]
 
     @post("/login", sync_to_thread=True, status_code=200)
@@ -92,7 +89,6 @@ class AuthController(Controller):
 
 class StaffTicketController(Controller):
     path = "/api/tickets"
-    dependencies = DB
     tags = ["tickets"]
 
     @post("/", guards=[roles(Role.OPERATOR)])
@@ -125,7 +121,6 @@ class StaffTicketController(Controller):
 
 class AuditController(Controller):
     path = "/api/audit"
-    dependencies = DB
     tags = ["audit"]
 
     # The guard on the handler, not the controller: a controller's guards also run for the automatic OPTIONS
@@ -148,7 +143,6 @@ class AuditController(Controller):
 
 class ReferenceController(Controller):
     path = "/api/reference"
-    dependencies = DB
     tags = ["reference"]
 
     @get("/areas", sync_to_thread=True, cache=60)
@@ -170,7 +164,6 @@ class PublicController(Controller):
     """No account: citizens send letters and look tickets up (throttled). Rating is in dispatch.controllers."""
 
     path = "/api/public"
-    dependencies = DB
     tags = ["public"]
 
     @post("/letters")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 
 from litestar.connection import ASGIConnection
+from litestar.di import Provide
 from litestar.exceptions import PermissionDeniedException
 from litestar.handlers import BaseRouteHandler
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,6 +31,9 @@ async def provide_session() -> AsyncIterator[Session]:
             session.close()  # rolls back whatever was not committed and hands the connection back
         except SQLAlchemyError:  # the connection broke (the database restarting): the handler's error is the answer
             session.invalidate()
+
+
+DEPENDENCIES = {"db_session": Provide(provide_session)}  # declared once, for the whole app (web.app)
 
 
 def roles(*allowed: Role) -> Callable[[ASGIConnection, BaseRouteHandler], None]:

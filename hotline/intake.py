@@ -49,6 +49,16 @@ def _known_places(session: Session) -> dict[str, frozenset[str]]:
     return places
 
 
+def places_named_in(session: Session, text: str | None) -> tuple[str | None, str | None]:
+    """The first township named in a free-text address, and the first of its villages named there."""
+    if not text:
+        return None, None
+    for township, villages in _known_places(session).items():
+        if township in text:
+            return township, next((village for village in villages if village in text), None)
+    return None, None
+
+
 def check_place(session: Session, township: str | None, village: str | None) -> None:
     if not township:
         return

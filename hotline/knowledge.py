@@ -14,7 +14,6 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.di import Provide
 from litestar.exceptions import NotFoundException, ValidationException
 from litestar.params import Parameter
 from sqlalchemy import Boolean, Date, ForeignKey, String, Text, func, select
@@ -22,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from hotline import text
 from hotline.clock import local, now
-from hotline.dependencies import provide_session, roles
+from hotline.dependencies import roles
 from hotline.knowledge_search import Document, KnowledgeIndex
 from hotline.models import Base, Department
 from hotline.schemas import MAX_ROW_ID, DepartmentRef, RowId
@@ -217,7 +216,6 @@ def update(session: Session, article: KnowledgeArticle, data: ArticleUpdate) -> 
 
 class KnowledgeController(Controller):
     path = "/api/knowledge"
-    dependencies = {"db_session": Provide(provide_session)}
     tags = ["knowledge"]
 
     @get("/search", guards=[roles(*SEARCHERS)], sync_to_thread=True)

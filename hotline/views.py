@@ -93,7 +93,7 @@ def ticket_read(
     )
 
 
-def _public_text(event: TicketEvent) -> str | None:
+def public_text(event: TicketEvent) -> str | None:
     """The citizen-facing sentence for an event, or None for internal steps (notes, returns...)."""
     data = event.data or {}
     match event.action:
@@ -128,7 +128,7 @@ def public_ticket(ticket: Ticket, events: Iterable[TicketEvent]) -> PublicTicket
     timeline = [
         PublicEvent(time=event.created_at, text=text)
         for event in events
-        if (text := _public_text(event)) is not None
+        if (text := public_text(event)) is not None
     ]
     return PublicTicket(
         number=ticket.number,

@@ -7,7 +7,7 @@ from alembic import context
 import command.models  # noqa: F401  - each package's tables register on the shared metadata
 import dispatch.models  # noqa: F401
 import hotline.knowledge  # noqa: F401
-import web.open311.models  # noqa: F401
+import open311.models  # noqa: F401
 from hotline.database import make_engine
 from hotline.models import Base
 

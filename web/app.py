@@ -14,11 +14,13 @@ from command import report_controllers
 from dispatch import controllers as dispatch
 from hotline import controllers as hotline
 from hotline import knowledge
+from hotline.dependencies import DEPENDENCIES
 from hotline.group_commit import GroupCommit
 from hotline.logs import make_formatter
 from hotline.redis_conn import redis_url
 from hotline.settings import Settings
-from web import open311, ops, pages, people_pages
+from open311 import ROUTES as OPEN311_ROUTES
+from web import ops, pages, people_pages
 from web.auth import make_jwt_auth
 from web.errors import EXCEPTION_HANDLERS
 from web.outage import OUTAGE_HANDLERS
@@ -50,7 +52,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[health, *ops.ROUTES, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *report_controllers.ROUTES,
                         *knowledge.ROUTES, *pages.ROUTES, *people_pages.ROUTES,
-                        *open311.ROUTES],
+                        *OPEN311_ROUTES],
+        dependencies=DEPENDENCIES,
         plugins=command.plugins(),
         on_startup=[group_commit.start, *command.ON_STARTUP],
         on_app_init=[jwt_auth.on_app_init],

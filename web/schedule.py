@@ -7,7 +7,7 @@ from rq.cron import CronScheduler
 from dispatch.jobs import SCHEDULE as DISPATCH_SCHEDULE
 from hotline.jobs import SCHEDULE as HOTLINE_SCHEDULE
 from hotline.jobs import get_queue
-from web.open311.submit import SCHEDULE as OPEN311_SCHEDULE
+from open311.submit import SCHEDULE as OPEN311_SCHEDULE
 
 SCHEDULES = [*HOTLINE_SCHEDULE, *DISPATCH_SCHEDULE, *OPEN311_SCHEDULE]
 

@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import delete, inspect
 
 from hotline.database import get_engine, session_scope
-from web.open311 import ROUTES
-from web.open311.models import Open311ApiKey, Open311Request
+from open311 import ROUTES
+from open311.models import Open311ApiKey, Open311Request
 
 OPEN311_TABLES = (Open311ApiKey.__table__, Open311Request.__table__)
 STREETLIGHT = "望江花园小区门口的路灯坏了一个多星期，晚上黑漆漆的，老人出门很不安全，请城管尽快来修。"

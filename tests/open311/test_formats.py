@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from web.open311.formats import Open311Error, split_format, to_json, to_xml, w3c
+from open311.formats import Open311Error, split_format, to_json, to_xml, w3c
 
 pytestmark = pytest.mark.pure
 

@@ -12,10 +12,10 @@ from hotline.clock import frozen, now
 from hotline.database import session_scope
 from hotline.models import Ticket
 from hotline.settings import TIME_ZONE
+from open311 import queries
 from tests.fixtures import CALL
 from tests.open311 import spec
 from tests.open311.conftest import file_request
-from web.open311 import queries
 
 
 def _call(operator, **overrides) -> str:
@@ -193,7 +193,7 @@ def _seconds(iso: str) -> str:
 
 
 def test_anonymous_reads_are_rate_limited_per_address(client, monkeypatch):
-    import web.open311.keys as keys
+    import open311.keys as keys
 
     monkeypatch.setattr(keys, "_seconds", lambda: 1_800_000_010.0)
     monkeypatch.setenv("OPEN311_ANONYMOUS_LIMIT_PER_MINUTE", "2")

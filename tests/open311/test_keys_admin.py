@@ -8,8 +8,8 @@ from litestar.testing import TestClient
 from sqlalchemy import select
 
 from hotline.database import session_scope
+from open311.models import Open311ApiKey
 from tests.open311.conftest import file_request
-from web.open311.models import Open311ApiKey
 
 KEYS = "/api/admin/open311/keys"
 
@@ -35,6 +35,13 @@ def test_the_list_counts_requests_and_shows_revocation(admin, api_key, client):
     assert admin.client.delete(f"{KEYS}/{key['id']}", headers=admin.headers).status_code == 204
     assert admin.get(KEYS).json()[0]["revoked_at"] is not None
     assert admin.client.delete(f"{KEYS}/999999", headers=admin.headers).status_code == 404
+
+
+def test_a_read_with_a_key_notes_its_last_use(admin, api_key, client):
+    """authenticate only notes the use; the read's own transaction carries it."""
+    assert admin.get(KEYS).json()[0]["last_used_at"] is None
+    assert client.get(f"/open311/v2/requests.json?api_key={api_key}").status_code == 200
+    assert admin.get(KEYS).json()[0]["last_used_at"] is not None
 
 
 def test_keys_are_checked(admin):

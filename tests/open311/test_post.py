@@ -9,9 +9,9 @@ from sqlalchemy import select
 from hotline.database import session_scope
 from hotline.jobs import get_queue
 from hotline.models import Notification, Ticket
+from open311.models import Open311Request
 from tests.open311 import spec
 from tests.open311.conftest import STREETLIGHT, file_request, form
-from web.open311.models import Open311Request
 
 # the request body of the spec's "Example Request", byte for byte
 SPEC_EXAMPLE = ("api_key=xyz&jurisdiction_id=city.gov&service_code=001&lat=37.76524078&long=-122.4212043"
@@ -187,7 +187,7 @@ def test_key_in_the_query_string_counts(client, api_key):
 
 
 def test_each_key_is_rate_limited_per_minute(client, admin, monkeypatch):
-    import web.open311.keys as keys
+    import open311.keys as keys
 
     monkeypatch.setattr(keys, "_seconds", lambda: 1_800_000_010.0)  # one fixed minute
     raw = admin.post("/api/admin/open311/keys", json={"name": "小程序", "rate_limit_per_minute": 2}).json()["api_key"]

@@ -11,10 +11,10 @@ from hotline.clock import now
 from hotline.database import session_scope
 from hotline.jobs import get_queue
 from hotline.models import Ticket
+from open311 import submit
+from open311.models import Open311Request
 from tests.open311 import spec
 from tests.open311.conftest import form
-from web.open311 import submit
-from web.open311.models import Open311Request
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from typing import Any
 
 from classifier.taxonomy import LEAVES, Leaf, leaf
 from hotline.vocabulary import TicketType
-from web.open311.formats import Open311Error
+from open311.formats import Open311Error
 
 CHANGESET = "2026-11-24 12:00"  # bump when services or definitions change: clients refresh their caches
 

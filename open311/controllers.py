@@ -9,19 +9,17 @@ from functools import partial
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
-from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from hotline.dependencies import provide_session
-from web.open311 import catalogue, keys, queries, submit
-from web.open311.config import open311_settings
-from web.open311.formats import FORMATS, JSON, XML, Open311Error, error_response, render, split_format
-from web.open311.models import Open311ApiKey
-from web.open311.openapi import operation_class
+from open311 import catalogue, keys, queries, submit
+from open311.config import open311_settings
+from open311.formats import FORMATS, JSON, XML, Open311Error, error_response, render, split_format
+from open311.models import Open311ApiKey
+from open311.openapi import operation_class
 
-log = logging.getLogger("web.open311")
+log = logging.getLogger("open311")
 SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 V2 = "/open311/v2"
 EITHER = operation_class(XML, JSON)  # the format is the resource name's extension
@@ -45,6 +43,14 @@ def _client_key(request: Request, session: Session) -> Open311ApiKey | None:
     return key
 
 
+def _answer(session: Session, fmt: str, root: str, value: Any) -> Response:
+    """A read's answer. The read's own transaction ends here, carrying the key's last use if authenticate noted one
+    (already flushed by the queries, so always a commit: it costs what the rollback at the session's close would)."""
+    response = render(fmt, root, value)
+    session.commit()
+    return response
+
+
 def _params(request: Request) -> queries.Params:
     return queries.Params.of(request.query_params.multi_items())
 
@@ -66,19 +72,21 @@ def discovery(request: Request) -> Response:
 
 def services(request: Request, db_session: Session) -> Response:
     _client_key(request, db_session)
-    return render(_format_of(request), "services", catalogue.service_list(open311_settings().service_type))
+    listed = catalogue.service_list(open311_settings().service_type)
+    return _answer(db_session, _format_of(request), "services", listed)
 
 
 @get("/v2/services/{name:str}", sync_to_thread=True, operation_class=EITHER)
 def service_definition(name: str, request: Request, db_session: Session) -> Response:
     code, fmt = split_format(name)
     _client_key(request, db_session)
-    return render(fmt, "service_definition", catalogue.definition(code))
+    return _answer(db_session, fmt, "service_definition", catalogue.definition(code))
 
 
 def list_requests(request: Request, db_session: Session) -> Response:
     _client_key(request, db_session)
-    return render(_format_of(request), "service_requests", queries.find_requests(db_session, _params(request)))
+    found = queries.find_requests(db_session, _params(request))
+    return _answer(db_session, _format_of(request), "service_requests", found)
 
 
 def create_request(request: Request, db_session: Session, body: bytes) -> Response:
@@ -93,19 +101,20 @@ def create_request(request: Request, db_session: Session, body: bytes) -> Respon
 def one_request(name: str, request: Request, db_session: Session) -> Response:
     number, fmt = split_format(name)
     _client_key(request, db_session)
-    return render(fmt, "service_requests", queries.find_request(db_session, number))
+    return _answer(db_session, fmt, "service_requests", queries.find_request(db_session, number))
 
 
 @get("/v2/tokens/{name:str}", sync_to_thread=True, operation_class=EITHER)
 def token(name: str, request: Request, db_session: Session) -> Response:
     value, fmt = split_format(name)
     _client_key(request, db_session)
-    return render(fmt, "service_requests", [submit.token_item(db_session, value)])
+    return _answer(db_session, fmt, "service_requests", [submit.token_item(db_session, value)])
 
 
 def request_updates(request: Request, db_session: Session) -> Response:
     _client_key(request, db_session)
-    return render(_format_of(request), "service_request_updates", queries.find_updates(db_session, _params(request)))
+    found = queries.find_updates(db_session, _params(request))
+    return _answer(db_session, _format_of(request), "service_request_updates", found)
 
 
 @get("/v2/{rest:path}", sync_to_thread=False, operation_class=EITHER)
@@ -139,7 +148,6 @@ open311_router = Router(
         *_both(partial(get, sync_to_thread=True), "/v2/servicerequestupdates", request_updates),
         unknown,
     ],
-    dependencies={"db_session": Provide(provide_session)},
     exception_handlers=EXCEPTION_HANDLERS,
     opt={"public": True},  # no staff sign-in: GETs are open, POSTs carry an api_key
     tags=["open311"],

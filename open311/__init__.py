@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from web.open311.admin import Open311KeyController
-from web.open311.controllers import open311_router
+from open311.admin import Open311KeyController
+from open311.controllers import open311_router
 
 ROUTES: list[Any] = [open311_router, Open311KeyController]

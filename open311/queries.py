@@ -12,13 +12,13 @@ from typing import Any
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from dispatch.policy import current_policy
+from dispatch.policy import current_clock
 from hotline.clock import now
 from hotline.models import Ticket, TicketEvent
 from hotline.settings import TIME_ZONE
-from web.open311.formats import Open311Error
-from web.open311.mapping import PUBLIC_ACTIONS, request_item, statuses_for, update_item
-from web.open311.models import Open311Request
+from open311.formats import Open311Error
+from open311.mapping import PUBLIC_ACTIONS, request_item, statuses_for, update_item
+from open311.models import Open311Request
 
 MAX_SPAN = timedelta(days=90)
 MAX_ROWS = 1000
@@ -107,8 +107,8 @@ def _public_events(session: Session, ticket_ids: list[int]) -> dict[int, list[Ti
 
 def _items(session: Session, rows: list[tuple[Ticket, Open311Request | None]]) -> list[dict[str, Any]]:
     events = _public_events(session, [ticket.id for ticket, _ in rows])
-    rules = current_policy(session).rules
-    return [request_item(ticket, extra, events.get(ticket.id, []), rules) for ticket, extra in rows]
+    clock = current_clock(session)  # the policy a ticket not yet dispatched will get
+    return [request_item(ticket, extra, events.get(ticket.id, []), clock) for ticket, extra in rows]
 
 
 def _base():

@@ -13,7 +13,7 @@ from typing import Any
 from litestar.openapi.spec import OpenAPIMediaType, OpenAPIResponse, Operation, Schema
 from litestar.openapi.spec.enums import OpenAPIType
 
-from web.open311.formats import JSON, XML
+from open311.formats import JSON, XML
 
 ERROR_STATUSES = {"400": "请求有误", "403": "API key 无效或无权操作", "404": "没有这个资源", "429": "调用过于频繁"}
 _XML = Schema(type=OpenAPIType.STRING, description="GeoReport v2 XML 文档")

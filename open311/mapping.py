@@ -15,17 +15,19 @@ from collections.abc import Iterable
 from typing import Any
 
 from classifier.taxonomy import leaf
+from dispatch.policy import DeadlineClock
 from hotline.clock import spoken
 from hotline.models import Ticket, TicketEvent
 from hotline.privacy import mask_phones_in_text
-from hotline.views import _public_text as public_text
+from hotline.views import public_text
 from hotline.vocabulary import Status, TicketType
-from web.open311.formats import w3c
-from web.open311.models import Open311Request
+from hotline.workflow import OPEN
+from open311.formats import w3c
+from open311.models import Open311Request
 
-CLOSED_STATUSES = frozenset({Status.CLOSED, Status.RATED, Status.ARCHIVED, Status.MERGED, Status.TRANSFERRED})
-OPEN_STATUSES = frozenset(Status) - CLOSED_STATUSES
-# events that have a sentence on the citizen's timeline (hotline.views._public_text)
+# GeoReport's open is the workflow's OPEN; every other status (closed, rated, archived, merged, transferred) is closed
+CLOSED = frozenset(Status) - OPEN
+# events that have a sentence on the citizen's timeline (hotline.views.public_text)
 PUBLIC_ACTIONS = ("receive", "dispatch", "redispatch", "force", "sign", "approve_extension", "wait_citizen",
                   "resume", "reply", "answer", "rate", "reopen", "archive", "merge", "transfer")
 # their sentence quotes a person's free text: for calls and letters only the fact is told
@@ -34,14 +36,14 @@ _FACT_ONLY = {"reply": "已办结，答复已告知来电（来信）人", "answ
 
 
 def open_or_closed(status: str) -> str:
-    return "closed" if status in CLOSED_STATUSES else "open"
+    return "open" if status in OPEN else "closed"
 
 
 def statuses_for(wanted: Iterable[str]) -> set[str]:
     """GeoReport's open/closed filter as our statuses."""
     result: set[str] = set()
     for name in wanted:
-        result |= CLOSED_STATUSES if name == "closed" else OPEN_STATUSES
+        result |= CLOSED if name == "closed" else OPEN
     return result
 
 
@@ -64,22 +66,17 @@ def _service_name(code: str | None) -> str | None:
         return None
 
 
-def service_notice(ticket: Ticket, rules: dict[str, Any]) -> str | None:
+def service_notice(ticket: Ticket, clock: DeadlineClock) -> str | None:
     """What will happen next and by when, from the deadline the ticket carries or the policy it will get."""
-    if ticket.status in CLOSED_STATUSES:
+    if ticket.status not in OPEN:
         return None
     if ticket.status == Status.WAITING_CITIZEN:
         return "办理时限暂停，待诉求人补充情况后继续计时"
     if ticket.due_at is not None:
         agency = ticket.lead_department.name if ticket.lead_department else "承办单位"
         return f"由{agency}办理，应于 {spoken(ticket.due_at)} 前答复"
-    if hours := rules.get("resolve_hours_by_urgency", {}).get(ticket.urgency):
-        limit = f"{hours} 小时"
-    else:
-        days = rules.get("resolve_working_days", {}).get(ticket.type)
-        limit = f"{days} 个工作日" if days else "规定时限"
     return (f"已受理，综合指挥中心将按派单目录转交承办单位；{TicketType(ticket.type).label}类诉求"
-            f"自派单起 {limit}内办结答复")
+            f"自派单起 {clock.limit_text(ticket.type, ticket.urgency)}内办结答复")
 
 
 def _address(ticket: Ticket, shows_words: bool) -> str | None:
@@ -90,12 +87,12 @@ def _address(ticket: Ticket, shows_words: bool) -> str | None:
 
 
 def request_item(ticket: Ticket, extra: Open311Request | None, events: list[TicketEvent],
-                 rules: dict[str, Any]) -> dict[str, Any]:
+                 clock: DeadlineClock) -> dict[str, Any]:
     """One <request> of GET requests, every field of the spec present (empty when we have nothing)."""
     shows_words = extra is not None
     notes = [text for e in events if (text := event_text(e, shows_words))]
     code = service_code_of(ticket, extra)
-    closed = ticket.status in CLOSED_STATUSES
+    closed = ticket.status not in OPEN
     updated = (ticket.closed_at or ticket.updated_at) if closed else ticket.updated_at
     return {
         "service_request_id": ticket.number,
@@ -105,7 +102,7 @@ def request_item(ticket: Ticket, extra: Open311Request | None, events: list[Tick
         "service_code": code,
         "description": mask_phones_in_text(ticket.content) if shows_words else None,
         "agency_responsible": ticket.lead_department.name if ticket.lead_department else None,
-        "service_notice": service_notice(ticket, rules),
+        "service_notice": service_notice(ticket, clock),
         "requested_datetime": w3c(ticket.created_at),
         "updated_datetime": w3c(updated),
         "expected_datetime": w3c(ticket.due_at),
