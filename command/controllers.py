@@ -8,7 +8,6 @@ from typing import Any
 
 from litestar import Controller, Request, delete, get, post, websocket
 from litestar.connection import WebSocket
-from litestar.di import Provide
 from litestar.exceptions import (
     NotAuthorizedException,
     NotFoundException,
@@ -26,14 +25,13 @@ from command.connection import serve
 from command.models import BoardDevice
 from command.schemas import DeviceCreate, DeviceCreated, DeviceRead, DeviceTicketRequest, TicketGrant
 from hotline.clock import now
-from hotline.dependencies import provide_session, roles
+from hotline.dependencies import roles
 from hotline.vocabulary import Role
 
 log = logging.getLogger(__name__)
 
 WS_PATH = "/api/board/ws"
 CLOSE_POLICY = 1008
-DB = {"db_session": Provide(provide_session)}
 
 
 def _runtime() -> runtime.BoardRuntime:
@@ -67,7 +65,7 @@ class BoardController(Controller):
         user = request.user
         return await _grant(Grant(role=user.role, subject=user.id, name=user.name or ""))
 
-    @post("/device-ticket", opt={"public": True}, dependencies=DB, status_code=200)
+    @post("/device-ticket", opt={"public": True}, status_code=200)
     async def device_ticket(self, data: DeviceTicketRequest, db_session: Session) -> TicketGrant:
         """A one-time websocket ticket for a wall display, in exchange for its device token (sent in the body)."""
         from anyio import to_thread
@@ -84,11 +82,11 @@ class BoardController(Controller):
             raise NotAuthorizedException("设备令牌无效或已停用")
         return await _grant(grant)
 
-    @get("/devices", guards=[roles(*DEVICE_MANAGERS)], dependencies=DB, sync_to_thread=True)
+    @get("/devices", guards=[roles(*DEVICE_MANAGERS)], sync_to_thread=True)
     def list_devices(self, db_session: Session) -> list[DeviceRead]:
         return [_device_read(d) for d in db_session.scalars(select(BoardDevice).order_by(BoardDevice.id))]
 
-    @post("/devices", guards=[roles(*DEVICE_MANAGERS)], dependencies=DB, sync_to_thread=True)
+    @post("/devices", guards=[roles(*DEVICE_MANAGERS)], sync_to_thread=True)
     def create_device(self, data: DeviceCreate, db_session: Session, request: Request) -> DeviceCreated:
         """Register a wall display; its token is shown once here and then only its hash is kept."""
         token, digest = new_device_token()
@@ -97,7 +95,7 @@ class BoardController(Controller):
         db_session.commit()
         return DeviceCreated(device=_device_read(device), token=token)
 
-    @delete("/devices/{device_id:int}", guards=[roles(*DEVICE_MANAGERS)], dependencies=DB, sync_to_thread=True)
+    @delete("/devices/{device_id:int}", guards=[roles(*DEVICE_MANAGERS)], sync_to_thread=True)
     def revoke_device(self, device_id: int, db_session: Session) -> None:
         device = db_session.get(BoardDevice, device_id)
         if device is None:
