@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
@@ -36,8 +37,17 @@ def _require_services() -> None:
         pytest.exit(f"Redis unreachable: {exc}", returncode=3)
 
 
-@pytest.fixture(scope="session")
-def database() -> Iterator[None]:
+def _pure(item: pytest.Item) -> bool:
+    return item.get_closest_marker("pure") is not None
+
+
+@pytest.fixture(scope="session", autouse=True)
+def database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Autouse, so that it comes before every server a session- or module-scoped fixture starts; skipped
+    when the run selected pure tests only."""
+    if all(_pure(item) for item in request.session.items):
+        yield
+        return
     from classifier.service import ensure_model
     from dispatch.routing import get_store
     from hotline.migrate import upgrade
@@ -77,8 +87,7 @@ def clear_tickets() -> None:
 
 @pytest.fixture(autouse=True)
 def clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
-    if request.node.get_closest_marker("pure") is None:
-        request.getfixturevalue("database")
+    if not _pure(request.node):
         clear_tickets()
         get_redis().flushdb()
     yield
@@ -101,12 +110,8 @@ class Api:
     """A signed-in staff member's view of the API, for readable tests."""
 
     def __init__(self, client: TestClient, username: str) -> None:
-        from web.demo.county import DEMO_PASSWORD
-
         self.client = client
-        response = client.post("/api/auth/login", json={"username": username, "password": DEMO_PASSWORD})
-        assert response.status_code == 200, response.text
-        body = response.json()
+        body = _signed_in(client, username)
         self.staff = body["staff"]
         self.headers = {"Authorization": f"Bearer {body['access_token']}"}
 
@@ -118,6 +123,24 @@ class Api:
 
     def act(self, number: str, action: str, json=None):
         return self.post(f"/api/tickets/{number}/{action}", json=json)
+
+
+_SIGN_INS: dict[str, dict] = {}
+
+
+def _signed_in(client: TestClient, username: str) -> dict:
+    """Each demo account signs in once per run: a token lasts a shift, and each sign-in costs an argon2 check
+    (0.1-0.2 s here), which a test that is not about signing in should not pay. Staff rows outlive every test."""
+    from web.demo.county import DEMO_PASSWORD
+
+    if username in _SIGN_INS:
+        return _SIGN_INS[username]
+    response = client.post("/api/auth/login", json={"username": username, "password": DEMO_PASSWORD})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    if datetime.fromisoformat(body["expires_at"]) > datetime.now(UTC) + timedelta(hours=1):  # not a frozen past
+        _SIGN_INS[username] = body
+    return body
 
 
 @pytest.fixture
@@ -156,33 +179,15 @@ CALL = {
 
 
 @pytest.fixture(scope="session")
-def live_server() -> Iterator[str]:
+def live_server(database) -> Iterator[str]:
     """A real uvicorn server on a free loopback port, with an app of its own.
 
     The shared `app` is driven by TestClient in other modules, each on its own event loop; once this server's
     loop had opened Redis connections on that app (citizen look-ups are throttled in Redis), a later TestClient
     shutdown would close them from the wrong loop. A separate app keeps the two apart.
     """
-    import socket
-    import threading
-    import time
-
-    import uvicorn
-
+    from tests.harness import ThreadServer
     from web.app import create_app
-    from web.slow_clients import BoundedHttpToolsProtocol
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning",
-                                           http=BoundedHttpToolsProtocol))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with ThreadServer(create_app()) as server:
+        yield server.url

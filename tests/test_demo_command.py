@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,13 +13,8 @@ from pathlib import Path
 import httpx
 import psutil
 
+from tests.harness import free_port
 from web.demo.county import DEMO_PASSWORD
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _wait_for(url: str, process: subprocess.Popen, seconds: float = 180) -> None:  # migrate, seed and train first
@@ -50,7 +44,7 @@ def _redis_servers_under(directory: Path) -> list[psutil.Process]:
 
 
 def test_demo_runs_everything_and_ctrl_c_leaves_nothing_behind(tmp_path):
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
     env["HOTLINE_VAR_DIR"] = str(tmp_path / "var")
     executable = shutil.which("hotline12345", path=str(Path(sys.executable).parent))

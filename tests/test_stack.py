@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -15,25 +14,12 @@ import httpx
 import psutil
 
 from tests.fixtures import CALL
+from tests.harness import free_port, wait_until
 from web.demo.county import DEMO_PASSWORD
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def _until(check, seconds: float = 60, what: str = "condition"):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if result := check():
-                return result
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError(f"timed out waiting for {what}")
+    return wait_until(check, seconds, what, interval=0.3)
 
 
 def _workers(stack: subprocess.Popen) -> list[psutil.Process]:
@@ -52,7 +38,7 @@ def test_run_serves_routes_survives_a_killed_worker_and_stops_on_sigterm(tmp_pat
     from hotline.redis_conn import redis_url
     from hotline.settings import get_settings
 
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": get_settings().database_url, "REDIS_URL": redis_url()}
     executable = shutil.which("hotline12345", path=str(Path(sys.executable).parent))
     log = (tmp_path / "stack.log").open("w")  # a file, not a pipe: no child can block on a full pipe buffer

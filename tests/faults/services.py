@@ -11,55 +11,15 @@ import glob
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import httpx
 import psutil
-import pytest
-import redis
 
-ROOT = Path(__file__).resolve().parents[2]
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def missing(what: str) -> None:
-    """A binary the faults need is not installed: fail under CI, skip (with the reason) elsewhere."""
-    message = f"fault tests need {what}"
-    if IN_CI:
-        pytest.fail(message, pytrace=False)
-    pytest.skip(message)
-
-
-def free_port(lo: int | None = None, hi: int | None = None) -> int:
-    """Any free loopback port, or a free one in [lo, hi]."""
-    candidates = range(lo, hi + 1) if lo is not None and hi is not None else [0]
-    for port in candidates:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return probe.getsockname()[1]
-    raise RuntimeError(f"no free port in {lo}-{hi}")
-
-
-def wait_until(check: Callable[[], Any], timeout: float, what: str, interval: float = 0.2) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if result := check():
-                return result
-        except (httpx.HTTPError, redis.RedisError, OSError):
-            pass
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}")
+from tests.harness import ROOT, RedisServer, free_port, missing, wait_until
 
 
 def _pg_bin(name: str) -> str | None:
@@ -125,49 +85,11 @@ class PrivatePostgres:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-class PrivateRedis:
-    """A redis-server on a free loopback port without persistence: killed and started again, it comes back empty."""
+class PrivateRedis(RedisServer):
+    """The machine's redis-server (never the embedded one: the faults pause and kill it as a server)."""
 
     def __init__(self, directory: Path) -> None:
-        self.binary = shutil.which("redis-server")
-        if self.binary is None:
-            missing("redis-server")
-        self.dir = directory
-        self.port = free_port()
-        self.log = directory / "redis.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.dir), "--maxclients", "2000"],
-            stdout=self.log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.5, socket_timeout=0.5)
-        wait_until(client.ping, 15, "redis-server to answer", 0.05)
-        client.close()
-
-    def kill(self) -> None:
-        """kill -9: everything in memory (queue, stream, cursor, lease) is gone."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-
-    def pause(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        assert self.process is not None
-        self.process.send_signal(signal.SIGCONT)
-
-    def destroy(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGCONT)
-            self.kill()
+        super().__init__(directory, embedded_fallback=False)
 
 
 def service_env(var_dir: Path, database_url: str, redis_url: str) -> dict[str, str]:

@@ -31,7 +31,7 @@ from tests.faults.conftest import County
 from tests.faults.load import Answer, summary, timed
 from tests.faults.services import wait_until
 
-pytestmark = pytest.mark.faults
+pytestmark = [pytest.mark.faults, pytest.mark.timeout(1200)]  # the 10,000-ticket run takes minutes
 
 QUEUE = Settings.queue_name
 TICKETS = int(os.environ.get("FAULT_TICKETS", "10000"))  # fewer only to try the harness out

@@ -29,25 +29,11 @@ TOO_BIG = 300 * 1024  # the app takes at most 256 KiB
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, int]]:
-    import uvicorn
-
+    from tests.harness import ThreadServer
     from web.app import create_app
 
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning",
-                            http=bounded_protocol(LIMIT))
-    running = uvicorn.Server(config)
-    thread = threading.Thread(target=running.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if running.started:
-            break
-        time.sleep(0.05)
-    yield "127.0.0.1", port
-    running.should_exit = True
-    thread.join(timeout=10)
+    with ThreadServer(create_app(), http=bounded_protocol(LIMIT)) as running:
+        yield "127.0.0.1", running.port
 
 
 @pytest.fixture
