@@ -1,15 +1,73 @@
-"""Settings read from the environment in one place, with zero-setup embedded defaults."""
+"""The one settings tree, read from the environment in one place, with zero-setup embedded defaults.
+
+Each section's defaults are written once, as its dataclass fields; a field `name` of a section with prefix
+`P_` is read from the variable `P_NAME` (BOARD_POLL_SECONDS, OPEN311_BASE_URL, ...). Read once per process
+(`get_settings`); a test that changes the environment calls `get_settings.cache_clear()`.
+"""
 
 from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 TIME_ZONE = ZoneInfo("Asia/Shanghai")
+Section = TypeVar("Section")
+_CONVERTERS: dict[str, Any] = {"int": int, "float": float, "str": str}
+
+
+def read_section(cls: type[Section], prefix: str, environ: Mapping[str, str] = os.environ) -> Section:
+    """A section from the variables `prefix + FIELD`; an unset or empty variable keeps the field's default."""
+    values: dict[str, Any] = {}
+    for item in fields(cls):  # type: ignore[arg-type]
+        raw = environ.get(prefix + item.name.upper(), "").strip()
+        if raw:
+            try:
+                values[item.name] = _CONVERTERS[str(item.type)](raw)
+            except ValueError:
+                raise ValueError(f"{prefix}{item.name.upper()}={raw!r} is not a valid {item.type}") from None
+    return cls(**values)
+
+
+@dataclass(frozen=True)
+class BoardSettings:
+    """The big screen's stream; defaults suit one county."""
+
+    poll_seconds: float = 0.1  # relay's fallback poll; commits in a web process wake it at once
+    gather_seconds: float = 0.05  # after a scan the relay lets events gather this long before the next one
+    gap_grace_seconds: float = 5.0  # longest wait for a lower event id still in flight
+    mark_seconds: float = 2.0  # an idle relay says where it is this often
+    lock_seconds: float = 5.0  # relay leadership lease in Redis
+    client_backlog: int = 500  # frames queued for one socket before it is told to resnapshot
+    resume_limit: int = 5000  # events a reconnecting client may replay; beyond that it gets a snapshot
+    ring_size: int = 2000  # recent frames each web process keeps for quick resumes
+    refresh_seconds: float = 10.0  # how often changed aggregates (rates, departments) are pushed again
+    ticket_seconds: int = 30  # lifetime of a one-time websocket pass
+    max_connection_seconds: float = 3600.0  # then the client fetches a new pass and resumes
+    stream_history: int = 10000  # entries kept in the Redis stream
+
+
+@dataclass(frozen=True)
+class Open311Settings:
+    """GeoReport v2 for civic-report apps (docs/open311.md)."""
+
+    base_url: str = ""  # public root of this server (behind a proxy the request's own URL may be wrong)
+    contact: str = "12345 政务服务便民热线综合指挥中心，电话 12345"
+    key_service: str = "API 密钥由热线管理员发放，请联系综合指挥中心"
+    service_type: str = "realtime"  # realtime: the id comes back at once; batch: a token, a worker files it
+    key_limit_per_minute: int = 60  # default for new API keys
+    anonymous_limit_per_minute: int = 120  # GETs without a key, per client address
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "base_url", self.base_url.rstrip("/"))
+        object.__setattr__(self, "service_type", self.service_type.strip().lower())
+        if self.service_type not in ("realtime", "batch"):
+            raise ValueError("OPEN311_SERVICE_TYPE must be realtime or batch")
 
 
 def _default_var_dir() -> Path:
@@ -40,6 +98,8 @@ class Settings:
     queue_name: str = "hotline"
     worker_nice: int = 10  # RQ workers give way to requests people wait on (0: same priority)
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    board: BoardSettings = field(default_factory=BoardSettings)
+    open311: Open311Settings = field(default_factory=Open311Settings)
 
     @property
     def is_sqlite(self) -> bool:
@@ -56,6 +116,8 @@ def load_settings() -> Settings:
         token_hours=int(os.environ.get("TOKEN_HOURS", "9")),
         lookup_limit_per_minute=int(os.environ.get("LOOKUP_LIMIT_PER_MINUTE", "10")),
         worker_nice=int(os.environ.get("WORKER_NICE", "10")),
+        board=read_section(BoardSettings, "BOARD_"),
+        open311=read_section(Open311Settings, "OPEN311_"),
     )
 
 

@@ -13,8 +13,8 @@ from litestar.handlers import HTTPRouteHandler
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from hotline.settings import get_settings
 from open311 import catalogue, keys, queries, submit
-from open311.config import open311_settings
 from open311.formats import FORMATS, JSON, XML, Open311Error, error_response, render, split_format
 from open311.models import Open311ApiKey
 from open311.openapi import operation_class
@@ -56,7 +56,7 @@ def _params(request: Request) -> queries.Params:
 
 
 def discovery(request: Request) -> Response:
-    settings = open311_settings()
+    settings = get_settings().open311
     base = settings.base_url or str(request.base_url).rstrip("/")
     endpoint = {
         "specification": SPECIFICATION,
@@ -72,7 +72,7 @@ def discovery(request: Request) -> Response:
 
 def services(request: Request, db_session: Session) -> Response:
     _client_key(request, db_session)
-    listed = catalogue.service_list(open311_settings().service_type)
+    listed = catalogue.service_list(get_settings().open311.service_type)
     return _answer(db_session, _format_of(request), "services", listed)
 
 
@@ -93,7 +93,7 @@ def create_request(request: Request, db_session: Session, body: bytes) -> Respon
     form = submit.parse_form(body, request.headers.get("content-type", ""), request.query_params.multi_items())
     key = keys.authenticate(db_session, form.get("api_key"), required=True)
     keys.spend(key, None)
-    item = submit.create(db_session, form, key, open311_settings().service_type)
+    item = submit.create(db_session, form, key, get_settings().open311.service_type)
     return render(_format_of(request), "service_requests", [item])
 
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from hotline.clock import now
 from hotline.redis_conn import get_redis
-from open311.config import open311_settings
+from hotline.settings import get_settings
 from open311.formats import Open311Error
 from open311.models import Open311ApiKey
 
@@ -38,7 +38,7 @@ def create_key(session: Session, name: str, contact: str | None, limit: int | No
     """The raw key is returned once to the admin; only its hash is kept."""
     raw = KEY_PREFIX + secrets.token_urlsafe(32)
     key = Open311ApiKey(name=name, key_hash=hash_key(raw), key_prefix=raw[:12], contact=contact,
-                        rate_limit_per_minute=limit or open311_settings().key_limit_per_minute,
+                        rate_limit_per_minute=limit or get_settings().open311.key_limit_per_minute,
                         created_by=created_by, created_at=now())
     session.add(key)
     session.flush()
@@ -98,4 +98,4 @@ def spend(key: Open311ApiKey | None, client_address: str | None) -> None:
     if key is not None:
         _spend(f"key:{key.id}", key.rate_limit_per_minute)
     else:
-        _spend(f"addr:{client_address or 'unknown'}", open311_settings().anonymous_limit_per_minute)
+        _spend(f"addr:{client_address or 'unknown'}", get_settings().open311.anonymous_limit_per_minute)

@@ -144,6 +144,20 @@ def _signed_in(client: TestClient, username: str) -> dict:
 
 
 @pytest.fixture
+def environ(monkeypatch: pytest.MonkeyPatch):
+    """Set environment variables for one test; the settings tree is read again with them, and again after."""
+    from hotline.settings import get_settings
+
+    def set_variables(**values: str) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+        get_settings.cache_clear()
+
+    yield set_variables
+    get_settings.cache_clear()
+
+
+@pytest.fixture
 def login(client):
     return lambda username: Api(client, username)
 

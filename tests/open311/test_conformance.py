@@ -162,8 +162,8 @@ def test_a_spec_only_client_reads_every_error_as_an_array(georeport, live_key):
         assert [tuple(e) for e in value] == [spec.ERROR] and value[0]["code"] == status
 
 
-def test_a_spec_only_client_follows_a_batch_token(georeport, live_key, monkeypatch):
-    monkeypatch.setenv("OPEN311_SERVICE_TYPE", "batch")
+def test_a_spec_only_client_follows_a_batch_token(georeport, live_key, environ):
+    environ(OPEN311_SERVICE_TYPE="batch")
     _, services = georeport.both("GET", "services")
     assert {s["type"] for s in services} == {"batch"}
     root, _ = georeport.both("POST", "requests", data=_report(live_key))

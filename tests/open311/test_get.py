@@ -192,11 +192,11 @@ def _seconds(iso: str) -> str:
     return datetime.fromisoformat(iso).replace(microsecond=0).isoformat()
 
 
-def test_anonymous_reads_are_rate_limited_per_address(client, monkeypatch):
+def test_anonymous_reads_are_rate_limited_per_address(client, monkeypatch, environ):
     import open311.keys as keys
 
     monkeypatch.setattr(keys, "_seconds", lambda: 1_800_000_010.0)
-    monkeypatch.setenv("OPEN311_ANONYMOUS_LIMIT_PER_MINUTE", "2")
+    environ(OPEN311_ANONYMOUS_LIMIT_PER_MINUTE="2")
     statuses = [client.get("/open311/v2/services.json").status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
 

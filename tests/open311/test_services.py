@@ -21,8 +21,8 @@ def test_discovery_xml_has_every_field_of_the_spec(client):
     assert [f.text for f in formats] == ["text/xml", "application/json"]
 
 
-def test_discovery_json_mirrors_the_xml(client, monkeypatch):
-    monkeypatch.setenv("OPEN311_BASE_URL", "https://12345.example.gov.cn/")
+def test_discovery_json_mirrors_the_xml(client, environ):
+    environ(OPEN311_BASE_URL="https://12345.example.gov.cn/")
     response = client.get("/open311/discovery.json")
     assert response.headers["content-type"] == spec.JSON_TYPE
     body = response.json()

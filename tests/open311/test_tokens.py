@@ -18,8 +18,8 @@ from tests.open311.conftest import form
 
 
 @pytest.fixture
-def batch(monkeypatch):
-    monkeypatch.setenv("OPEN311_SERVICE_TYPE", "batch")
+def batch(environ):
+    environ(OPEN311_SERVICE_TYPE="batch")
 
 
 def _work() -> None:
