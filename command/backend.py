@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncGenerator
 from datetime import timedelta
@@ -13,6 +12,8 @@ from litestar.channels.backends.redis import RedisChannelsStreamBackend
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from command.retry import backoff, retrying
 
 log = logging.getLogger(__name__)
 
@@ -27,35 +28,42 @@ class ResilientStreamBackend(RedisChannelsStreamBackend):
     newest entry (handed out first, so the reader learns where the stream is) instead of at the oldest.
     """
 
+    def __init__(self, history: int, **options: Any) -> None:
+        super().__init__(history, **options)
+        self._retry = retrying((RedisConnectionError, RedisTimeoutError, OSError), backoff(0.05, 2.0))
+        self._down = False
+
     async def stream_events(self) -> AsyncGenerator[tuple[str, Any], None]:
         positions: dict[str, bytes] = {}
-        backoff = 0.05
         while True:
-            fresh: list[tuple[str, Any]] = []
-            try:
-                keys = [self._make_key(channel) for channel in await self._get_subscribed_channels()]
-                for key in keys:
-                    if key not in positions:
-                        newest = await self._redis.xrevrange(key, count=1)
-                        positions[key] = newest[0][0] if newest else b"0-0"
-                        fresh.extend((fields[b"channel"].decode(), fields[b"data"]) for _, fields in newest)
-                data = await self._redis.xread({key: positions[key] for key in keys},
-                                               block=self._stream_sleep_no_subscriptions)
-                if backoff > 0.05:
-                    log.info("board stream: Redis is back")
-                backoff = 0.05
-            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-                if backoff == 0.05:
-                    log.warning("board stream: Redis unavailable (%s); retrying", exc)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
-                continue
+            fresh, data = await self._retry.call_with_retry(lambda: self._read(positions), self._unavailable)
+            if self._down:
+                log.info("board stream: Redis is back")
+                self._down = False
             for item in fresh:
                 yield item
             for stream_key, entries in data or []:
                 for entry_id, fields in entries:
                     positions[stream_key.decode()] = entry_id
                     yield fields[b"channel"].decode(), fields[b"data"]
+
+    async def _read(self, positions: dict[str, bytes]) -> tuple[list[tuple[str, Any]], Any]:
+        """The newest entry of a stream not read before (where a new reader starts), then what follows."""
+        fresh: list[tuple[str, Any]] = []
+        keys = [self._make_key(channel) for channel in await self._get_subscribed_channels()]
+        for key in keys:
+            if key not in positions:
+                newest = await self._redis.xrevrange(key, count=1)
+                positions[key] = newest[0][0] if newest else b"0-0"
+                fresh.extend((fields[b"channel"].decode(), fields[b"data"]) for _, fields in newest)
+        data = await self._redis.xread({key: positions[key] for key in keys},
+                                       block=self._stream_sleep_no_subscriptions)
+        return fresh, data
+
+    async def _unavailable(self, exc: Exception) -> None:
+        if not self._down:
+            log.warning("board stream: Redis unavailable (%s); retrying", exc)
+            self._down = True
 
     async def publish_many(self, items: list[bytes], channel: str) -> None:
         """Several entries in one round trip (the relay's batch of events): MULTI/EXEC, so all of them or none."""

@@ -30,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from command.payloads import Names, event_rows, frame
+from command.retry import backoff, retrying
 from command.schemas import EventFrame, Mark, Resync
 from command.settings import BoardSettings
 from hotline.database import get_session_factory
@@ -86,36 +87,31 @@ class Relay:
         self.leader = False
         self.published = 0
         self.wake = asyncio.Event()
+        self._retry = retrying((Exception,), backoff(0.1, 2.0))  # cancellation is no Exception: it goes through
 
     # -- the loop ------------------------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        backoff = 0.1
+        """One step after another for as long as the process runs: the relay must outlive any outage or event."""
         while True:
-            try:
-                if await self._hold_lease():
-                    more = await self._cycle()
-                    backoff = 0.1
-                    if not more:
-                        await self._gather()
-                else:
-                    await self._sleep(self._settings.lock_seconds / 4)
-            except asyncio.CancelledError:
-                raise
-            except (RedisError, OSError) as exc:
-                if self.leader:
-                    log.warning("board relay: Redis unavailable (%s); events wait in the database", exc)
-                self.leader = False
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
-            except SQLAlchemyError as exc:
-                log.warning("board relay: database unavailable (%s)", exc.__class__.__name__)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
-            except Exception:
-                log.exception("board relay: unexpected error; retrying")  # the relay must outlive any one event
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
+            await self._retry.call_with_retry(self._step, self._failed)
+
+    async def _step(self) -> None:
+        if await self._hold_lease():
+            if not await self._cycle():
+                await self._gather()
+        else:
+            await self._sleep(self._settings.lock_seconds / 4)
+
+    async def _failed(self, exc: Exception) -> None:
+        if isinstance(exc, RedisError | OSError):
+            if self.leader:
+                log.warning("board relay: Redis unavailable (%s); events wait in the database", exc)
+            self.leader = False
+        elif isinstance(exc, SQLAlchemyError):
+            log.warning("board relay: database unavailable (%s)", exc.__class__.__name__)
+        else:
+            log.error("board relay: unexpected error; retrying", exc_info=exc)
 
     async def stop(self) -> None:
         """Give the lease back, so another process takes over at once instead of after it expires."""

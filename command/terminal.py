@@ -24,6 +24,8 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from command.retry import backoff, retrying
+
 RETRY_MAX = 15.0
 
 
@@ -105,25 +107,27 @@ class Follower:
         self.last = after
         self.events = 0
         self.asked_to_reconnect = False
+        self._backoff = backoff(1.0, RETRY_MAX)
+        self._retry = retrying((OSError, ConnectionClosed, InvalidStatus, httpx.HTTPError, TimeoutError), self._backoff)
 
     def say(self, line: str) -> None:
         print(line, file=self.out, flush=True)
 
     async def run(self) -> int:
-        delay = 1.0
-        while True:
-            try:
-                ticket = await asyncio.to_thread(self.credentials.ticket)
-                if await self._follow(ticket):
-                    return 0
-                delay = 1.0
-            except AuthError as exc:
-                self.say(f"!! 无法登录看板：{exc}")
-                return 2
-            except (OSError, ConnectionClosed, InvalidStatus, httpx.HTTPError, TimeoutError) as exc:
-                self.say(f"!! 连接中断（{exc.__class__.__name__}），{delay:.0f} 秒后重连，从事件 #{self.last} 之后续传")
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, RETRY_MAX)
+        try:
+            while not await self._retry.call_with_retry(self._session, self._dropped, with_failure_count=True):
+                pass  # the server asked to reconnect: at once, and the next drop waits the shortest time again
+        except AuthError as exc:
+            self.say(f"!! 无法登录看板：{exc}")
+            return 2
+        return 0
+
+    async def _session(self) -> bool:
+        return await self._follow(await asyncio.to_thread(self.credentials.ticket))
+
+    async def _dropped(self, exc: Exception, failures: int) -> None:
+        delay = self._backoff.compute(failures)
+        self.say(f"!! 连接中断（{exc.__class__.__name__}），{delay:.0f} 秒后重连，从事件 #{self.last} 之后续传")
 
     async def _follow(self, ticket: str) -> bool:
         """True once `count` events were shown; False when the server asks to reconnect."""
