@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -280,3 +281,13 @@ def private_web(tmp_path, private_redis: RedisProcess) -> Iterator[WebProcess]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def private_keys(monkeypatch):
+    """A relay lease and cursor of a test's own: the suite's board server holds the shared ones."""
+    from command import relay
+
+    tag = secrets.token_hex(4)
+    monkeypatch.setattr(relay, "LOCK_KEY", f"test:relay:{tag}:lock")
+    monkeypatch.setattr(relay, "CURSOR_KEY", f"test:relay:{tag}:cursor")
