@@ -13,6 +13,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from command.litestar_stream import StreamInternals
 from command.retry import backoff, retrying
 
 log = logging.getLogger(__name__)
@@ -25,11 +26,13 @@ class ResilientStreamBackend(RedisChannelsStreamBackend):
     """The stock generator ends for good on the first connection error, and replays the whole stream on start.
 
     Here a lost connection is retried with backoff, keeping the read position, and a new reader starts at the
-    newest entry (handed out first, so the reader learns where the stream is) instead of at the oldest.
+    newest entry (handed out first, so the reader learns where the stream is) instead of at the oldest. What this
+    needs of the stock class's private parts goes through `StreamInternals` (command/litestar_stream.py).
     """
 
     def __init__(self, history: int, **options: Any) -> None:
         super().__init__(history, **options)
+        self._internals = StreamInternals(self)  # Litestar's private names, only through this
         self._retry = retrying((RedisConnectionError, RedisTimeoutError, OSError), backoff(0.05, 2.0))
         self._down = False
 
@@ -50,14 +53,14 @@ class ResilientStreamBackend(RedisChannelsStreamBackend):
     async def _read(self, positions: dict[str, bytes]) -> tuple[list[tuple[str, Any]], Any]:
         """The newest entry of a stream not read before (where a new reader starts), then what follows."""
         fresh: list[tuple[str, Any]] = []
-        keys = [self._make_key(channel) for channel in await self._get_subscribed_channels()]
+        internals = self._internals
+        keys = await internals.subscribed_keys()
         for key in keys:
             if key not in positions:
-                newest = await self._redis.xrevrange(key, count=1)
+                newest = await internals.redis.xrevrange(key, count=1)
                 positions[key] = newest[0][0] if newest else b"0-0"
                 fresh.extend((fields[b"channel"].decode(), fields[b"data"]) for _, fields in newest)
-        data = await self._redis.xread({key: positions[key] for key in keys},
-                                       block=self._stream_sleep_no_subscriptions)
+        data = await internals.redis.xread({key: positions[key] for key in keys}, block=internals.block_ms)
         return fresh, data
 
     async def _unavailable(self, exc: Exception) -> None:
@@ -67,11 +70,9 @@ class ResilientStreamBackend(RedisChannelsStreamBackend):
 
     async def publish_many(self, items: list[bytes], channel: str) -> None:
         """Several entries in one round trip (the relay's batch of events): MULTI/EXEC, so all of them or none."""
-        key = self._make_key(channel)
-        async with self._redis.pipeline(transaction=True) as pipe:
+        async with self._internals.redis.pipeline(transaction=True) as pipe:
             for data in items:
-                await self._publish_script(keys=[key], client=pipe, args=[
-                    data, self._history_limit, self._stream_ttl, int(self._cap_streams_approximate), channel])
+                await self._internals.append(pipe, channel, data)
             await pipe.execute()
 
 
