@@ -36,15 +36,15 @@ CLOSE_POLICY = 1008
 DB = {"db_session": Provide(provide_session)}
 
 
-def _runtime() -> runtime.BoardRuntime:
-    current = runtime.current()
-    if current is None:
+def _runtime(request: Request) -> runtime.BoardRuntime:
+    board = runtime.of(request.app)
+    if board is None:
         raise ServiceUnavailableException("指挥大屏数据流未启动")
-    return current
+    return board
 
 
-async def _grant(grant: Grant) -> TicketGrant:
-    board = _runtime()
+async def _grant(request: Request, grant: Grant) -> TicketGrant:
+    board = _runtime(request)
     try:
         ticket = await board.tickets.issue(grant)
     except RedisError as exc:
@@ -65,10 +65,10 @@ class BoardController(Controller):
     async def staff_ticket(self, request: Request) -> TicketGrant:
         """A one-time websocket ticket for a signed-in commander or auditor."""
         user = request.user
-        return await _grant(Grant(role=user.role, subject=user.id, name=user.name or ""))
+        return await _grant(request, Grant(role=user.role, subject=user.id, name=user.name or ""))
 
     @post("/device-ticket", opt={"public": True}, dependencies=DB, status_code=200)
-    async def device_ticket(self, data: DeviceTicketRequest, db_session: Session) -> TicketGrant:
+    async def device_ticket(self, request: Request, data: DeviceTicketRequest, db_session: Session) -> TicketGrant:
         """A one-time websocket ticket for a wall display, in exchange for its device token (sent in the body)."""
         from anyio import to_thread
 
@@ -82,7 +82,7 @@ class BoardController(Controller):
         grant = await to_thread.run_sync(lookup)
         if grant is None:
             raise NotAuthorizedException("设备令牌无效或已停用")
-        return await _grant(grant)
+        return await _grant(request, grant)
 
     @get("/devices", guards=[roles(*DEVICE_MANAGERS)], dependencies=DB, sync_to_thread=True)
     def list_devices(self, db_session: Session) -> list[DeviceRead]:
@@ -110,7 +110,7 @@ class BoardController(Controller):
 @websocket(WS_PATH, opt={"public": True})
 async def board_socket(socket: WebSocket, ticket: str | None = None, after: int | None = None) -> None:
     """The live board. The ticket is checked before the handshake completes: a bad one gets HTTP 403."""
-    board = runtime.current()
+    board = runtime.of(socket.app)
     grant, why = None, "no valid ticket"
     if board is None:
         why = "board runtime not started"
