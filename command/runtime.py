@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import gc
 import logging
-import os
 import time
 from dataclasses import dataclass
 
@@ -173,7 +172,7 @@ async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
 _gc_frozen = False
 
 
-def _tune_collector() -> None:
+def _tune_collector(settings: BoardSettings) -> None:
     """Keep the cycle collector from stalling every board at once.
 
     A full collection walks every tracked object: the app's (hundreds of thousands, from imports) and a thousand
@@ -182,7 +181,7 @@ def _tune_collector() -> None:
     short-lived containers, nearly all freed by reference counting, not by the collector). Once per process.
     """
     global _gc_frozen
-    if not _gc_frozen and os.environ.get("BOARD_TUNE_GC", "1") != "0":
+    if not _gc_frozen and settings.tune_gc:
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
@@ -193,7 +192,7 @@ async def start_board(app: Litestar) -> None:
     runtime = BoardRuntime(get_board_settings())
     await runtime.start()
     app.state[STATE_KEY] = runtime
-    _tune_collector()
+    _tune_collector(runtime.settings)
 
 
 async def stop_board(app: Litestar) -> None:

@@ -1,18 +1,18 @@
-"""The board's tunables, read from the environment once, with defaults that suit one county."""
+"""The board's tunables, with defaults that suit one county, each overridable by `BOARD_<FIELD NAME>`.
+
+Every default is written once, on its field below; `load_board_settings` reads the variable for each field and
+converts it to the field's type (a bool is off only for "0").
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, fields
 from functools import lru_cache
+from typing import Any, get_type_hints
 
-
-def _float(name: str, default: float) -> float:
-    return float(os.environ.get(name, default))
-
-
-def _int(name: str, default: int) -> int:
-    return int(os.environ.get(name, default))
+ENV_PREFIX = "BOARD_"
 
 
 @dataclass(frozen=True)
@@ -29,23 +29,17 @@ class BoardSettings:
     ticket_seconds: int = 30  # lifetime of a one-time websocket ticket
     max_connection_seconds: float = 3600.0  # then the client fetches a new ticket and resumes
     stream_history: int = 10000  # entries kept in the Redis stream
+    tune_gc: bool = True  # freeze start-up objects and collect less often (command/runtime.py)
 
 
-def load_board_settings() -> BoardSettings:
-    return BoardSettings(
-        poll_seconds=_float("BOARD_POLL_SECONDS", 0.1),
-        gather_seconds=_float("BOARD_GATHER_SECONDS", 0.05),
-        gap_grace_seconds=_float("BOARD_GAP_GRACE_SECONDS", 5.0),
-        mark_seconds=_float("BOARD_MARK_SECONDS", 2.0),
-        lock_seconds=_float("BOARD_LOCK_SECONDS", 5.0),
-        client_backlog=_int("BOARD_CLIENT_BACKLOG", 500),
-        resume_limit=_int("BOARD_RESUME_LIMIT", 5000),
-        ring_size=_int("BOARD_RING_SIZE", 2000),
-        refresh_seconds=_float("BOARD_REFRESH_SECONDS", 10.0),
-        ticket_seconds=_int("BOARD_TICKET_SECONDS", 30),
-        max_connection_seconds=_float("BOARD_MAX_CONNECTION_SECONDS", 3600.0),
-        stream_history=_int("BOARD_STREAM_HISTORY", 10000),
-    )
+_PARSE: dict[Any, Callable[[str], Any]] = {float: float, int: int, bool: lambda raw: raw != "0"}
+
+
+def load_board_settings(environ: Mapping[str, str] = os.environ) -> BoardSettings:
+    types = get_type_hints(BoardSettings)
+    values = {field.name: _PARSE[types[field.name]](environ[variable]) for field in fields(BoardSettings)
+              if (variable := ENV_PREFIX + field.name.upper()) in environ}
+    return BoardSettings(**values)
 
 
 @lru_cache(maxsize=1)
