@@ -22,7 +22,7 @@ from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.exc import SQLAlchemyError
 
 from command import nudge
-from command.access import TicketOffice
+from command.access import PassOffice
 from command.backend import CHANNEL, make_backend, make_channels
 from command.board import take_snapshot
 from command.hub import Hub
@@ -96,7 +96,7 @@ class BoardRuntime:
         self.names = Names()
         self.hub = Hub(settings.ring_size, settings.client_backlog, settings.resume_limit, self._load_frames)
         self.relay = Relay(self._publish, self.redis, settings, lambda: self.hub.last)
-        self.tickets = TicketOffice(self.redis, settings.ticket_seconds)
+        self.passes = PassOffice(self.redis, settings.pass_seconds)
         self.snapshots = SnapshotCache(self.names)
         self._tasks: list[asyncio.Task[None]] = []
 

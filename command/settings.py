@@ -26,8 +26,8 @@ class BoardSettings:
     resume_limit: int = 5000  # events a reconnecting client may replay; beyond that it gets a snapshot
     ring_size: int = 2000  # recent frames each web process keeps for quick resumes
     refresh_seconds: float = 10.0  # how often changed aggregates (rates, departments) are pushed again
-    ticket_seconds: int = 30  # lifetime of a one-time websocket ticket
-    max_connection_seconds: float = 3600.0  # then the client fetches a new ticket and resumes
+    pass_seconds: int = 30  # lifetime of a one-time websocket pass
+    max_connection_seconds: float = 3600.0  # then the client fetches a new pass and resumes
     stream_history: int = 10000  # entries kept in the Redis stream
     tune_gc: bool = True  # freeze start-up objects and collect less often (command/runtime.py)
 
