@@ -1,8 +1,8 @@
 """Who may watch the board, and how a browser proves it without putting a lasting secret in a URL.
 
 Staff sign in as usual (JWT); a wall display holds a device token that a commander issued. Either is exchanged,
-over a POST, for a one-time websocket ticket that lives 30 seconds in Redis and is consumed on connect. A ticket
-that leaks into an access log is already spent.
+over a POST, for a one-time websocket pass that lives 30 seconds in Redis and is consumed on connect. A pass that
+leaks into an access log is already spent. (A "pass", so that "ticket" only ever means a ticket, 工单.)
 """
 
 from __future__ import annotations
@@ -23,12 +23,12 @@ from hotline.vocabulary import Role
 DEVICE = "device"
 BOARD_ROLES = frozenset({Role.COMMANDER.value, Role.AUDITOR.value, DEVICE})
 DEVICE_MANAGERS = (Role.COMMANDER, Role.ADMIN)
-TICKET_PREFIX = "hotline:board:wsticket:"
+PASS_PREFIX = "hotline:board:pass:"
 DEVICE_TOKEN_PREFIX = "bd_"
 
 
 class Grant(msgspec.Struct, frozen=True):
-    """What a websocket ticket stands for."""
+    """What a websocket pass stands for."""
 
     role: str
     subject: int  # staff id, or device id
@@ -36,7 +36,7 @@ class Grant(msgspec.Struct, frozen=True):
 
 
 def _digest(secret: str) -> str:
-    """Tokens and tickets are random and long, so a plain SHA-256 is enough to keep only a digest."""
+    """Tokens and passes are random and long, so a plain SHA-256 is enough to keep only a digest."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -54,22 +54,22 @@ def find_device(session: Session, token: str) -> BoardDevice | None:
 
 
 @dataclass(frozen=True)
-class TicketOffice:
+class PassOffice:
     redis: Redis
     lifetime: int
 
     async def issue(self, grant: Grant) -> str:
         if grant.role not in BOARD_ROLES:
             raise PermissionError(grant.role)
-        ticket = secrets.token_urlsafe(32)
-        await self.redis.set(TICKET_PREFIX + _digest(ticket), msgspec.json.encode(grant), ex=self.lifetime)
-        return ticket
+        board_pass = secrets.token_urlsafe(32)
+        await self.redis.set(PASS_PREFIX + _digest(board_pass), msgspec.json.encode(grant), ex=self.lifetime)
+        return board_pass
 
-    async def redeem(self, ticket: str | None) -> Grant | None:
-        """The grant behind a ticket, once: GETDEL makes a second use (or a replay from a log) find nothing."""
-        if not ticket or len(ticket) > 128:
+    async def redeem(self, board_pass: str | None) -> Grant | None:
+        """The grant behind a pass, once: GETDEL makes a second use (or a replay from a log) find nothing."""
+        if not board_pass or len(board_pass) > 128:
             return None
-        raw = await self.redis.getdel(TICKET_PREFIX + _digest(ticket))
+        raw = await self.redis.getdel(PASS_PREFIX + _digest(board_pass))
         if raw is None:
             return None
         grant = msgspec.json.decode(raw, type=Grant)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncGenerator
 from datetime import timedelta
@@ -14,6 +13,9 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from command.litestar_stream import StreamInternals
+from command.retry import backoff, retrying
+
 log = logging.getLogger(__name__)
 
 CHANNEL = "board"
@@ -24,32 +26,23 @@ class ResilientStreamBackend(RedisChannelsStreamBackend):
     """The stock generator ends for good on the first connection error, and replays the whole stream on start.
 
     Here a lost connection is retried with backoff, keeping the read position, and a new reader starts at the
-    newest entry (handed out first, so the reader learns where the stream is) instead of at the oldest.
+    newest entry (handed out first, so the reader learns where the stream is) instead of at the oldest. What this
+    needs of the stock class's private parts goes through `StreamInternals` (command/litestar_stream.py).
     """
+
+    def __init__(self, history: int, **options: Any) -> None:
+        super().__init__(history, **options)
+        self._internals = StreamInternals(self)  # Litestar's private names, only through this
+        self._retry = retrying((RedisConnectionError, RedisTimeoutError, OSError), backoff(0.05, 2.0))
+        self._down = False
 
     async def stream_events(self) -> AsyncGenerator[tuple[str, Any], None]:
         positions: dict[str, bytes] = {}
-        backoff = 0.05
         while True:
-            fresh: list[tuple[str, Any]] = []
-            try:
-                keys = [self._make_key(channel) for channel in await self._get_subscribed_channels()]
-                for key in keys:
-                    if key not in positions:
-                        newest = await self._redis.xrevrange(key, count=1)
-                        positions[key] = newest[0][0] if newest else b"0-0"
-                        fresh.extend((fields[b"channel"].decode(), fields[b"data"]) for _, fields in newest)
-                data = await self._redis.xread({key: positions[key] for key in keys},
-                                               block=self._stream_sleep_no_subscriptions)
-                if backoff > 0.05:
-                    log.info("board stream: Redis is back")
-                backoff = 0.05
-            except (RedisConnectionError, RedisTimeoutError, OSError) as exc:
-                if backoff == 0.05:
-                    log.warning("board stream: Redis unavailable (%s); retrying", exc)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
-                continue
+            fresh, data = await self._retry.call_with_retry(lambda: self._read(positions), self._unavailable)
+            if self._down:
+                log.info("board stream: Redis is back")
+                self._down = False
             for item in fresh:
                 yield item
             for stream_key, entries in data or []:
@@ -57,13 +50,29 @@ class ResilientStreamBackend(RedisChannelsStreamBackend):
                     positions[stream_key.decode()] = entry_id
                     yield fields[b"channel"].decode(), fields[b"data"]
 
+    async def _read(self, positions: dict[str, bytes]) -> tuple[list[tuple[str, Any]], Any]:
+        """The newest entry of a stream not read before (where a new reader starts), then what follows."""
+        fresh: list[tuple[str, Any]] = []
+        internals = self._internals
+        keys = await internals.subscribed_keys()
+        for key in keys:
+            if key not in positions:
+                newest = await internals.redis.xrevrange(key, count=1)
+                positions[key] = newest[0][0] if newest else b"0-0"
+                fresh.extend((fields[b"channel"].decode(), fields[b"data"]) for _, fields in newest)
+        data = await internals.redis.xread({key: positions[key] for key in keys}, block=internals.block_ms)
+        return fresh, data
+
+    async def _unavailable(self, exc: Exception) -> None:
+        if not self._down:
+            log.warning("board stream: Redis unavailable (%s); retrying", exc)
+            self._down = True
+
     async def publish_many(self, items: list[bytes], channel: str) -> None:
         """Several entries in one round trip (the relay's batch of events): MULTI/EXEC, so all of them or none."""
-        key = self._make_key(channel)
-        async with self._redis.pipeline(transaction=True) as pipe:
+        async with self._internals.redis.pipeline(transaction=True) as pipe:
             for data in items:
-                await self._publish_script(keys=[key], client=pipe, args=[
-                    data, self._history_limit, self._stream_ttl, int(self._cap_streams_approximate), channel])
+                await self._internals.append(pipe, channel, data)
             await pipe.execute()
 
 

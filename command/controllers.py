@@ -23,7 +23,7 @@ from command import runtime
 from command.access import DEVICE, DEVICE_MANAGERS, Grant, find_device, new_device_token
 from command.connection import serve
 from command.models import BoardDevice
-from command.schemas import DeviceCreate, DeviceCreated, DeviceRead, DeviceTicketRequest, TicketGrant
+from command.schemas import DeviceCreate, DeviceCreated, DevicePassRequest, DeviceRead, PassGrant
 from hotline.clock import now
 from hotline.dependencies import roles
 from hotline.vocabulary import Role
@@ -34,20 +34,20 @@ WS_PATH = "/api/board/ws"
 CLOSE_POLICY = 1008
 
 
-def _runtime() -> runtime.BoardRuntime:
-    current = runtime.current()
-    if current is None:
+def _runtime(request: Request) -> runtime.BoardRuntime:
+    board = runtime.of(request.app)
+    if board is None:
         raise ServiceUnavailableException("指挥大屏数据流未启动")
-    return current
+    return board
 
 
-async def _grant(grant: Grant) -> TicketGrant:
-    board = _runtime()
+async def _grant(request: Request, grant: Grant) -> PassGrant:
+    board = _runtime(request)
     try:
-        ticket = await board.tickets.issue(grant)
+        board_pass = await board.passes.issue(grant)
     except RedisError as exc:
         raise ServiceUnavailableException("指挥大屏暂不可用，请稍后再试") from exc
-    return TicketGrant(ticket=ticket, expires_in=board.settings.ticket_seconds, ws_path=WS_PATH)
+    return PassGrant(board_pass=board_pass, expires_in=board.settings.pass_seconds, ws_path=WS_PATH)
 
 
 def _device_read(device: BoardDevice) -> DeviceRead:
@@ -59,15 +59,15 @@ class BoardController(Controller):
     path = "/api/board"
     tags = ["board"]
 
-    @post("/ticket", guards=[roles(Role.COMMANDER, Role.AUDITOR)], status_code=200)
-    async def staff_ticket(self, request: Request) -> TicketGrant:
-        """A one-time websocket ticket for a signed-in commander or auditor."""
+    @post("/pass", guards=[roles(Role.COMMANDER, Role.AUDITOR)], status_code=200)
+    async def staff_pass(self, request: Request) -> PassGrant:
+        """A one-time websocket pass for a signed-in commander or auditor."""
         user = request.user
-        return await _grant(Grant(role=user.role, subject=user.id, name=user.name or ""))
+        return await _grant(request, Grant(role=user.role, subject=user.id, name=user.name or ""))
 
-    @post("/device-ticket", opt={"public": True}, status_code=200)
-    async def device_ticket(self, data: DeviceTicketRequest, db_session: Session) -> TicketGrant:
-        """A one-time websocket ticket for a wall display, in exchange for its device token (sent in the body)."""
+    @post("/device-pass", opt={"public": True}, status_code=200)
+    async def device_pass(self, request: Request, data: DevicePassRequest, db_session: Session) -> PassGrant:
+        """A one-time websocket pass for a wall display, in exchange for its device token (sent in the body)."""
         from anyio import to_thread
 
         def lookup() -> Grant | None:
@@ -80,7 +80,7 @@ class BoardController(Controller):
         grant = await to_thread.run_sync(lookup)
         if grant is None:
             raise NotAuthorizedException("设备令牌无效或已停用")
-        return await _grant(grant)
+        return await _grant(request, grant)
 
     @get("/devices", guards=[roles(*DEVICE_MANAGERS)], sync_to_thread=True)
     def list_devices(self, db_session: Session) -> list[DeviceRead]:
@@ -106,20 +106,21 @@ class BoardController(Controller):
 
 
 @websocket(WS_PATH, opt={"public": True})
-async def board_socket(socket: WebSocket, ticket: str | None = None, after: int | None = None) -> None:
-    """The live board. The ticket is checked before the handshake completes: a bad one gets HTTP 403."""
-    board = runtime.current()
-    grant, why = None, "no valid ticket"
+async def board_socket(socket: WebSocket, after: int | None = None) -> None:
+    """The live board. The pass is checked before the handshake completes: a bad one gets HTTP 403."""
+    board_pass = socket.query_params.get("pass")  # `?pass=`: a Python keyword, so not a handler parameter
+    board = runtime.of(socket.app)
+    grant, why = None, "no valid pass"
     if board is None:
         why = "board runtime not started"
     else:
         try:
-            grant = await board.tickets.redeem(ticket)
+            grant = await board.passes.redeem(board_pass)
         except RedisError as exc:
-            why = f"ticket store unavailable ({exc.__class__.__name__})"
+            why = f"pass store unavailable ({exc.__class__.__name__})"
     if board is None or grant is None:
         log.warning("board connection refused: %s", why)
-        await socket.close(CLOSE_POLICY, "ticket required")
+        await socket.close(CLOSE_POLICY, "pass required")
         return
     try:
         await socket.accept()

@@ -19,7 +19,7 @@ from command.schemas import EventFrame, Mark, Resnapshot, Resync, StreamFrame
 log = logging.getLogger(__name__)
 
 CLOSE_RESNAPSHOT = 4000  # reconnect without `after`
-CLOSE_REAUTH = 4001  # fetch a new ticket, then resume with `after`
+CLOSE_REAUTH = 4001  # fetch a new pass, then resume with `after`
 
 LoadFrames = Callable[[int, int], Awaitable[list[EventFrame] | None]]
 

@@ -19,6 +19,7 @@ from redis.asyncio import Redis as AsyncRedis
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from command.retry import backoff, retrying
 from hotline.models import TicketEvent
 from hotline.redis_conn import redis_url
 
@@ -97,21 +98,25 @@ def threadsafe_setter(loop: asyncio.AbstractEventLoop, flag: asyncio.Event) -> C
 async def listen(client: AsyncRedis, wake: asyncio.Event, leads: Callable[[], bool]) -> None:
     """Nudges from other processes, for this process's relay while it leads; Redis going away only means falling
     back to polling until it returns."""
-    backoff = 0.1
+    retry = retrying((redis.RedisError, OSError), backoff(0.1, 2.0))
     while True:
-        pubsub = client.pubsub(ignore_subscribe_messages=True)
-        try:
-            await pubsub.subscribe(CHANNEL)
-            backoff = 0.1
+        await retry.call_with_retry(lambda: _follow(client, wake, leads), _quietly)
+
+
+async def _follow(client: AsyncRedis, wake: asyncio.Event, leads: Callable[[], bool]) -> None:
+    """Subscribe, then pass nudges on until the connection drops; failing to subscribe is what backs off."""
+    pubsub = client.pubsub(ignore_subscribe_messages=True)
+    try:
+        await pubsub.subscribe(CHANNEL)
+        with contextlib.suppress(redis.RedisError, OSError):
             while True:
                 message = await pubsub.get_message(timeout=1.0)
                 if message is not None and leads():
                     wake.set()
-        except asyncio.CancelledError:
-            raise
-        except (redis.RedisError, OSError):
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, 2.0)
-        finally:
-            with contextlib.suppress(Exception):
-                await pubsub.aclose()
+    finally:
+        with contextlib.suppress(Exception):
+            await pubsub.aclose()
+
+
+async def _quietly(_: Exception) -> None:
+    """Nothing to report: the relay's poll carries on without nudges."""

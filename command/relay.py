@@ -1,7 +1,8 @@
 """The relay: committed ticket events, read from the database in id order, published to the board stream.
 
-One web process relays at a time (a lease in Redis); every web process runs one, so another takes over when the
-leader stops. The database is the outbox: if Redis is down nothing is lost, the cursor just stays where it was.
+One web process relays at a time (a lease in Redis, redis-py's lock); every web process runs one, so another takes
+over when the leader stops. The database is the outbox: if Redis is down nothing is lost, the cursor just stays
+where it was.
 
 Ordering under concurrency. On PostgreSQL an event id is taken at insert, so a transaction holding id 10 may
 commit after the one holding id 11. When the relay meets a hole it holds back everything above it and notes the
@@ -17,23 +18,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import secrets
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import msgspec
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import LockNotOwnedError, RedisError
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from command.payloads import Names, event_rows, frame
+from command.retry import backoff, retrying
 from command.schemas import EventFrame, Mark, Resync
-from command.settings import BoardSettings
 from hotline.database import get_session_factory
 from hotline.models import TicketEvent
+from hotline.settings import BoardSettings
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +45,6 @@ PUBLISH_BATCH = 50  # well under a board's backlog, so that a batch arriving at 
 LATE_WATCH_SECONDS = 600.0
 LATE_WATCH_MAX = 1000
 LATE_WATCH_HOLE = 64
-
-_RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0"
-_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
-
 
 @dataclass
 class _Hole:
@@ -73,9 +70,8 @@ class Relay:
         self._redis = redis
         self._settings = settings
         self._known_position = known_position
-        self._token = secrets.token_hex(16)
-        self._renew = redis.register_script(_RENEW)
-        self._release = redis.register_script(_RELEASE)
+        # the lease: held while its owner renews it, taken by another relay once it lapses (SET NX PX underneath)
+        self._lease = redis.lock(LOCK_KEY, timeout=settings.lock_seconds, blocking=False, thread_local=False)
         self._names = Names()
         self._hole: _Hole | None = None
         self._final_horizon = 0
@@ -86,43 +82,38 @@ class Relay:
         self.leader = False
         self.published = 0
         self.wake = asyncio.Event()
+        self._retry = retrying((Exception,), backoff(0.1, 2.0))  # cancellation is no Exception: it goes through
 
     # -- the loop ------------------------------------------------------------------------------------------------
 
     async def run(self) -> None:
-        backoff = 0.1
+        """One step after another for as long as the process runs: the relay must outlive any outage or event."""
         while True:
-            try:
-                if await self._hold_lease():
-                    more = await self._cycle()
-                    backoff = 0.1
-                    if not more:
-                        await self._gather()
-                else:
-                    await self._sleep(self._settings.lock_seconds / 4)
-            except asyncio.CancelledError:
-                raise
-            except (RedisError, OSError) as exc:
-                if self.leader:
-                    log.warning("board relay: Redis unavailable (%s); events wait in the database", exc)
-                self.leader = False
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
-            except SQLAlchemyError as exc:
-                log.warning("board relay: database unavailable (%s)", exc.__class__.__name__)
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
-            except Exception:
-                log.exception("board relay: unexpected error; retrying")  # the relay must outlive any one event
-                await asyncio.sleep(backoff)
-                backoff = min(backoff * 2, 2.0)
+            await self._retry.call_with_retry(self._step, self._failed)
+
+    async def _step(self) -> None:
+        if await self._hold_lease():
+            if not await self._cycle():
+                await self._gather()
+        else:
+            await self._sleep(self._settings.lock_seconds / 4)
+
+    async def _failed(self, exc: Exception) -> None:
+        if isinstance(exc, RedisError | OSError):
+            if self.leader:
+                log.warning("board relay: Redis unavailable (%s); events wait in the database", exc)
+            self.leader = False
+        elif isinstance(exc, SQLAlchemyError):
+            log.warning("board relay: database unavailable (%s)", exc.__class__.__name__)
+        else:
+            log.error("board relay: unexpected error; retrying", exc_info=exc)
 
     async def stop(self) -> None:
         """Give the lease back, so another process takes over at once instead of after it expires."""
         if self.leader:
             self.leader = False
-            with contextlib.suppress(RedisError, OSError, TimeoutError):
-                await asyncio.wait_for(self._release(keys=[LOCK_KEY], args=[self._token]), 1.0)
+            with contextlib.suppress(RedisError, OSError, TimeoutError):  # LockError (not ours any more) included
+                await asyncio.wait_for(self._lease.release(), 1.0)
 
     async def _gather(self) -> None:
         """Let events gather before the next scan, however often commits wake the relay.
@@ -150,16 +141,17 @@ class Relay:
 
     async def _hold_lease(self) -> bool:
         moment = time.monotonic()
-        lease_ms = int(self._settings.lock_seconds * 1000)
         if self.leader:
             if moment - self._renewed_at < self._settings.lock_seconds / 3:
                 return True
-            if await self._renew(keys=[LOCK_KEY], args=[self._token, lease_ms]):
+            try:
+                await self._lease.reacquire()  # back to the full lease time, if the lease is still ours
                 self._renewed_at = moment
                 return True
-            self.leader = False
-            log.info("board relay: lease lost")
-        if await self._redis.set(LOCK_KEY, self._token, nx=True, px=lease_ms):
+            except LockNotOwnedError:
+                self.leader = False
+                log.info("board relay: lease lost")
+        if await self._lease.acquire():
             self.leader = True
             self._renewed_at = moment
             await self._on_elected()

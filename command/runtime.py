@@ -1,8 +1,10 @@
 """The board's moving parts in one web process: channels, relay, hub, snapshot cache and their tasks.
 
-One runtime per event loop, not per app: a ChannelsPlugin holds tasks and queues that belong to the loop they were
-made in, and the same app object can be served by two loops at once (the test suite runs a live server thread
-beside TestClient). So the plugin is entered here, in ON_STARTUP, rather than registered on the app.
+One runtime per run of the app, made on startup and kept on `app.state`, where handlers find it. It is made on
+startup, not in the app factory, because its Redis client, channels plugin, tasks and queues belong to the event
+loop they were made in, and one app object may be started more than once, on a new loop each time (the test suite
+drives one app through a series of TestClients). So the channels plugin is entered here rather than registered on
+the app.
 """
 
 from __future__ import annotations
@@ -11,42 +13,39 @@ import asyncio
 import contextlib
 import gc
 import logging
-import os
 import time
 from dataclasses import dataclass
 
 import msgspec
+from litestar import Litestar
 from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.exc import SQLAlchemyError
 
 from command import nudge
-from command.access import TicketOffice
+from command.access import PassOffice
 from command.backend import CHANNEL, make_backend, make_channels
 from command.board import take_snapshot
 from command.hub import Hub
 from command.payloads import Names, frames_between
 from command.relay import Relay
 from command.schemas import EventFrame
-from command.settings import BoardSettings, get_board_settings
 from hotline.clock import now
 from hotline.database import get_session_factory
 from hotline.redis_conn import redis_url
+from hotline.settings import BoardSettings, get_settings
 
 log = logging.getLogger(__name__)
 
-_RUNTIMES: dict[asyncio.AbstractEventLoop, BoardRuntime] = {}
+STATE_KEY = "board"
 SNAPSHOT_MAX_AGE = 5.0  # a snapshot at the same position is shared by boards connecting within this time
 REFRESH_AT_LEAST = 300.0  # quiet boards still get new figures (and a new day) this often
 REDIS_CONNECTIONS = 64
 GC_THRESHOLDS = (50_000, 20, 100)  # Python's defaults: (700, 10, 10)
 
 
-def current() -> BoardRuntime | None:
-    return _RUNTIMES.get(asyncio.get_running_loop())
-
-
-def all_runtimes() -> list[BoardRuntime]:
-    return list(_RUNTIMES.values())
+def of(app: Litestar) -> BoardRuntime | None:
+    """The app's running board, or None before startup and after shutdown."""
+    return app.state.get(STATE_KEY)
 
 
 @dataclass
@@ -97,7 +96,7 @@ class BoardRuntime:
         self.names = Names()
         self.hub = Hub(settings.ring_size, settings.client_backlog, settings.resume_limit, self._load_frames)
         self.relay = Relay(self._publish, self.redis, settings, lambda: self.hub.last)
-        self.tickets = TicketOffice(self.redis, settings.ticket_seconds)
+        self.passes = PassOffice(self.redis, settings.pass_seconds)
         self.snapshots = SnapshotCache(self.names)
         self._tasks: list[asyncio.Task[None]] = []
 
@@ -112,10 +111,8 @@ class BoardRuntime:
             asyncio.create_task(nudge.listen(self.redis, self.relay.wake, self._leads), name="board-nudge"),
         ]
         nudge.register(id(self), nudge.threadsafe_setter(loop, self.relay.wake), self._leads)
-        _RUNTIMES[loop] = self
 
     async def stop(self) -> None:
-        _RUNTIMES.pop(asyncio.get_running_loop(), None)
         nudge.unregister(id(self))
         await _cancel(self._tasks)
         await self.relay.stop()
@@ -175,7 +172,7 @@ async def _cancel(tasks: list[asyncio.Task[None]]) -> None:
 _gc_frozen = False
 
 
-def _tune_collector() -> None:
+def _tune_collector(settings: BoardSettings) -> None:
     """Keep the cycle collector from stalling every board at once.
 
     A full collection walks every tracked object: the app's (hundreds of thousands, from imports) and a thousand
@@ -184,20 +181,21 @@ def _tune_collector() -> None:
     short-lived containers, nearly all freed by reference counting, not by the collector). Once per process.
     """
     global _gc_frozen
-    if not _gc_frozen and os.environ.get("BOARD_TUNE_GC", "1") != "0":
+    if not _gc_frozen and settings.tune_gc:
         gc.collect()
         gc.freeze()
         gc.set_threshold(*GC_THRESHOLDS)
         _gc_frozen = True
 
 
-async def start_board() -> None:
-    runtime = BoardRuntime(get_board_settings())
+async def start_board(app: Litestar) -> None:
+    runtime = BoardRuntime(get_settings().board)
     await runtime.start()
-    _tune_collector()
+    app.state[STATE_KEY] = runtime
+    _tune_collector(runtime.settings)
 
 
-async def stop_board() -> None:
-    runtime = current()
+async def stop_board(app: Litestar) -> None:
+    runtime = app.state.pop(STATE_KEY, None)
     if runtime is not None:
         await runtime.stop()

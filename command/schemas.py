@@ -148,7 +148,7 @@ class Resnapshot(msgspec.Struct, tag="resnapshot", tag_field="type"):
 
 
 class Reauth(msgspec.Struct, tag="reauth", tag_field="type"):
-    """The connection reached its age limit: fetch a new ticket and resume with `after`."""
+    """The connection reached its age limit: fetch a new pass and resume with `after`."""
 
     reason: str
 
@@ -159,13 +159,13 @@ DeviceName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 DeviceToken = Annotated[str, msgspec.Meta(min_length=16, max_length=128)]
 
 
-class TicketGrant(msgspec.Struct):
-    ticket: str
+class PassGrant(msgspec.Struct):
+    board_pass: str = msgspec.field(name="pass")  # `pass` on the wire, as in the socket's `?pass=`
     expires_in: int
     ws_path: str
 
 
-class DeviceTicketRequest(msgspec.Struct, forbid_unknown_fields=True):
+class DevicePassRequest(msgspec.Struct, forbid_unknown_fields=True):
     token: DeviceToken
 
 

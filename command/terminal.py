@@ -1,6 +1,6 @@
 """The board in a terminal: prints the live stream, for an operator without a wall screen.
 
-Also the reference client: it does what any board must do — fetch a one-time ticket, take the snapshot, follow
+Also the reference client: it does what any board must do — fetch a one-time pass, take the snapshot, follow
 the events, and on a dropped connection come back with `after` set to the last event it saw.
 
     python -m command.terminal --server http://127.0.0.1:8000 --user commander       # password asked for
@@ -24,6 +24,8 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
+from command.retry import backoff, retrying
+
 RETRY_MAX = 15.0
 
 
@@ -32,26 +34,26 @@ class AuthError(Exception):
 
 
 class Credentials:
-    """A staff sign-in (JWT, refreshed when refused) or a device token; either buys one-time tickets."""
+    """A staff sign-in (JWT, refreshed when refused) or a device token; either buys one-time passes."""
 
     def __init__(self, server: str, user: str | None, password: str | None, device_token: str | None) -> None:
         self.server = server.rstrip("/")
         self.user, self.password, self.device_token = user, password, device_token
         self._jwt: str | None = None
 
-    def ticket(self) -> str:
+    def board_pass(self) -> str:
         with httpx.Client(base_url=self.server, timeout=10) as http:
             if self.device_token:
-                response = http.post("/api/board/device-ticket", json={"token": self.device_token})
+                response = http.post("/api/board/device-pass", json={"token": self.device_token})
             else:
-                response = http.post("/api/board/ticket", headers={"Authorization": f"Bearer {self._login(http)}"})
+                response = http.post("/api/board/pass", headers={"Authorization": f"Bearer {self._login(http)}"})
                 if response.status_code == 401:
                     self._jwt = None
-                    response = http.post("/api/board/ticket", headers={"Authorization": f"Bearer {self._login(http)}"})
+                    response = http.post("/api/board/pass", headers={"Authorization": f"Bearer {self._login(http)}"})
         if response.status_code in (401, 403):
             raise AuthError(response.json().get("detail", response.text))
         response.raise_for_status()
-        return response.json()["ticket"]
+        return response.json()["pass"]
 
     def _login(self, http: httpx.Client) -> str:
         if self._jwt is None:
@@ -105,29 +107,31 @@ class Follower:
         self.last = after
         self.events = 0
         self.asked_to_reconnect = False
+        self._backoff = backoff(1.0, RETRY_MAX)
+        self._retry = retrying((OSError, ConnectionClosed, InvalidStatus, httpx.HTTPError, TimeoutError), self._backoff)
 
     def say(self, line: str) -> None:
         print(line, file=self.out, flush=True)
 
     async def run(self) -> int:
-        delay = 1.0
-        while True:
-            try:
-                ticket = await asyncio.to_thread(self.credentials.ticket)
-                if await self._follow(ticket):
-                    return 0
-                delay = 1.0
-            except AuthError as exc:
-                self.say(f"!! 无法登录看板：{exc}")
-                return 2
-            except (OSError, ConnectionClosed, InvalidStatus, httpx.HTTPError, TimeoutError) as exc:
-                self.say(f"!! 连接中断（{exc.__class__.__name__}），{delay:.0f} 秒后重连，从事件 #{self.last} 之后续传")
-                await asyncio.sleep(delay)
-                delay = min(delay * 2, RETRY_MAX)
+        try:
+            while not await self._retry.call_with_retry(self._session, self._dropped, with_failure_count=True):
+                pass  # the server asked to reconnect: at once, and the next drop waits the shortest time again
+        except AuthError as exc:
+            self.say(f"!! 无法登录看板：{exc}")
+            return 2
+        return 0
 
-    async def _follow(self, ticket: str) -> bool:
+    async def _session(self) -> bool:
+        return await self._follow(await asyncio.to_thread(self.credentials.board_pass))
+
+    async def _dropped(self, exc: Exception, failures: int) -> None:
+        delay = self._backoff.compute(failures)
+        self.say(f"!! 连接中断（{exc.__class__.__name__}），{delay:.0f} 秒后重连，从事件 #{self.last} 之后续传")
+
+    async def _follow(self, board_pass: str) -> bool:
         """True once `count` events were shown; False when the server asks to reconnect."""
-        query = {"ticket": ticket} | ({"after": self.last} if self.last is not None else {})
+        query = {"pass": board_pass} | ({"after": self.last} if self.last is not None else {})
         url = self.credentials.server.replace("http", "ws", 1) + "/api/board/ws?" + urlencode(query)
         async with connect(url, open_timeout=10, max_queue=1024) as socket:
             try:
@@ -168,7 +172,7 @@ class Follower:
             self.say(f"== 需要重新取快照（{frame['reason']}）==")
             self.last, self.asked_to_reconnect = None, True
         elif kind == "reauth":
-            self.say("== 连接到期，重新取票续传 ==")
+            self.say("== 连接到期，重新取通行证续传 ==")
             self.asked_to_reconnect = True
         return False
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 TIME_ZONE = ZoneInfo("Asia/Shanghai")
 Section = TypeVar("Section")
-_CONVERTERS: dict[str, Any] = {"int": int, "float": float, "str": str}
+_CONVERTERS: dict[str, Any] = {"int": int, "float": float, "str": str, "bool": lambda raw: raw != "0"}
 
 
 def read_section(cls: type[Section], prefix: str, environ: Mapping[str, str] = os.environ) -> Section:
@@ -47,9 +47,10 @@ class BoardSettings:
     resume_limit: int = 5000  # events a reconnecting client may replay; beyond that it gets a snapshot
     ring_size: int = 2000  # recent frames each web process keeps for quick resumes
     refresh_seconds: float = 10.0  # how often changed aggregates (rates, departments) are pushed again
-    ticket_seconds: int = 30  # lifetime of a one-time websocket pass
+    pass_seconds: int = 30  # lifetime of a one-time websocket pass
     max_connection_seconds: float = 3600.0  # then the client fetches a new pass and resumes
     stream_history: int = 10000  # entries kept in the Redis stream
+    tune_gc: bool = True  # freeze start-up objects and collect less often (command/runtime.py); off only for "0"
 
 
 @dataclass(frozen=True)

@@ -36,8 +36,8 @@ def test_metrics_count_tickets_cards_outbox_and_queue(client, operator):
 
 def test_metrics_count_open_board_websockets(client, login):
     commander = login("commander")
-    ticket = commander.post("/api/board/ticket").json()["ticket"]
+    board_pass = commander.post("/api/board/pass").json()["pass"]
     assert "hotline_board_clients 0.0" in client.get("/metrics").text
-    with client.websocket_connect(f"/api/board/ws?ticket={ticket}") as socket:
+    with client.websocket_connect(f"/api/board/ws?pass={board_pass}") as socket:
         assert socket.receive_json()["type"] == "snapshot"
         assert "hotline_board_clients 1.0" in client.get("/metrics").text

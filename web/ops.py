@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import redis
-from litestar import Response, get
+from litestar import Request, Response, get
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from rq.registry import FailedJobRegistry
@@ -45,6 +45,9 @@ def ready() -> Response[dict[str, str]]:
 class FromTheRecords:
     """A Prometheus collector that reads the figures from the database and Redis at each scrape."""
 
+    def __init__(self, board_clients: int) -> None:
+        self.board_clients = board_clients
+
     def collect(self) -> Iterator[Metric]:
         with session_scope() as session:
             tickets = GaugeMetricFamily("hotline_tickets", "Tickets by status and channel", labels=["status", "channel"])
@@ -63,7 +66,7 @@ class FromTheRecords:
                 outbox.add_metric([status], count)
             yield outbox
         yield GaugeMetricFamily("hotline_board_clients", "Big-screen websockets open on the web process that answered",
-                                value=sum(len(r.hub.clients) for r in board.all_runtimes()))
+                                value=self.board_clients)
         try:
             queue = get_queue()
             yield GaugeMetricFamily("hotline_queue_depth", "Jobs waiting in the RQ queue", value=queue.count)
@@ -75,13 +78,12 @@ class FromTheRecords:
             yield GaugeMetricFamily("hotline_redis_up", "Whether Redis answered the scrape", value=1)
 
 
-_registry = CollectorRegistry()
-_registry.register(FromTheRecords())
-
-
 @get("/metrics", opt={"public": True}, sync_to_thread=True, media_type="text/plain; version=0.0.4")
-def metrics() -> bytes:
-    return generate_latest(_registry)
+def metrics(request: Request) -> bytes:
+    runtime = board.of(request.app)  # the board of the process that answered
+    registry = CollectorRegistry()
+    registry.register(FromTheRecords(len(runtime.hub.clients) if runtime else 0))
+    return generate_latest(registry)
 
 
 ROUTES = [ready, metrics]

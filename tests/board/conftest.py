@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -132,7 +133,7 @@ class WebProcess:
 
 
 class Board:
-    """A staff member's way into one web process's board: sign in, fetch a ticket, connect."""
+    """A staff member's way into one web process's board: sign in, fetch a pass, connect."""
 
     def __init__(self, base: str) -> None:
         self.base = base
@@ -146,19 +147,19 @@ class Board:
             self._headers[username] = {"Authorization": f"Bearer {response.json()['access_token']}"}
         return self._headers[username]
 
-    def ticket(self, username: str = "commander") -> str:
-        response = httpx.post(self.base + "/api/board/ticket", headers=self.headers(username))
+    def board_pass(self, username: str = "commander") -> str:
+        response = httpx.post(self.base + "/api/board/pass", headers=self.headers(username))
         assert response.status_code == 200, response.text
-        return response.json()["ticket"]
+        return response.json()["pass"]
 
-    def url(self, ticket: str, after: int | None = None) -> str:
-        query = f"?ticket={ticket}" + (f"&after={after}" if after is not None else "")
+    def url(self, board_pass: str, after: int | None = None) -> str:
+        query = f"?pass={board_pass}" + (f"&after={after}" if after is not None else "")
         return f"{self.ws_base}/api/board/ws{query}"
 
     def connect(self, after: int | None = None, username: str = "commander", **kwargs: Any):
         """A websockets client; its queue is roomy so closing never waits behind unread frames."""
         options = {"open_timeout": 10, "max_queue": 4096, "close_timeout": 2, **kwargs}
-        return connect(self.url(self.ticket(username), after), **options)
+        return connect(self.url(self.board_pass(username), after), **options)
 
     def post(self, path: str, body: dict[str, Any], username: str = "operator1") -> httpx.Response:
         return httpx.post(self.base + path, json=body, headers=self.headers(username))
@@ -280,3 +281,13 @@ def private_web(tmp_path, private_redis: RedisProcess) -> Iterator[WebProcess]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+def private_keys(monkeypatch):
+    """A relay lease and cursor of a test's own: the suite's board server holds the shared ones."""
+    from command import relay
+
+    tag = secrets.token_hex(4)
+    monkeypatch.setattr(relay, "LOCK_KEY", f"test:relay:{tag}:lock")
+    monkeypatch.setattr(relay, "CURSOR_KEY", f"test:relay:{tag}:cursor")

@@ -41,7 +41,7 @@ def _stuck_socket(base: str) -> socket.socket:
 
 def test_a_stuck_board_does_not_delay_another(board: Board):
     async def scenario():
-        stuck_url = board.url(board.ticket())
+        stuck_url = board.url(board.board_pass())
         # no compression: deflated, these look-alike frames would shrink tenfold and never fill the buffers
         async with connect(stuck_url, sock=_stuck_socket(board.base), max_queue=1, compression=None,
                            close_timeout=1) as stuck, \

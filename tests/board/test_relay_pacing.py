@@ -7,28 +7,17 @@ process that did not lead woke that process's relay too, only to try the lease a
 from __future__ import annotations
 
 import asyncio
-import secrets
 import time
 
-import pytest
 from redis.asyncio import Redis as AsyncRedis
 
 from command import nudge
-from command import relay as relay_module
 from command.relay import Relay
-from command.settings import BoardSettings
 from hotline.redis_conn import redis_url
+from hotline.settings import BoardSettings
 
 GATHER = 0.05
 NUDGED_FOR = 1.0
-
-
-@pytest.fixture
-def private_keys(monkeypatch):
-    """A lease and cursor of this test's own: the suite's board server holds the shared ones."""
-    tag = secrets.token_hex(4)
-    monkeypatch.setattr(relay_module, "LOCK_KEY", f"test:relay:{tag}:lock")
-    monkeypatch.setattr(relay_module, "CURSOR_KEY", f"test:relay:{tag}:cursor")
 
 
 def test_a_stream_of_nudges_makes_at_most_one_scan_per_gather_period(private_keys):

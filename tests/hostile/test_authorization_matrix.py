@@ -68,7 +68,7 @@ SCOPED_LISTS = {("GET", "/api/tickets"), ("GET", "/api/inbox"), ("GET", "/api/su
 # Lists and figures across departments: a handler is refused outright.
 REFUSED_TO_HANDLERS = {
     ("GET", "/api/audit/events"), ("GET", "/api/queues/extensions"), ("GET", "/api/queues/manual-dispatch"),
-    ("GET", "/api/queues/returns"), ("GET", "/api/reports/monthly"), ("POST", "/api/board/ticket"),
+    ("GET", "/api/queues/returns"), ("GET", "/api/reports/monthly"), ("POST", "/api/board/pass"),
     ("POST", "/api/classifier/suggest"), ("POST", "/api/tickets"),
 }
 # Department figures: a handler's view is limited to its department (checked in test_measures).

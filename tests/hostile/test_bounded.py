@@ -261,8 +261,8 @@ def test_a_board_websocket_outlives_the_request_limit(server, base):
 
     _wait_for_the_relay_to_see_the_wiped_log()
 
-    grant = httpx.post(f"{base}/api/board/ticket", headers=login(base, "commander")).json()
-    with connect(f"ws://{server[0]}:{server[1]}{grant['ws_path']}?ticket={grant['ticket']}") as board:
+    grant = httpx.post(f"{base}/api/board/pass", headers=login(base, "commander")).json()
+    with connect(f"ws://{server[0]}:{server[1]}{grant['ws_path']}?pass={grant['pass']}") as board:
         assert json.loads(board.recv(timeout=10))
         time.sleep(LIMIT + 1)
         assert board.ping().wait(timeout=5)

@@ -68,7 +68,7 @@ def _client_worker(base: str, token: str, count: int, deflate: bool, ready: Any,
 
 
 async def _clients(base: str, token: str, count: int, deflate: bool, ready: Any, stop: Any, results: Any) -> None:
-    """Each batch fetches its one-time tickets just before connecting: they live 30 seconds."""
+    """Each batch fetches its one-time passes just before connecting: they live 30 seconds."""
     from websockets.asyncio.client import connect
 
     ws_url = base.replace("http", "ws", 1) + "/api/board/ws"
@@ -91,9 +91,9 @@ async def _clients(base: str, token: str, count: int, deflate: bool, ready: Any,
     async with httpx.AsyncClient(base_url=base, timeout=60) as http:
         for start in range(0, count, CONNECT_BATCH):
             size = min(CONNECT_BATCH, count - start)
-            granted = await asyncio.gather(*(http.post("/api/board/device-ticket", json={"token": token})
+            granted = await asyncio.gather(*(http.post("/api/board/device-pass", json={"token": token})
                                              for _ in range(size)))
-            opened = await asyncio.gather(*(connect(f"{ws_url}?ticket={g.json()['ticket']}", open_timeout=60,
+            opened = await asyncio.gather(*(connect(f"{ws_url}?pass={g.json()['pass']}", open_timeout=60,
                                                     max_queue=None, compression="deflate" if deflate else None)
                                             for g in granted))
             for socket_ in opened:
@@ -147,7 +147,7 @@ class Stack:
 
 
 def _prepare_database(env: dict[str, str]) -> str:
-    """Migrate, seed the reference data once, and register a device whose token buys the clients' tickets."""
+    """Migrate, seed the reference data once, and register a device whose token buys the clients' passes."""
     os.environ.update({k: env[k] for k in ("HOTLINE_VAR_DIR", "SECRET_KEY", "REDIS_URL", "DATABASE_URL")})
     from command.access import new_device_token
     from command.models import BoardDevice

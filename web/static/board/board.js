@@ -1,7 +1,7 @@
 /*
  * The command center's wall display.
  *
- * It signs in (staff account or device token), trades that for a one-time websocket ticket, takes the snapshot,
+ * It signs in (staff account or device token), trades that for a one-time websocket pass, takes the snapshot,
  * then applies every event in id order. On a dropped connection it comes back with ?after=<last id> and gets
  * exactly what it missed. Ticket text only ever reaches the page through textContent: never as HTML.
  */
@@ -23,7 +23,7 @@ const state = {
 
 const $ = (id) => document.getElementById(id);
 
-// ---- credentials and tickets ---------------------------------------------------------------------------------
+// ---- credentials and passes ----------------------------------------------------------------------------------
 
 const credentials = {
   get jwt() { return sessionStorage.getItem("board.jwt"); },
@@ -33,13 +33,13 @@ const credentials = {
 
 class AuthError extends Error {}
 
-async function fetchTicket() {
+async function fetchPass() {
   let response;
   if (credentials.device) {
-    response = await fetch("/api/board/device-ticket", { method: "POST", headers: { "Content-Type": "application/json" },
+    response = await fetch("/api/board/device-pass", { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ token: credentials.device }) });
   } else if (credentials.jwt) {
-    response = await fetch("/api/board/ticket", { method: "POST", headers: { Authorization: `Bearer ${credentials.jwt}` } });
+    response = await fetch("/api/board/pass", { method: "POST", headers: { Authorization: `Bearer ${credentials.jwt}` } });
   } else {
     throw new AuthError("请登录");
   }
@@ -47,8 +47,8 @@ async function fetchTicket() {
     const body = await response.json().catch(() => ({}));
     throw new AuthError(body.detail || "无权查看指挥大屏");
   }
-  if (!response.ok) throw new Error(`ticket ${response.status}`);
-  return (await response.json()).ticket;
+  if (!response.ok) throw new Error(`pass ${response.status}`);
+  return (await response.json()).pass;
 }
 
 function showLogin(message) {
@@ -85,16 +85,16 @@ function setStatus(kind, text) {
 }
 
 async function connect() {
-  let ticket;
+  let boardPass;
   try {
-    ticket = await fetchTicket();
+    boardPass = await fetchPass();
   } catch (error) {
     if (error instanceof AuthError) { credentials.clear(); showLogin(error.message); return; }
     return scheduleReconnect();
   }
   const scheme = location.protocol === "https:" ? "wss:" : "ws:";
   const after = state.lastId === null ? "" : `&after=${state.lastId}`;
-  const socket = new WebSocket(`${scheme}//${location.host}/api/board/ws?ticket=${encodeURIComponent(ticket)}${after}`);
+  const socket = new WebSocket(`${scheme}//${location.host}/api/board/ws?pass=${encodeURIComponent(boardPass)}${after}`);
   state.socket = socket;
   let first = true;
   socket.onopen = () => { state.retry = 1000; setStatus("live", "实时"); };
