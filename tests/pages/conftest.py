@@ -8,9 +8,6 @@ the reason. Set-up calls go over HTTP to the same server the browser uses.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,45 +15,20 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import harness
+
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "pages"
-CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
 PASSWORD = "demo12345"
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
-IN_CI = os.environ.get("CI", "").lower() == "true"
-
-
-def _missing() -> str | None:
-    if not Path(CHROMIUM).exists():
-        return f"headless Chromium not found at {CHROMIUM} (apt-get install chromium)"
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        return "Playwright for Python is not installed (pip install playwright; never `playwright install`)"
-    fonts = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, check=False).stdout \
-        if shutil.which("fc-list") else ""
-    if not fonts.strip():
-        return "no Chinese font installed, pages would show boxes (apt-get install fonts-wqy-microhei)"
-    return None
 
 
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
     """One Chromium for the package; each test gets its own context (cookies, storage) from `open_page`."""
-    reason = _missing()
-    if reason:
-        if IN_CI:
-            pytest.fail(reason)
-        pytest.skip(reason)
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+    with harness.chromium() as chromium:
         yield chromium
-        chromium.close()
 
 
 class Watched:
