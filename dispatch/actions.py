@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch import followup
-from dispatch.models import CatalogueEntry
+from dispatch import followup, supervision
+from dispatch.models import CatalogueEntry, SupervisionNotice
 from dispatch.policy import clock_for, current_clock
 from hotline import outbox
 from hotline.clock import now, spoken
@@ -274,6 +274,28 @@ def merge(session: Session, ticket: Ticket, parent: Ticket, actor: Actor, note: 
     ticket.parent_id = parent.id
     apply(session, ticket, Action.MERGE, actor, note=note, data={"parent_number": parent.number})
     followup.schedule(session, ticket)
+
+
+def supervise(session: Session, ticket: Ticket, commander: Actor, message: str, respond_within_days: int,
+              kind: Action = Action.SUPERVISE) -> SupervisionNotice:
+    """A commander's own notice, with the working days the department has to answer in writing."""
+    respond_by = clock_for(session, ticket.policy_version).respond_by(now(), respond_within_days)
+    apply(session, ticket, kind, commander, note=message, data={"message": message,
+                                                                 "respond_by": respond_by.isoformat()})
+    notice = followup.notice(session, ticket, "manual", message, respond_by, actor=commander)
+    session.flush()
+    return notice
+
+
+def answer_notice(session: Session, notice_id: int, handler: Actor, response: str) -> SupervisionNotice:
+    """督办回复: the department's written answer, once per notice."""
+    notice, ticket = supervision.load_notice(session, notice_id, handler)
+    if notice.responded_at is not None:
+        raise TransitionRefused(ticket, Action.SUPERVISION_RESPONSE, "该督办单已经回复过", role=handler.role)
+    notice.response, notice.responded_at, notice.responded_by = response, now(), handler.id
+    apply(session, ticket, Action.SUPERVISION_RESPONSE, handler, note=response,
+          data={"notice_id": notice.id, "kind": notice.kind})
+    return notice
 
 
 def archive(session: Session, ticket: Ticket, actor: Actor) -> None:

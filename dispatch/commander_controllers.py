@@ -6,7 +6,7 @@ from litestar import Controller, Request, get, post
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch import supervision
+from dispatch import actions, supervision
 from dispatch.models import SupervisionNotice
 from dispatch.schemas import NoticeRead, NoticeResponse, QueueItem, SuperviseRequest
 from hotline.access import load_ticket
@@ -72,7 +72,7 @@ class SupervisionController(Controller):
     def supervise(self, number: str, data: SuperviseRequest, db_session: Session, request: Request) -> NoticeRead:
         """A commander's own 督办, with a required written response."""
         ticket = load_ticket(db_session, number, request.user)
-        notice = supervision.supervise(db_session, ticket, request.user, data.message, data.respond_within_days)
+        notice = actions.supervise(db_session, ticket, request.user, data.message, data.respond_within_days)
         db_session.commit()
         return notice_read(db_session, notice)
 
@@ -82,7 +82,7 @@ class SupervisionController(Controller):
 
     @post("/supervision/{notice_id:int}/response", guards=[roles(HANDLER)], sync_to_thread=True, status_code=200)
     def respond(self, notice_id: int, data: NoticeResponse, db_session: Session, request: Request) -> NoticeRead:
-        notice = supervision.respond(db_session, notice_id, request.user, data.response)
+        notice = actions.answer_notice(db_session, notice_id, request.user, data.response)
         db_session.commit()
         return notice_read(db_session, notice)
 
