@@ -2,34 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import delete, inspect
+from sqlalchemy import delete
 
-from hotline.database import get_engine, session_scope
+from hotline.database import session_scope
 from open311 import ROUTES
 from open311.models import Open311ApiKey, Open311Request
 
-OPEN311_TABLES = (Open311ApiKey.__table__, Open311Request.__table__)
 STREETLIGHT = "望江花园小区门口的路灯坏了一个多星期，晚上黑漆漆的，老人出门很不安全，请城管尽快来修。"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def open311_tables(database) -> Iterator[None]:
-    """Migration 0005 makes these; until it is in the chain of a database, create them from the models."""
-    from hotline.models import Base
-
-    engine = get_engine()
-    missing = [table for table in OPEN311_TABLES if not inspect(engine).has_table(table.name)]
-    Base.metadata.create_all(engine, tables=missing)
-    yield
-    Base.metadata.drop_all(engine, tables=missing)
-
-
 @pytest.fixture(autouse=True)
-def clean_open311() -> None:
+def clean_open311(request: pytest.FixtureRequest) -> None:
+    if request.node.get_closest_marker("pure") is not None:
+        return
     with session_scope() as session:
         session.execute(delete(Open311Request))
         session.execute(delete(Open311ApiKey))
