@@ -2,11 +2,13 @@
 
 Order of authority for a date: the admin-edited override table, then the `chinesecalendar` package,
 then plain Monday to Friday for years the package has no data for (so a new year never crashes).
+`coverage` says which years ahead of today fall to that last resort, so somebody imports them in time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -87,3 +89,68 @@ class WorkCalendar:
 
 def _minutes(start: time, end: time) -> int:
     return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+# The horizon: how far ahead a deadline computed today can reach, in calendar days (see docs/deadlines.md).
+CALENDAR_DAYS_PER_WORKING_DAY = 7 / 5
+HORIZON_MARGIN_DAYS = 14  # one Spring Festival break (up to 9 days off) and the 调休 weekends around it
+
+
+def package_knows(year: int) -> bool:
+    """Whether the `chinesecalendar` package has data for a year: it raises NotImplementedError when not."""
+    try:
+        chinese_calendar.is_workday(date(year, 6, 30))
+    except NotImplementedError:
+        return False
+    return True
+
+
+def horizon(today: date, working_days: float) -> date:
+    """The last day a deadline started today can reach: working days × 7/5, rounded up, plus the margin."""
+    return today + timedelta(days=math.ceil(working_days * CALENDAR_DAYS_PER_WORKING_DAY) + HORIZON_MARGIN_DAYS)
+
+
+@dataclass(frozen=True)
+class YearCoverage:
+    year: int
+    package: bool  # the chinesecalendar package has data for it
+    overrides: int  # the admin's rows in that year (holidays and make-up days)
+
+    @property
+    def sources(self) -> list[str]:
+        return [name for name, present in ((OVERRIDE, self.overrides > 0), (PACKAGE, self.package)) if present]
+
+    @property
+    def covered(self) -> bool:
+        return bool(self.sources)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    today: date
+    horizon: date
+    years: tuple[YearCoverage, ...]  # today's year to the horizon's, and every later year with overrides
+
+    @property
+    def uncovered(self) -> list[int]:
+        """Years a deadline computed today can reach in which only Monday to Friday would count."""
+        return [y.year for y in self.years if y.year <= self.horizon.year and not y.covered]
+
+    @property
+    def message(self) -> str | None:
+        if not (years := self.uncovered):
+            return None
+        return f"{'、'.join(map(str, years))} 年节假日尚未录入，期限按周一至周五计算，请管理员导入节假日安排"
+
+
+def coverage(today: date, working_days: float, overrides_by_year: Mapping[int, int],
+             knows: Callable[[int], bool] = package_knows) -> Coverage:
+    """Which years ahead are known, by the package or by the admin's overrides; never guesses a year's holidays.
+
+    `working_days` is the longest a deadline can run (the policy's longest limit plus its longest extension);
+    `overrides_by_year` counts the override rows per year.
+    """
+    end = horizon(today, working_days)
+    last = max([end.year, *(year for year, rows in overrides_by_year.items() if rows > 0)])
+    return Coverage(today, end, tuple(YearCoverage(year, knows(year), overrides_by_year.get(year, 0))
+                                      for year in range(today.year, last + 1)))

@@ -9,14 +9,14 @@ hours (urgent, restoration) run on the wall clock; all others run on Chinese wor
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Annotated
 
 import msgspec
-from sqlalchemy import func, select
+from sqlalchemy import extract, func, select
 from sqlalchemy.orm import Session
 
-from dispatch.calendar import WorkCalendar
+from dispatch.calendar import Coverage, WorkCalendar, coverage
 from dispatch.models import CalendarOverride, TimeLimitPolicy
 from hotline.vocabulary import TicketType
 
@@ -57,6 +57,11 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
             raise ValueError("工作时间段必须按时间先后排列且互不重叠")
         if self.escalate_after_working_days <= self.supervise_after_working_days:
             raise ValueError("升级时限必须晚于督办时限")
+
+    @property
+    def longest_working_days(self) -> float:
+        """The furthest a deadline can run on working time: the longest limit plus the longest extension."""
+        return max(self.resolve_working_days.values()) + self.extension_max_working_days
 
     @property
     def working_periods(self) -> tuple[tuple[time, time], ...]:
@@ -202,3 +207,10 @@ def clock_for(session: Session, version: int | None) -> DeadlineClock:
     """The clock of the policy a ticket was dispatched under (the current one if it has none)."""
     return _clock(session, policy_for(session, version))
 
+
+
+def calendar_coverage(session: Session, today: date) -> Coverage:
+    """Whether every year a deadline computed today can reach has holiday data (dispatch.calendar.coverage)."""
+    year = extract("year", CalendarOverride.day)
+    counts = {int(y): n for y, n in session.execute(select(year, func.count()).group_by(year))}
+    return coverage(today, rules_of(current_policy(session)).longest_working_days, counts)
