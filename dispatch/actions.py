@@ -166,8 +166,9 @@ def decide_extension(session: Session, ticket: Ticket, actor: Actor, approve: bo
     if approve:
         asked_for = last_event(session, ticket, Action.REQUEST_EXTENSION)
         days = asked_for.data.get("days", 0) if asked_for else 0
-        ticket.due_at = clock_for(session, ticket.policy_version).extended(ticket.due_at or now(), days)
-        data = {"days": days, "due_at": ticket.due_at.isoformat()}
+        clock = clock_for(session, ticket.policy_version)
+        ticket.due_at = clock.extended(ticket.due_at or now(), days)
+        data = {"days": days, "due_at": ticket.due_at.isoformat(), "calendar": sorted(clock.calendar.sources_used)}
     apply(session, ticket, Action.APPROVE_EXTENSION if approve else Action.REFUSE_EXTENSION, actor, note=note,
           data=data)
     if approve:
@@ -193,6 +194,7 @@ def resume(session: Session, ticket: Ticket, actor: Actor, supplement: str | Non
         clock, moment = clock_for(session, ticket.policy_version), now()
         data["paused_minutes"] = round(clock.paused_time(ticket.urgency, ticket.paused_at, moment).total_seconds() / 60, 1)
         ticket.due_at = clock.after_pause(ticket.due_at, ticket.urgency, ticket.paused_at, moment)
+        data["calendar"] = sorted(clock.calendar.sources_used)
     if ticket.due_at is not None:
         data["due_at"] = ticket.due_at.isoformat()
     if supplement:
@@ -255,7 +257,8 @@ def reopen(session: Session, ticket: Ticket, actor: Actor, note: str) -> None:
     ticket.satisfaction = ticket.solved = None
     ticket.signed_at = moment
     apply(session, ticket, Action.REOPEN, actor, note=note, department_id=ticket.lead_department_id,
-          data={"department": _name(ticket), "due_at": ticket.due_at.isoformat()})
+          data={"department": _name(ticket), "due_at": ticket.due_at.isoformat(),
+                "calendar": sorted(clock.calendar.sources_used)})
     followup.reset_cards(session, ticket)
 
 
@@ -279,9 +282,10 @@ def merge(session: Session, ticket: Ticket, parent: Ticket, actor: Actor, note: 
 def supervise(session: Session, ticket: Ticket, commander: Actor, message: str, respond_within_days: int,
               kind: Action = Action.SUPERVISE) -> SupervisionNotice:
     """A commander's own notice, with the working days the department has to answer in writing."""
-    respond_by = clock_for(session, ticket.policy_version).respond_by(now(), respond_within_days)
-    apply(session, ticket, kind, commander, note=message, data={"message": message,
-                                                                 "respond_by": respond_by.isoformat()})
+    clock = clock_for(session, ticket.policy_version)
+    respond_by = clock.respond_by(now(), respond_within_days)
+    apply(session, ticket, kind, commander, note=message, data={"message": message, "respond_by": respond_by.isoformat(),
+                                                                 "calendar": sorted(clock.calendar.sources_used)})
     notice = followup.notice(session, ticket, "manual", message, respond_by, actor=commander)
     session.flush()
     return notice
