@@ -79,6 +79,40 @@ def cmd_scheduler(_: argparse.Namespace) -> None:
     build_scheduler().start()
 
 
+def cmd_calendar_import(args: argparse.Namespace) -> None:
+    """Holidays and make-up working days from a CSV or .ics file into the override table (docs/deadlines.md)."""
+    from pathlib import Path
+
+    from dispatch import calendar_import
+    from dispatch.policy import calendar_coverage
+    from hotline.clock import local, now
+    from hotline.database import session_scope
+
+    path = Path(args.file)
+    file_format = args.format or ("ics" if path.suffix.lower() in (".ics", ".ical", ".ifb") else None)
+    try:
+        days = calendar_import.read(path.read_bytes(), encoding=args.encoding, file_format=file_format)
+    except OSError as error:
+        raise SystemExit(f"无法读取文件 {path}：{error.strerror or error}") from None
+    except calendar_import.ImportRefused as refused:
+        print(f"导入失败，未写入任何数据（{len(refused.problems)} 处问题）：", file=sys.stderr)
+        for problem in refused.problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise SystemExit(1) from None
+    words = {calendar_import.ADDED: "新增", calendar_import.CHANGED: "修改", calendar_import.UNCHANGED: "不变"}
+    with session_scope() as session:
+        changes = calendar_import.store(session, days, dry_run=args.dry_run)
+        for change in changes:
+            was = "" if change.was_workday in (None, change.day.is_workday) else f"（原为{'班' if change.was_workday else '休'}）"
+            print(f"{change.day.day.isoformat()} {change.day.kind} {change.day.note or ''}  {words[change.status]}{was}")
+        print(calendar_import.summary(changes, args.dry_run))
+        if args.dry_run:
+            session.rollback()
+    with session_scope() as session:
+        if message := calendar_coverage(session, local(now()).date()).message:
+            print(f"提醒：{message}")
+
+
 def cmd_run(args: argparse.Namespace) -> None:
     """The production shape: N web processes, M RQ workers and one scheduler over DATABASE_URL and REDIS_URL."""
     from hotline.redis_conn import redis_url
@@ -148,6 +182,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     sub.add_parser("model", help="train the routing model from the shipped corpus if none is promoted yet"
                    ).set_defaults(func=cmd_model)
     sub.add_parser("scheduler", help="run the periodic-job scheduler").set_defaults(func=cmd_scheduler)
+    calendar = sub.add_parser("calendar", help="the holiday calendar").add_subparsers(dest="calendar", required=True)
+    importing = calendar.add_parser("import", help="import holidays and make-up working days from a CSV or .ics file")
+    importing.add_argument("file", help="CSV (日期,类型,说明; 休/班) or iCalendar .ics")
+    importing.add_argument("--dry-run", action="store_true", help="print what would change, write nothing")
+    importing.add_argument("--encoding", help="the file's encoding (default: UTF-8 with or without BOM, else GBK)")
+    importing.add_argument("--format", choices=("csv", "ics"), help="default: from the file name and content")
+    importing.set_defaults(func=cmd_calendar_import)
     sub.add_parser("board", help="print the big screen's live event stream in the terminal (see board --help)")
     args = parser.parse_args(arguments)
     args.func(args)
