@@ -3,16 +3,62 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Literal
 
-from litestar import Controller, Request, delete, get, post, put
+import msgspec
+from litestar import Controller, Request, Response, delete, get, post, put
+from litestar.params import Parameter
 from sqlalchemy import extract, select
 from sqlalchemy.orm import Session
 
+from dispatch import calendar_import
+from dispatch.calendar import Coverage
 from dispatch.models import CalendarOverride, TimeLimitPolicy
-from dispatch.policy import PolicyRules, current_policy, publish
+from dispatch.policy import PolicyRules, calendar_coverage, current_policy, publish
 from dispatch.schemas import CalendarDay, CalendarDayRead, PolicyRead
+from hotline.clock import local, now
 from hotline.dependencies import roles
 from hotline.vocabulary import Role
+
+
+class ImportedDayRead(msgspec.Struct):
+    day: date
+    is_workday: bool
+    note: str | None
+    row: int
+    change: str  # added, changed, unchanged
+    was_workday: bool | None
+
+
+class ImportRead(msgspec.Struct):
+    dry_run: bool
+    added: int
+    changed: int
+    unchanged: int
+    summary: str
+    days: list[ImportedDayRead]
+
+
+class YearCoverageRead(msgspec.Struct):
+    year: int
+    package: bool
+    overrides: int
+    sources: list[str]  # override, chinesecalendar; empty: Monday to Friday only
+
+
+class CoverageRead(msgspec.Struct):
+    today: date
+    horizon: date  # the furthest a deadline computed today can reach (docs/deadlines.md)
+    years: list[YearCoverageRead]
+    uncovered: list[int]
+    message: str | None
+
+
+def coverage_read(coverage: Coverage) -> CoverageRead:
+    return CoverageRead(today=coverage.today, horizon=coverage.horizon, uncovered=coverage.uncovered,
+                        message=coverage.message, years=[
+                            YearCoverageRead(year=y.year, package=y.package, overrides=y.overrides, sources=y.sources)
+                            for y in coverage.years])
 
 
 def _read(policy: TimeLimitPolicy) -> PolicyRead:
@@ -49,6 +95,33 @@ class PolicyController(Controller):
         db_session.add(override)
         db_session.commit()
         return CalendarDayRead(day=day, is_workday=override.is_workday, note=override.note)
+
+    @post("/calendar/import", guards=[roles(Role.ADMIN)], sync_to_thread=True, status_code=200)
+    def import_calendar(
+        self, body: bytes, db_session: Session, dry_run: bool = False, encoding: str | None = None,
+        file_format: Literal["csv", "ics"] | None = Parameter(query="format", default=None),
+    ) -> Response[ImportRead]:
+        """The file's bytes as the body (CSV or .ics, see docs/deadlines.md); any bad row: 400 with every row's
+        problem, and nothing written. `dry_run=true` answers what would change."""
+        try:
+            days = calendar_import.read(body, encoding=encoding, file_format=file_format)
+        except calendar_import.ImportRefused as refused:
+            return Response({"status_code": 400, "detail": str(refused), "errors": [
+                {"row": p.row, "column": p.column, "message": p.message} for p in refused.problems]},
+                status_code=400)
+        changes = calendar_import.store(db_session, days, dry_run=dry_run)
+        if dry_run:
+            db_session.rollback()
+        else:
+            db_session.commit()
+        return Response(ImportRead(dry_run=dry_run, **calendar_import.counts(changes), summary=calendar_import.summary(changes, dry_run), days=[
+            ImportedDayRead(day=c.day.day, is_workday=c.day.is_workday, note=c.day.note, row=c.day.row,
+                            change=c.status, was_workday=c.was_workday) for c in changes]))
+
+    @get("/calendar/coverage", guards=[roles(Role.ADMIN, Role.COMMANDER, Role.AUDITOR)], sync_to_thread=True)
+    def coverage(self, db_session: Session) -> CoverageRead:
+        """Which years up to the horizon the package or the overrides know; `message` names any that neither does."""
+        return coverage_read(calendar_coverage(db_session, local(now()).date()))
 
     @delete("/calendar/{day:date}", guards=[roles(Role.ADMIN)], sync_to_thread=True)
     def clear_day(self, day: date, db_session: Session) -> None:
