@@ -12,7 +12,8 @@ from sqlalchemy.orm import lazyload
 
 from dispatch import followup, routing
 from dispatch.actions import archive
-from hotline.clock import now
+from dispatch.policy import calendar_coverage
+from hotline.clock import local, now
 from hotline.database import session_scope
 from hotline.jobs import send_due_notifications
 from hotline.models import Ticket
@@ -117,5 +118,15 @@ def sweep_deadlines() -> dict[str, int]:
     return followup.sweep()
 
 
+def check_calendar_coverage() -> list[int]:
+    """Daily: a WARNING while a year a deadline can reach has no holiday data (only Monday to Friday would count)."""
+    with session_scope() as session:
+        coverage = calendar_coverage(session, local(now()).date())
+    if coverage.uncovered:
+        log.warning("%s（期限最远可到 %s）", coverage.message, coverage.horizon.isoformat())
+    return coverage.uncovered
+
+
 # (function, cron expression) pairs that the scheduler registers.
-SCHEDULE = [(sweep_deadlines, "* * * * *"), (reconcile, "*/5 * * * *"), (archive_stale_closed, "15 2 * * *"), (retrain_model, "30 1 * * *")]
+SCHEDULE = [(sweep_deadlines, "* * * * *"), (reconcile, "*/5 * * * *"), (archive_stale_closed, "15 2 * * *"),
+            (retrain_model, "30 1 * * *"), (check_calendar_coverage, "0 1 * * *")]

@@ -6,7 +6,9 @@ without a shared metrics directory: the database is the one source of truth.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
+from typing import Any
 
 import redis
 from litestar import Request, Response, get
@@ -16,16 +18,23 @@ from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select, text
 
 from command import runtime as board
+from dispatch.policy import calendar_coverage
+from hotline.clock import local, now
 from hotline.database import get_engine, session_scope
 from hotline.jobs import get_queue
 from hotline.models import Notification, Ticket
 from hotline.redis_conn import get_redis
 from hotline.workflow import OPEN
 
+log = logging.getLogger("web.ops")
+
 
 @get("/ready", opt={"public": True}, sync_to_thread=True)
-def ready() -> Response[dict[str, str]]:
-    """503 until both the database and Redis answer, so a load balancer sends no traffic before."""
+def ready() -> Response[dict[str, Any]]:
+    """503 until both the database and Redis answer, so a load balancer sends no traffic before.
+
+    A year ahead without holiday data does not make the process unready (deadlines still count Monday to
+    Friday), but the answer says so in a `calendar` field until an admin imports that year."""
     checks = {}
     try:
         with get_engine().connect() as connection:
@@ -39,7 +48,23 @@ def ready() -> Response[dict[str, str]]:
     except redis.RedisError as exc:
         checks["redis"] = f"不可用：{type(exc).__name__}"
     healthy = all(value == "ok" for value in checks.values())
-    return Response({"status": "ready" if healthy else "not ready", **checks}, status_code=200 if healthy else 503)
+    body: dict[str, Any] = {"status": "ready" if healthy else "not ready", **checks}
+    if checks["database"] == "ok" and (gap := _calendar_gap()) is not None:
+        body["calendar"] = gap
+    return Response(body, status_code=200 if healthy else 503)
+
+
+def _calendar_gap() -> dict[str, Any] | None:
+    """The years a deadline computed today can reach that neither the package nor an override knows."""
+    try:
+        with session_scope() as session:
+            coverage = calendar_coverage(session, local(now()).date())
+    except Exception:  # readiness is about the database and Redis; a failure here is logged, never a 503
+        log.exception("calendar coverage check failed")
+        return None
+    if not coverage.uncovered:
+        return None
+    return {"uncovered_years": coverage.uncovered, "horizon": coverage.horizon.isoformat(), "message": coverage.message}
 
 
 class FromTheRecords:

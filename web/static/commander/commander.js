@@ -26,6 +26,19 @@ async function start() {
   window.addEventListener("hashchange", route);
   route();
   refreshCounts();
+  warnAboutCalendar();
+}
+
+// A year that deadlines already reach but whose holidays nobody imported: they count Monday to Friday there.
+async function warnAboutCalendar() {
+  try {
+    const coverage = await get("/api/admin/calendar/coverage");
+    const banner = $("#calendar-warning");
+    banner.textContent = coverage.message || "";
+    banner.hidden = !coverage.message;
+  } catch {
+    // the desk works without the warning; the scheduler's log and /ready report the gap too
+  }
 }
 
 const ticketLink = (number) => h("a", { href: `/commander/tickets/${encodeURIComponent(number)}`, text: number });
