@@ -284,8 +284,8 @@ def supervise(session: Session, ticket: Ticket, commander: Actor, message: str, 
     """A commander's own notice, with the working days the department has to answer in writing."""
     clock = clock_for(session, ticket.policy_version)
     respond_by = clock.respond_by(now(), respond_within_days)
-    apply(session, ticket, kind, commander, note=message, data={"message": message, "respond_by": respond_by.isoformat(),
-                                                                 "calendar": sorted(clock.calendar.sources_used)})
+    apply(session, ticket, kind, commander, note=message, data={
+        "message": message, "respond_by": respond_by.isoformat(), "calendar": sorted(clock.calendar.sources_used)})
     notice = followup.notice(session, ticket, "manual", message, respond_by, actor=commander)
     session.flush()
     return notice

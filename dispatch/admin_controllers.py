@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, Request, Response, delete, get, post, put
-from litestar.params import Parameter
+from litestar.params import Parameter, QueryParameter
 from sqlalchemy import extract, select
 from sqlalchemy.orm import Session
 
@@ -54,6 +54,13 @@ class CoverageRead(msgspec.Struct):
     message: str | None
 
 
+def import_read(changes: list[calendar_import.Change], dry_run: bool) -> ImportRead:
+    return ImportRead(dry_run=dry_run, **calendar_import.counts(changes),
+                      summary=calendar_import.summary(changes, dry_run), days=[
+                          ImportedDayRead(day=c.day.day, is_workday=c.day.is_workday, note=c.day.note, row=c.day.row,
+                                          change=c.status, was_workday=c.was_workday) for c in changes])
+
+
 def coverage_read(coverage: Coverage) -> CoverageRead:
     return CoverageRead(today=coverage.today, horizon=coverage.horizon, uncovered=coverage.uncovered,
                         message=coverage.message, years=[
@@ -98,8 +105,9 @@ class PolicyController(Controller):
 
     @post("/calendar/import", guards=[roles(Role.ADMIN)], sync_to_thread=True, status_code=200)
     def import_calendar(
-        self, body: bytes, db_session: Session, dry_run: bool = False, encoding: str | None = None,
-        file_format: Literal["csv", "ics"] | None = Parameter(query="format", default=None),
+        self, body: bytes, db_session: Session, dry_run: bool = False,
+        encoding: Annotated[str | None, Parameter(max_length=40)] = None,
+        file_format: Annotated[Literal["csv", "ics"] | None, QueryParameter(name="format")] = None,
     ) -> Response[ImportRead]:
         """The file's bytes as the body (CSV or .ics, see docs/deadlines.md); any bad row: 400 with every row's
         problem, and nothing written. `dry_run=true` answers what would change."""
@@ -114,9 +122,7 @@ class PolicyController(Controller):
             db_session.rollback()
         else:
             db_session.commit()
-        return Response(ImportRead(dry_run=dry_run, **calendar_import.counts(changes), summary=calendar_import.summary(changes, dry_run), days=[
-            ImportedDayRead(day=c.day.day, is_workday=c.day.is_workday, note=c.day.note, row=c.day.row,
-                            change=c.status, was_workday=c.was_workday) for c in changes]))
+        return Response(import_read(changes, dry_run))
 
     @get("/calendar/coverage", guards=[roles(Role.ADMIN, Role.COMMANDER, Role.AUDITOR)], sync_to_thread=True)
     def coverage(self, db_session: Session) -> CoverageRead:

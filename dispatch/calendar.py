@@ -11,6 +11,7 @@ import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from fractions import Fraction
 
 import chinese_calendar
 
@@ -92,7 +93,7 @@ def _minutes(start: time, end: time) -> int:
 
 
 # The horizon: how far ahead a deadline computed today can reach, in calendar days (see docs/deadlines.md).
-CALENDAR_DAYS_PER_WORKING_DAY = 7 / 5
+CALENDAR_DAYS_PER_WORKING_DAY = Fraction(7, 5)
 HORIZON_MARGIN_DAYS = 14  # one Spring Festival break (up to 9 days off) and the 调休 weekends around it
 
 
@@ -107,7 +108,8 @@ def package_knows(year: int) -> bool:
 
 def horizon(today: date, working_days: float) -> date:
     """The last day a deadline started today can reach: working days × 7/5, rounded up, plus the margin."""
-    return today + timedelta(days=math.ceil(working_days * CALENDAR_DAYS_PER_WORKING_DAY) + HORIZON_MARGIN_DAYS)
+    calendar_days = math.ceil(Fraction(working_days) * CALENDAR_DAYS_PER_WORKING_DAY)  # exact: 25 wd are 35 days
+    return today + timedelta(days=calendar_days + HORIZON_MARGIN_DAYS)
 
 
 @dataclass(frozen=True)
@@ -144,12 +146,14 @@ class Coverage:
 
 
 def coverage(today: date, working_days: float, overrides_by_year: Mapping[int, int],
-             knows: Callable[[int], bool] = package_knows) -> Coverage:
+             knows: Callable[[int], bool] | None = None) -> Coverage:
     """Which years ahead are known, by the package or by the admin's overrides; never guesses a year's holidays.
 
     `working_days` is the longest a deadline can run (the policy's longest limit plus its longest extension);
-    `overrides_by_year` counts the override rows per year.
+    `overrides_by_year` counts the override rows per year; `knows` says whether the package has a year's data
+    (default: `package_knows`).
     """
+    knows = knows or package_knows
     end = horizon(today, working_days)
     last = max([end.year, *(year for year, rows in overrides_by_year.items() if rows > 0)])
     return Coverage(today, end, tuple(YearCoverage(year, knows(year), overrides_by_year.get(year, 0))

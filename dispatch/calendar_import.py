@@ -81,9 +81,10 @@ class ImportRefused(ValueError):
 def decode(data: bytes, encoding: str | None = None) -> str:
     """The file's text: the given encoding, else UTF-8 (a BOM or none), UTF-16 with its BOM, or GBK (GB18030)."""
     if encoding:
+        encoding = encoding[:40]
         try:
             codecs.lookup(encoding)
-        except LookupError:
+        except (LookupError, ValueError, TypeError):
             raise ImportRefused([RowProblem(None, None, f"不认识的文件编码「{encoding}」，可用 utf-8 或 gbk")]) from None
         return _decoded(data, encoding).removeprefix("\ufeff")
     if data.startswith(codecs.BOM_UTF8):
@@ -106,6 +107,8 @@ def _decoded(data: bytes, encoding: str) -> str:
     except UnicodeDecodeError as error:
         row = data[:error.start].count(b"\n") + 1
         raise ImportRefused([RowProblem(row, None, f"不是 {encoding} 编码的文字，请确认文件编码")]) from None
+    except (LookupError, ValueError, TypeError):  # a codec that is not a text encoding (base64, rot13, ...)
+        raise ImportRefused([RowProblem(None, None, f"「{encoding}」不是文字编码，可用 utf-8 或 gbk")]) from None
 
 
 def read(data: bytes, *, encoding: str | None = None, file_format: str | None = None) -> list[ImportedDay]:
@@ -138,7 +141,7 @@ def parse_csv(text: str) -> list[ImportedDay]:
         day = _csv_row(number, cells, columns or {DATE: 0, KIND: 1, NOTE: 2}, columns is None, problems)
         if day is not None:
             found.append(day)
-    return _checked(found, problems)
+    return _checked(found, problems, KIND)
 
 
 def _cells(line: str) -> list[str]:
@@ -257,7 +260,7 @@ def parse_ics(text: str) -> list[ImportedDay]:
         found.extend(_event_days(event, rows[index] if index < len(rows) else None, problems))
     if not events:
         problems.append(RowProblem(None, None, "文件中没有日程（VEVENT）"))
-    return _checked(found, problems)
+    return _checked(found, problems, "SUMMARY")
 
 
 def _event_days(event: icalendar.Event, row: int | None, problems: list[RowProblem]) -> list[ImportedDay]:
@@ -312,16 +315,17 @@ def _event_date(event: icalendar.Event, name: str, row: int | None, problems: li
 
 # --- both ------------------------------------------------------------------------------------------------------
 
-def _checked(found: list[ImportedDay], problems: list[RowProblem]) -> list[ImportedDay]:
-    """One entry per day, in date order; the same day twice with different kinds is a problem of the later row."""
+def _checked(found: list[ImportedDay], problems: list[RowProblem], kind_column: str) -> list[ImportedDay]:
+    """One entry per day, in date order; the same day twice with different kinds is a problem of the later row
+    (in `kind_column`: what decided the kind)."""
     first: dict[date, ImportedDay] = {}
     for day in found:
         earlier = first.get(day.day)
         if earlier is None:
             first[day.day] = day
         elif earlier.is_workday != day.is_workday:
-            problems.append(RowProblem(day.row, KIND, f"{day.day.isoformat()} 在第 {earlier.row} 行是「{earlier.kind}」，"
-                                                      f"这里又是「{day.kind}」"))
+            problems.append(RowProblem(day.row, kind_column, f"{day.day.isoformat()} 在第 {earlier.row} 行是"
+                                                             f"「{earlier.kind}」，这里又是「{day.kind}」"))
         elif earlier.note is None and day.note is not None:
             first[day.day] = ImportedDay(earlier.day, earlier.is_workday, day.note, earlier.row)
     if not found and not problems:

@@ -103,8 +103,9 @@ def cmd_calendar_import(args: argparse.Namespace) -> None:
     with session_scope() as session:
         changes = calendar_import.store(session, days, dry_run=args.dry_run)
         for change in changes:
-            was = "" if change.was_workday in (None, change.day.is_workday) else f"（原为{'班' if change.was_workday else '休'}）"
-            print(f"{change.day.day.isoformat()} {change.day.kind} {change.day.note or ''}  {words[change.status]}{was}")
+            day = change.day
+            was = "" if change.was_workday in (None, day.is_workday) else f"（原为{'班' if change.was_workday else '休'}）"
+            print(f"{day.day.isoformat()} {day.kind} {day.note or ''}  {words[change.status]}{was}")
         print(calendar_import.summary(changes, args.dry_run))
         if args.dry_run:
             session.rollback()
