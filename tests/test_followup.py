@@ -186,3 +186,42 @@ def test_a_handler_may_pause_a_ticket_once(operator, login):
     assert second.status_code == 409
     assert "最多暂停计时 1 次" in second.json()["detail"] and second.json()["current_status"] == "in_progress"
     assert _actions(number).count("wait_citizen") == 1
+
+
+def _event_data(number: str, action: str) -> dict:
+    with session_scope() as session:
+        return session.scalars(select(TicketEvent.data).join(Ticket).where(
+            Ticket.number == number, TicketEvent.action == action).order_by(TicketEvent.id.desc())).first()
+
+
+def test_every_event_that_moves_a_deadline_records_the_calendar_it_used(operator, login, commander):
+    # all within November 2026, which the chinesecalendar package knows
+    number = _dispatched_at(MONDAY_10, operator)
+    handler = login("h_cgj")
+    with clock.frozen(MONDAY_10 + timedelta(hours=1)):
+        handler.act(number, "sign")
+        handler.act(number, "wait", {"message": "请提供照片"})
+    with clock.frozen(datetime(2026, 11, 17, 10, 0, tzinfo=TIME_ZONE)):
+        assert handler.act(number, "resume", {}).status_code == 200
+        handler.act(number, "extension", {"days": 3, "reason": "需采购配件"})
+        assert commander.act(number, "extension/decision", {"approve": True}).status_code == 200
+        assert commander.post(f"/api/tickets/{number}/supervise", json={
+            "message": "请加快办理", "respond_within_days": 1}).status_code == 201
+        handler.act(number, "reply", {"reply": "已修复"})
+        operator.post(f"/api/tickets/{number}/callback", json={"satisfaction": "unsatisfied", "solved": "unsolved"})
+        assert commander.act(number, "reopen", {"reason": "群众反映路灯仍未修复"}).status_code == 200
+    for action in ("resume", "approve_extension", "supervise", "reopen"):
+        assert _event_data(number, action)["calendar"] == ["chinesecalendar"], action
+
+
+def test_an_extension_into_a_year_without_data_says_it_counted_weekdays(operator, login, commander):
+    # a consultation dispatched Monday 28 December 2026 10:00 is due Wednesday 30 December 10:00; 3 more working
+    # days, Monday to Friday in 2027: 31 December, 1 January, 4 January
+    number = _dispatched_at(datetime(2026, 12, 28, 10, 0, tzinfo=TIME_ZONE), operator)
+    handler = login("h_cgj")
+    with clock.frozen(datetime(2026, 12, 28, 11, 0, tzinfo=TIME_ZONE)):
+        handler.act(number, "sign")
+        handler.act(number, "extension", {"days": 3, "reason": "需采购配件"})
+        assert commander.act(number, "extension/decision", {"approve": True}).status_code == 200
+    assert _ticket(number).due_at == datetime(2027, 1, 4, 10, 0, tzinfo=TIME_ZONE)
+    assert _event_data(number, "approve_extension")["calendar"] == ["chinesecalendar", "weekdays"]
