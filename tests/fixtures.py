@@ -143,6 +143,25 @@ def _signed_in(client: TestClient, username: str) -> dict:
     return body
 
 
+PACKAGE_LAST_YEAR = 2026  # chinesecalendar 1.11.0 has data for 2004-2026
+
+
+@pytest.fixture
+def calendar_package_up_to_2026(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The holiday package as 1.11.0 ships it, whatever version is installed: a later release that knows 2027
+    must not change what a test about «a year the package does not know» expects."""
+    import chinese_calendar
+
+    real = chinese_calendar.is_workday
+
+    def is_workday(day):
+        if day.year > PACKAGE_LAST_YEAR:
+            raise NotImplementedError(f"no data for {day.year}")
+        return real(day)
+
+    monkeypatch.setattr(chinese_calendar, "is_workday", is_workday)
+
+
 @pytest.fixture
 def environ(monkeypatch: pytest.MonkeyPatch):
     """Set environment variables for one test; the settings tree is read again with them, and again after."""

@@ -1,6 +1,7 @@
 """The calendar's horizon: which years a deadline computed today can reach, and who is told when one is unknown.
 
-Written for chinesecalendar 1.11.0, which has data for 2004-2026 only. The default policy's longest limit is
+Written for chinesecalendar 1.11.0, which has data for 2004-2026 only (the tests that ask the database pin it
+so: `calendar_package_up_to_2026`). The default policy's longest limit is
 15 working days (投诉/举报) plus a 10-working-day extension: 25 working days, 35 calendar days at 7/5, plus the
 14-day margin: 49 calendar days ahead.
 """
@@ -81,9 +82,9 @@ def test_a_long_policy_can_reach_two_unknown_years_and_later_override_years_are_
 
 
 @pure
-def test_the_installed_package_knows_2026_and_not_2027():
-    assert package_knows(2026) is True
-    assert package_knows(2027) is False
+def test_the_package_is_asked_whether_it_knows_a_year():
+    assert package_knows(2026) is True  # 1.11.0 and later
+    assert package_knows(2098) is False
 
 
 # --- against the database and the app --------------------------------------------------------------------------
@@ -104,7 +105,7 @@ def _holiday(day: date, note: str = "元旦") -> None:
         session.add(CalendarOverride(day=day, is_workday=False, note=note))
 
 
-def test_ready_stays_200_and_names_the_year_without_data(client, no_overrides):
+def test_ready_stays_200_and_names_the_year_without_data(client, no_overrides, calendar_package_up_to_2026):
     with clock.frozen(DECEMBER_2):
         response = client.get("/ready")
     assert response.status_code == 200
@@ -120,7 +121,8 @@ def test_ready_says_nothing_about_the_calendar_in_june(client, no_overrides):
         assert "calendar" not in client.get("/ready").json()
 
 
-def test_the_coverage_endpoint_for_the_desk_and_the_admin(login, commander, no_overrides):
+def test_the_coverage_endpoint_for_the_desk_and_the_admin(login, commander, no_overrides,
+                                                         calendar_package_up_to_2026):
     with clock.frozen(DECEMBER_2):
         body = commander.get("/api/admin/calendar/coverage").json()
         assert login("auditor").get("/api/admin/calendar/coverage").status_code == 200
@@ -138,7 +140,7 @@ def test_the_coverage_endpoint_for_the_desk_and_the_admin(login, commander, no_o
 
 
 def test_a_december_complaint_crossing_new_year_lands_a_day_later_once_1_january_is_imported(
-        operator, login, no_overrides):
+        operator, login, no_overrides, calendar_package_up_to_2026):
     # Monday 21 December 2026 10:00 + 15 working days. Counted Monday to Friday in 2027, the 15th working day is
     # Monday 11 January (Dec 22-25, 28-31, Jan 1, 4-8, 11); with 1 January a holiday it is Tuesday 12 January.
     monday = datetime(2026, 12, 21, 10, 0, tzinfo=TIME_ZONE)
@@ -161,7 +163,7 @@ def test_a_december_complaint_crossing_new_year_lands_a_day_later_once_1_january
     assert after["events"][-1]["data"]["calendar"] == ["chinesecalendar", "override", "weekdays"]
 
 
-def test_the_daily_check_warns_while_a_year_is_missing(caplog, no_overrides):
+def test_the_daily_check_warns_while_a_year_is_missing(caplog, no_overrides, calendar_package_up_to_2026):
     from dispatch.jobs import SCHEDULE, check_calendar_coverage
 
     assert check_calendar_coverage in [job for job, _ in SCHEDULE]

@@ -120,7 +120,8 @@ def test_bad_policy_is_refused_with_a_reason(login):
     assert admin.get("/api/admin/policy").json()["version"] == 1
 
 
-def test_admin_calendar_override_moves_deadlines_in_a_year_without_data(operator, login):
+def test_admin_calendar_override_moves_deadlines_in_a_year_without_data(operator, login,
+                                                                        calendar_package_up_to_2026):
     admin = login("admin")
     for day, workday in (("2027-01-01", False), ("2027-02-06", True)):
         assert admin.client.put(f"/api/admin/calendar/{day}", json={"is_workday": workday, "note": "元旦"},

@@ -214,7 +214,8 @@ def test_every_event_that_moves_a_deadline_records_the_calendar_it_used(operator
         assert _event_data(number, action)["calendar"] == ["chinesecalendar"], action
 
 
-def test_an_extension_into_a_year_without_data_says_it_counted_weekdays(operator, login, commander):
+def test_an_extension_into_a_year_without_data_says_it_counted_weekdays(operator, login, commander,
+                                                                       calendar_package_up_to_2026):
     # a consultation dispatched Monday 28 December 2026 10:00 is due Wednesday 30 December 10:00; 3 more working
     # days, Monday to Friday in 2027: 31 December, 1 January, 4 January
     number = _dispatched_at(datetime(2026, 12, 28, 10, 0, tzinfo=TIME_ZONE), operator)
