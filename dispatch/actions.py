@@ -109,7 +109,7 @@ def dispatch(
         "sign_deadline": ticket.sign_deadline.isoformat(),
         "due_at": ticket.due_at.isoformat(),
         "policy_version": clock.version,
-        "calendar": sorted(clock.calendar.sources_used),
+        "calendar": clock.sources,
     })
     if first:
         followup.reset_cards(session, ticket)
@@ -168,7 +168,7 @@ def decide_extension(session: Session, ticket: Ticket, actor: Actor, approve: bo
         days = asked_for.data.get("days", 0) if asked_for else 0
         clock = clock_for(session, ticket.policy_version)
         ticket.due_at = clock.extended(ticket.due_at or now(), days)
-        data = {"days": days, "due_at": ticket.due_at.isoformat(), "calendar": sorted(clock.calendar.sources_used)}
+        data = {"days": days, "due_at": ticket.due_at.isoformat(), "calendar": clock.sources}
     apply(session, ticket, Action.APPROVE_EXTENSION if approve else Action.REFUSE_EXTENSION, actor, note=note,
           data=data)
     if approve:
@@ -194,7 +194,7 @@ def resume(session: Session, ticket: Ticket, actor: Actor, supplement: str | Non
         clock, moment = clock_for(session, ticket.policy_version), now()
         data["paused_minutes"] = round(clock.paused_time(ticket.urgency, ticket.paused_at, moment).total_seconds() / 60, 1)
         ticket.due_at = clock.after_pause(ticket.due_at, ticket.urgency, ticket.paused_at, moment)
-        data["calendar"] = sorted(clock.calendar.sources_used)
+        data["calendar"] = clock.sources
     if ticket.due_at is not None:
         data["due_at"] = ticket.due_at.isoformat()
     if supplement:
@@ -258,7 +258,7 @@ def reopen(session: Session, ticket: Ticket, actor: Actor, note: str) -> None:
     ticket.signed_at = moment
     apply(session, ticket, Action.REOPEN, actor, note=note, department_id=ticket.lead_department_id,
           data={"department": _name(ticket), "due_at": ticket.due_at.isoformat(),
-                "calendar": sorted(clock.calendar.sources_used)})
+                "calendar": clock.sources})
     followup.reset_cards(session, ticket)
 
 
@@ -285,7 +285,7 @@ def supervise(session: Session, ticket: Ticket, commander: Actor, message: str, 
     clock = clock_for(session, ticket.policy_version)
     respond_by = clock.respond_by(now(), respond_within_days)
     apply(session, ticket, kind, commander, note=message, data={
-        "message": message, "respond_by": respond_by.isoformat(), "calendar": sorted(clock.calendar.sources_used)})
+        "message": message, "respond_by": respond_by.isoformat(), "calendar": clock.sources})
     notice = followup.notice(session, ticket, "manual", message, respond_by, actor=commander)
     session.flush()
     return notice

@@ -76,6 +76,12 @@ class DeadlineClock:
     calendar: WorkCalendar
     version: int
 
+    @property
+    def sources(self) -> list[str]:
+        """Which calendar sources the arithmetic so far used (override, chinesecalendar, weekdays): recorded on
+        every event that sets a deadline."""
+        return sorted(self.calendar.sources_used)
+
     def on_wall_clock(self, urgency: str) -> bool:
         return urgency in self.rules.resolve_hours_by_urgency
 
