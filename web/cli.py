@@ -11,6 +11,14 @@ from collections.abc import Sequence
 log = logging.getLogger("hotline12345")
 
 
+def refuse_weak_secret_key() -> None:
+    """`run` and `serve` on a server database stop here, before any connection, unless SECRET_KEY is sound."""
+    from hotline.settings import secret_key_problem
+
+    if problem := secret_key_problem():
+        raise SystemExit(problem)
+
+
 def cmd_migrate(_: argparse.Namespace) -> None:
     from hotline.migrate import upgrade
 
@@ -41,6 +49,7 @@ def cmd_model(_: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
+    refuse_weak_secret_key()
     import uvicorn
 
     uvicorn.run("web.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
@@ -84,6 +93,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     from hotline.redis_conn import redis_url
     from web.stack import Stack, environment
 
+    refuse_weak_secret_key()
     cmd_migrate(args)
     cmd_model(args)
     stack = Stack.of(host=args.host, port=args.port, web_workers=args.web_workers, rq_workers=args.rq_workers,
