@@ -48,3 +48,26 @@ def create_staff(
 
 def actor_of(staff: Staff) -> Actor:
     return Actor(role=staff.role, id=staff.id, department_id=staff.department_id, name=staff.display_name)
+
+
+MIN_PASSWORD_CHARS = 10  # for accounts made from now on (`createadmin`); the demo's shared password predates it
+NAME_CHARS = 32  # the Staff.username and Staff.display_name columns
+
+
+def new_staff_problem(session: Session, username: str, display_name: str) -> str | None:
+    """Why an account of this name may not be created (in Chinese, for the person typing), or None."""
+    if not username:
+        return "用户名不能为空"
+    if len(username) > NAME_CHARS or any(char.isspace() for char in username):
+        return f"用户名不能含空白，最长 {NAME_CHARS} 个字符"
+    if not display_name or len(display_name) > NAME_CHARS:
+        return f"显示名称不能为空，最长 {NAME_CHARS} 个字符"
+    if session.scalars(select(Staff.id).where(Staff.username == username)).first() is not None:
+        return f"用户名 {username} 已存在，未做任何修改"
+    return None
+
+
+def password_problem(password: str) -> str | None:
+    if len(password) < MIN_PASSWORD_CHARS:
+        return f"密码太短：至少 {MIN_PASSWORD_CHARS} 个字符（现在 {len(password)} 个）"
+    return None

@@ -125,3 +125,40 @@ def load_settings() -> Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return load_settings()
+
+
+MIN_SECRET_KEY_CHARS = 32
+MAKE_SECRET_KEY = 'python3 -c "import secrets; print(secrets.token_urlsafe(48))"'
+# The value docs/deploy/compose.yaml ships, the README's "...", and the usual stand-ins.
+PLACEHOLDER_SECRET_KEYS = frozenset({
+    "change-me-to-a-long-random-string", "...", "change-me", "changeme", "change_me", "secret", "secret_key",
+    "secret-key", "please-change", "please-change-me", "your-secret-key", "replace-me", "xxx",
+})
+_PLACEHOLDER_PARTS = ("change-me", "changeme", "change_me", "please-change", "replace-me", "replaceme")
+
+
+def secret_key_problem(environ: Mapping[str, str] = os.environ) -> str | None:
+    """Why SECRET_KEY may not sign staff tokens on a server database, or None when it may.
+
+    On SQLite (the embedded demo default) a missing key is fine: `_secret` generates one into var/secret_key.
+    On any other DATABASE_URL the key must be set, at least 32 characters, and not a placeholder anyone can read
+    in our docs. It reads the variables only (no file written, no connection made), so `run` and `serve` can
+    refuse before they touch anything.
+    """
+    if (environ.get("DATABASE_URL") or "sqlite").startswith("sqlite"):
+        return None
+    key = environ.get("SECRET_KEY", "").strip()
+    if not key:
+        reason = "SECRET_KEY 未设置"
+    elif key.strip("'\"").lower() in PLACEHOLDER_SECRET_KEYS or any(
+            part in key.lower() for part in _PLACEHOLDER_PARTS):
+        reason = "SECRET_KEY 是占位值（如 docs/deploy/compose.yaml 里的示例），不是随机密钥"
+    elif len(key) < MIN_SECRET_KEY_CHARS:
+        reason = f"SECRET_KEY 太短（{len(key)} 个字符，至少 {MIN_SECRET_KEY_CHARS} 个）"
+    elif len(set(key)) < 10:
+        reason = f"SECRET_KEY 不像随机生成的（只有 {len(set(key))} 种字符）"
+    else:
+        return None
+    return (f"拒绝启动：{reason}。使用服务器数据库（DATABASE_URL 不是 SQLite）时，员工令牌由 SECRET_KEY 签名，"
+            f"必须是随机生成的长字符串。生成一个：{MAKE_SECRET_KEY}，"
+            "再把输出设为环境变量 SECRET_KEY 后启动。")

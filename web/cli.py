@@ -1,4 +1,5 @@
-"""`hotline12345` command: migrate, seed, serve, worker, scheduler, and `demo` that runs them all at once."""
+"""`hotline12345` command: migrate, seed, serve, worker, scheduler, `demo` that runs them all at once, and
+`createadmin` for a county's first administrator."""
 
 from __future__ import annotations
 
@@ -9,6 +10,15 @@ import sys
 from collections.abc import Sequence
 
 log = logging.getLogger("hotline12345")
+ADMIN_PASSWORD_VARIABLE = "HOTLINE_ADMIN_PASSWORD"  # createadmin's password for scripts, instead of the prompt
+
+
+def refuse_weak_secret_key() -> None:
+    """`run` and `serve` on a server database stop here, before any connection, unless SECRET_KEY is sound."""
+    from hotline.settings import secret_key_problem
+
+    if problem := secret_key_problem():
+        raise SystemExit(problem)
 
 
 def cmd_migrate(_: argparse.Namespace) -> None:
@@ -41,6 +51,7 @@ def cmd_model(_: argparse.Namespace) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
+    refuse_weak_secret_key()
     import uvicorn
 
     uvicorn.run("web.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
@@ -119,6 +130,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     from hotline.redis_conn import redis_url
     from web.stack import Stack, environment
 
+    refuse_weak_secret_key()
     cmd_migrate(args)
     cmd_model(args)
     stack = Stack.of(host=args.host, port=args.port, web_workers=args.web_workers, rq_workers=args.rq_workers,
@@ -150,6 +162,50 @@ def cmd_demo(args: argparse.Namespace) -> None:
         print("已停止：Web、任务进程、调度器和内置 Redis 均已退出", flush=True)
 
 
+def admin_password() -> str:
+    """From HOTLINE_ADMIN_PASSWORD when it is set (even empty: a script never waits at a prompt), else asked
+    twice without echo."""
+    import getpass
+
+    from hotline.accounts import MIN_PASSWORD_CHARS
+
+    if ADMIN_PASSWORD_VARIABLE in os.environ:
+        return os.environ[ADMIN_PASSWORD_VARIABLE]
+    try:
+        first = getpass.getpass(f"管理员密码（至少 {MIN_PASSWORD_CHARS} 个字符）：")
+        second = getpass.getpass("再输入一次：")
+    except (EOFError, KeyboardInterrupt):
+        raise SystemExit(f"拒绝创建管理员：没有输入密码（脚本里请设环境变量 {ADMIN_PASSWORD_VARIABLE}）") from None
+    if first != second:
+        raise SystemExit("拒绝创建管理员：两次输入的密码不一致")
+    return first
+
+
+def cmd_createadmin(args: argparse.Namespace) -> None:
+    """The first administrator (or another one) on a migrated database: no department, password hashed."""
+    from sqlalchemy.exc import IntegrityError
+
+    from hotline.accounts import create_staff, new_staff_problem, password_problem
+    from hotline.database import session_scope
+    from hotline.vocabulary import Role
+
+    cmd_migrate(args)
+    username, display_name = args.username.strip(), args.display_name.strip()
+    with session_scope() as session:
+        problem = new_staff_problem(session, username, display_name)
+    if problem:
+        raise SystemExit(f"拒绝创建管理员：{problem}")
+    password = admin_password()
+    if problem := password_problem(password):
+        raise SystemExit(f"拒绝创建管理员：{problem}")
+    try:
+        with session_scope() as session:
+            create_staff(session, username, display_name, password, Role.ADMIN, department_id=None)
+    except IntegrityError:  # the same name, created meanwhile by someone else
+        raise SystemExit(f"拒绝创建管理员：用户名 {username} 已存在，未做任何修改") from None
+    print(f"已创建管理员 {username}（{display_name}），可用它登录")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["board"]:  # the terminal view of the big screen has its own options
@@ -179,6 +235,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     run.add_argument("--web-workers", type=int, default=2)
     run.add_argument("--rq-workers", type=int, default=2)
     run.set_defaults(func=cmd_run)
+    admin = sub.add_parser("createadmin", help="migrate, then create an administrator account (password: prompt, "
+                           f"or {ADMIN_PASSWORD_VARIABLE})")
+    admin.add_argument("--username", default="admin")
+    admin.add_argument("--display-name", default="系统管理员")
+    admin.set_defaults(func=cmd_createadmin)
     sub.add_parser("worker", help="run one RQ worker").set_defaults(func=cmd_worker)
     sub.add_parser("model", help="train the routing model from the shipped corpus if none is promoted yet"
                    ).set_defaults(func=cmd_model)
