@@ -47,6 +47,14 @@ def route(session: Session, category_code: str, township: str | None) -> Catalog
     return by_township.get(township) or by_township.get(None)
 
 
+def _entry_limits(session: Session, ticket: Ticket, entry: CatalogueEntry | None = None) -> dict[str, float] | None:
+    """The catalogue entry's own time limits for the ticket's category and township (None: the policy's), also
+    when a person chose the department: the limit belongs to the category."""
+    if entry is None and ticket.category_code:
+        entry = route(session, ticket.category_code, ticket.township)
+    return entry.time_limits if entry is not None else None
+
+
 def submit(session: Session, ticket: Ticket, actor: Actor) -> None:
     """The operator hands a recorded call on; routing dispatches it if the classifier is sure."""
     apply(session, ticket, Action.SUBMIT, actor)
@@ -83,6 +91,7 @@ def dispatch(
     """
     if category_code is not None:
         ticket.category_code = category_code
+    entry = None
     if department_id is None:
         entry = route(session, category_code or "", ticket.township)
         if entry is None:
@@ -101,7 +110,7 @@ def dispatch(
     ticket.policy_version = clock.version
     ticket.sign_deadline = clock.sign_due(moment, ticket.urgency)
     if first or ticket.due_at is None:
-        ticket.due_at = clock.resolve_due(moment, ticket.type, ticket.urgency)
+        ticket.due_at = clock.resolve_due(moment, ticket.type, ticket.urgency, _entry_limits(session, ticket, entry))
     apply(session, ticket, action, actor, note=note, department_id=lead.id, data={
         "department": lead.name,
         "co_departments": [d.name for d in co],
@@ -251,7 +260,7 @@ def reopen(session: Session, ticket: Ticket, actor: Actor, note: str) -> None:
     clock = current_clock(session)
     moment = now()
     ticket.policy_version = clock.version
-    ticket.due_at = clock.resolve_due(moment, ticket.type, ticket.urgency)
+    ticket.due_at = clock.resolve_due(moment, ticket.type, ticket.urgency, _entry_limits(session, ticket))
     ticket.closed_at = None
     ticket.reply = None
     ticket.satisfaction = ticket.solved = None

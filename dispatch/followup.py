@@ -71,6 +71,19 @@ def notice(session: Session, ticket: Ticket, kind: str, message: str, respond_by
     return notice
 
 
+def escalation_target(session: Session, ticket: Ticket, leadership_code: str | None) -> Department | None:
+    """Where an escalation is reported: the lead unit's own 上级单位 (from the county's reference data) if it has
+    an active one, else the policy's leadership unit if the policy names one, else nobody."""
+    lead = ticket.lead_department
+    if lead is not None and lead.parent_id is not None:
+        parent = session.get(Department, lead.parent_id)
+        if parent is not None and parent.active:
+            return parent
+    if leadership_code is None:
+        return None
+    return session.scalars(select(Department).where(Department.code == leadership_code)).first()
+
+
 def advance(session: Session, ticket: Ticket, moment: datetime) -> list[str]:
     """Record every step that has fallen due (several at once if the sweep was away), then reschedule."""
     if ticket.status not in CLOCK_RUNNING or ticket.due_at is None:
@@ -104,9 +117,9 @@ def advance(session: Session, ticket: Ticket, moment: datetime) -> list[str]:
         else:
             days = plain_number(rules.escalate_after_working_days)
             ticket.escalation = ESCALATED
-            leadership = session.scalars(select(Department).where(
-                Department.code == rules.leadership_department_code)).first()
-            message = f"工单 {ticket.number} 已超期 {days} 个工作日，报请县政府领导协调督办。"
+            leadership = escalation_target(session, ticket, rules.leadership_department_code)
+            message = (f"工单 {ticket.number} 已超期 {days} 个工作日，"
+                       f"报请{leadership.name if leadership else '县政府领导'}协调督办。")
             notice(session, ticket, "escalate", message, None)
             apply(session, ticket, Action.ESCALATE, SYSTEM_ACTOR, data={"message": message,
                                                                     "to": leadership.name if leadership else None})

@@ -23,6 +23,8 @@ class CatalogueEntry(Base):
     township: Mapped[str | None] = mapped_column(String(32))
     lead_department_id: Mapped[int] = mapped_column(ForeignKey("department.id"))
     co_department_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # this entry's own resolve limits in working days by ticket type, e.g. {"complaint": 10}; None: the policy's
+    time_limits: Mapped[dict[str, float] | None] = mapped_column(JSON)
     lead_department: Mapped[Department] = relationship(lazy="joined")
 
 

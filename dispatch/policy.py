@@ -8,6 +8,7 @@ hours (urgent, restoration) run on the wall clock; all others run on Chinese wor
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Annotated
@@ -85,10 +86,21 @@ class DeadlineClock:
     def on_wall_clock(self, urgency: str) -> bool:
         return urgency in self.rules.resolve_hours_by_urgency
 
-    def resolve_due(self, start: datetime, kind: str, urgency: str) -> datetime:
+    def working_days_for(self, kind: str, entry_limits: Mapping[str, float] | None = None) -> float | None:
+        """The resolve limit in working days: the catalogue entry's own for this type (派单目录的办理时限) if it
+        has one, else the policy's."""
+        if entry_limits and (days := entry_limits.get(kind)) is not None:
+            return days
+        return self.rules.resolve_working_days.get(kind)
+
+    def resolve_due(self, start: datetime, kind: str, urgency: str,
+                    entry_limits: Mapping[str, float] | None = None) -> datetime:
+        """Hour limits (urgent, restoration) come first, for every entry; then working days as above."""
         if (hours := self.rules.resolve_hours_by_urgency.get(urgency)) is not None:
             return start + timedelta(hours=hours)
-        return self.calendar.add_working_days(start, self.rules.resolve_working_days[kind])
+        if (days := self.working_days_for(kind, entry_limits)) is None:
+            raise KeyError(kind)
+        return self.calendar.add_working_days(start, days)
 
     def sign_due(self, start: datetime, urgency: str) -> datetime:
         if (minutes := self.rules.sign_minutes_by_urgency.get(urgency)) is not None:
@@ -157,11 +169,11 @@ class DeadlineClock:
         """The date a written answer to a 督办 notice is due."""
         return self.calendar.add_working_days(moment, working_days)
 
-    def limit_text(self, kind: str, urgency: str) -> str:
+    def limit_text(self, kind: str, urgency: str, entry_limits: Mapping[str, float] | None = None) -> str:
         """The limit as a citizen is told it: «2 小时», «15 个工作日»."""
         if (hours := self.rules.resolve_hours_by_urgency.get(urgency)) is not None:
             return f"{plain_number(hours)} 小时"
-        if (days := self.rules.resolve_working_days.get(kind)) is not None:
+        if (days := self.working_days_for(kind, entry_limits)) is not None:
             return f"{plain_number(days)} 个工作日"
         return "规定时限"
 

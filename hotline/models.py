@@ -42,6 +42,8 @@ class Department(Base):
     township: Mapped[str | None] = mapped_column(String(32))
     duty_phone: Mapped[str | None] = mapped_column(String(20))  # where staff notices are texted
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # 上级单位: where this unit's escalations are reported (dispatch.followup); set by the county workbook
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
 
 
 class Area(Base):

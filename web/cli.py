@@ -50,6 +50,18 @@ def cmd_model(_: argparse.Namespace) -> None:
     print(f"分类模型就绪：版本 {store.current_version()}")
 
 
+def cmd_import_county(args: argparse.Namespace) -> None:
+    from web.county_workbook import run, write_template
+
+    if args.template:
+        write_template(args.template)
+        print(f"已生成导入模板 {args.template}（说明见其中的「说明」工作表）")
+        return
+    if not args.file:
+        raise SystemExit("请给出要导入的工作簿：hotline12345 import county FILE.xlsx（或用 --template OUT.xlsx 生成模板）")
+    raise SystemExit(run(args.file, dry_run=args.dry_run, passwords_file=args.passwords))
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     refuse_weak_secret_key()
     import uvicorn
@@ -224,6 +236,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         if name == "demo":
             p.add_argument("--host", default="127.0.0.1")
             p.add_argument("--port", type=int, default=8000)
+    imports = sub.add_parser("import", help="import data from a file").add_subparsers(dest="what", required=True)
+    county = imports.add_parser("county", help="units, areas, dispatch catalogue and staff from the county workbook")
+    county.add_argument("file", nargs="?", help="the filled-in workbook (.xlsx)")
+    county.add_argument("--template", metavar="OUT.xlsx", help="write the empty workbook with instructions instead")
+    county.add_argument("--dry-run", action="store_true", help="check and list what would change; write nothing")
+    county.add_argument("--passwords", metavar="FILE.csv", help="write new accounts' first passwords to this new "
+                        "file (readable by you only) instead of the screen")
+    county.set_defaults(func=cmd_import_county)
     serve = sub.add_parser("serve", help="run the web app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
