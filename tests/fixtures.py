@@ -143,6 +143,20 @@ def _signed_in(client: TestClient, username: str) -> dict:
     return body
 
 
+@pytest.fixture
+def no_overrides() -> Iterator[None]:
+    """No admin calendar overrides before and after the test (the suite's per-test clean-up keeps them)."""
+    from dispatch.models import CalendarOverride
+
+    def clear() -> None:
+        with session_scope() as session:
+            session.execute(delete(CalendarOverride))
+
+    clear()
+    yield
+    clear()
+
+
 PACKAGE_LAST_YEAR = 2026  # chinesecalendar 1.11.0 has data for 2004-2026
 
 

@@ -12,7 +12,6 @@ import logging
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import delete
 
 from dispatch.calendar import coverage, horizon, package_knows
 from dispatch.models import CalendarOverride
@@ -88,17 +87,6 @@ def test_the_package_is_asked_whether_it_knows_a_year():
 
 
 # --- against the database and the app --------------------------------------------------------------------------
-
-@pytest.fixture
-def no_overrides():
-    def clear() -> None:
-        with session_scope() as session:
-            session.execute(delete(CalendarOverride))
-
-    clear()
-    yield
-    clear()
-
 
 def _holiday(day: date, note: str = "元旦") -> None:
     with session_scope() as session:

@@ -255,22 +255,6 @@ def test_the_cli_imports_an_ics_file_by_its_name(tmp_path):
 
 # --- the admin API ---------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def no_overrides():
-    from sqlalchemy import delete
-
-    from dispatch.models import CalendarOverride
-    from hotline.database import session_scope
-
-    def clear() -> None:
-        with session_scope() as session:
-            session.execute(delete(CalendarOverride))
-
-    clear()
-    yield
-    clear()
-
-
 def _import(api, body: bytes, **params):
     return api.client.post("/api/admin/calendar/import", content=body, params=params,
                            headers={**api.headers, "content-type": "text/csv"})
