@@ -261,8 +261,18 @@ def test_a_board_websocket_outlives_the_request_limit(server, base):
 
     _wait_for_the_relay_to_see_the_wiped_log()
 
-    grant = httpx.post(f"{base}/api/board/pass", headers=login(base, "commander")).json()
-    with connect(f"ws://{server[0]}:{server[1]}{grant['ws_path']}?pass={grant['pass']}") as board:
-        assert json.loads(board.recv(timeout=10))
-        time.sleep(LIMIT + 1)
-        assert board.ping().wait(timeout=5)
+    from websockets.exceptions import ConnectionClosed
+
+    for attempt in range(3):
+        grant = httpx.post(f"{base}/api/board/pass", headers=login(base, "commander")).json()
+        try:
+            with connect(f"ws://{server[0]}:{server[1]}{grant['ws_path']}?pass={grant['pass']}") as board:
+                assert json.loads(board.recv(timeout=10))
+                time.sleep(LIMIT + 1)
+                assert board.ping().wait(timeout=5)
+            return
+        except ConnectionClosed as closed:
+            # 4000 is the board's own "take a new snapshot" (the previous test's wiped log reaching the relay),
+            # which a wall answers by reconnecting; the request limit would cut the socket without it
+            if closed.rcvd is None or closed.rcvd.code != 4000 or attempt == 2:
+                raise
