@@ -135,6 +135,3 @@ ON_STARTUP: list[Callable[..., Any]] = [runtime.start_board]
 ON_SHUTDOWN: list[Callable[..., Any]] = [runtime.stop_board]
 
 
-def plugins() -> list[Any]:
-    """None on the app: the channels plugin is per event loop (see command/runtime.py)."""
-    return []

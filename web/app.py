@@ -54,7 +54,6 @@ def create_app(settings: Settings | None = None) -> Litestar:
                         *knowledge.ROUTES, *pages.ROUTES, *people_pages.ROUTES,
                         *OPEN311_ROUTES],
         dependencies=DEPENDENCIES,
-        plugins=command.plugins(),
         on_startup=[group_commit.start, *command.ON_STARTUP],
         on_app_init=[jwt_auth.on_app_init],
         middleware=[rate_limit.middleware],
