@@ -66,6 +66,9 @@ class Staff(Base):
     role: Mapped[str] = mapped_column(String(16))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    phone: Mapped[str | None] = mapped_column(String(20))  # 人员 手机, for the staff who text them
+    # raised on deactivation, a new role or unit, or a password reset: tokens carrying an older one are refused
+    token_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=now)
     department: Mapped[Department | None] = relationship(lazy="joined")
 
@@ -135,6 +138,9 @@ class Ticket(Base):
     escalation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     next_attention_at: Mapped[datetime | None] = mapped_column(index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # set on tickets brought in from a county's earlier system (hotline.history): archived, outside live
+    # deadlines and cards, and outside the KPIs unless asked
+    imported_at: Mapped[datetime | None]
 
     lead_department: Mapped[Department | None] = relationship(lazy="joined")
     co_departments: Mapped[list[Department]] = relationship(secondary="ticket_co_department", lazy="selectin")
