@@ -118,16 +118,16 @@ def advance(session: Session, ticket: Ticket, moment: datetime) -> list[str]:
             days = plain_number(rules.escalate_after_working_days)
             ticket.escalation = ESCALATED
             leadership = escalation_target(session, ticket, rules.leadership_department_code)
-            message = (f"工单 {ticket.number} 已超期 {days} 个工作日，"
-                       f"报请{leadership.name if leadership else '县政府领导'}协调督办。")
+            to = leadership.name if leadership else "县政府领导"
+            message = f"工单 {ticket.number} 已超期 {days} 个工作日，报请{to}协调督办。"
             notice(session, ticket, "escalate", message, None)
             apply(session, ticket, Action.ESCALATE, SYSTEM_ACTOR, data={"message": message,
                                                                     "to": leadership.name if leadership else None})
-            _notify(session, ticket, "staff_escalate", step, days=days)
+            _notify(session, ticket, "staff_escalate", step, days=days, to=to)
             if leadership is not None and leadership.duty_phone:
                 outbox.queue(session, "staff_escalate", dedupe_key=f"escalate-lead:{ticket.id}:{ticket.due_at}",
                              ticket=ticket, phone=leadership.duty_phone, department_id=leadership.id,
-                             number=ticket.number, days=days)
+                             number=ticket.number, days=days, to=to)
         taken.append(step)
     schedule(session, ticket)
     return taken

@@ -517,6 +517,9 @@ def test_escalation_goes_to_the_lead_units_parent_from_the_workbook(tmp_path, yu
                                         {"13907450202", "07456221001"})
         assert escalation(power_v1) == (None, f"工单 {power_v1} 已超期 5 个工作日，报请县政府领导协调督办。",
                                         {"13907450202"})
+        texts = set(session.scalars(select(Notification.text).where(
+            Notification.ticket_id == _ticket(yunxi, traffic).id, Notification.template == "staff_escalate")))
+        assert texts == {f"【升级】工单 {traffic} 已超期 5 个工作日，已报云溪县公安局协调督办。"}  # not 县政府领导
 
 
 def test_an_entrys_own_time_limit_gives_the_written_down_due_time(tmp_path, yunxi):

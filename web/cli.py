@@ -124,14 +124,12 @@ def cmd_calendar_import(args: argparse.Namespace) -> None:
         raise SystemExit(1) from None
     words = {calendar_import.ADDED: "新增", calendar_import.CHANGED: "修改", calendar_import.UNCHANGED: "不变"}
     with session_scope() as session:
-        changes = calendar_import.store(session, days, dry_run=args.dry_run)
+        changes = calendar_import.store_and_commit(session, days, dry_run=args.dry_run)
         for change in changes:
             day = change.day
             was = "" if change.was_workday in (None, day.is_workday) else f"（原为{'班' if change.was_workday else '休'}）"
             print(f"{day.day.isoformat()} {day.kind} {day.note or ''}  {words[change.status]}{was}")
         print(calendar_import.summary(changes, args.dry_run))
-        if args.dry_run:
-            session.rollback()
     with session_scope() as session:
         if message := calendar_coverage(session, local(now()).date()).message:
             print(f"提醒：{message}")
