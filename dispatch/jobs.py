@@ -70,22 +70,6 @@ def route(*ticket_ids: int) -> dict[str, int]:
     return dict(outcomes)
 
 
-def retrain_model() -> dict[str, object]:
-    """Nightly: a new model, promoted only if it does no worse. Once the county's history is in, on the history
-    (+ people's corrections), judged on its fixed slice; before that, on the shipped corpus + corrections. With
-    history too thin to train on, nothing is trained: the corpus must not win back a county that has history."""
-    with session_scope() as session:
-        if not history_training.has_history(session):
-            return routing.retrain_with_corrections(session)
-    try:
-        outcome = history_training.train_history()
-    except history_training.HistoryRefused as refused:
-        log.warning("nightly retrain skipped: %s", refused)
-        return {"skipped": str(refused)}
-    return {"candidate": outcome.candidate, "promoted": outcome.promoted, "reason": outcome.reason,
-            "source": "history"}
-
-
 HISTORY_JOB_KEY = "hotline:history-training"  # the id of the one training job that may run at a time
 HISTORY_JOB_TIMEOUT = 3600  # 100,000 history tickets train in a few minutes (docs/classifier.md)
 HISTORY_RESULT_TTL = 7 * 86400  # the admin reads the verdict later
@@ -159,6 +143,29 @@ def history_job(job_id: str) -> Job | None:
     except NoSuchJobError:
         return None
     return job if job.func_name == f"{__name__}.{train_on_history.__name__}" else None
+
+
+def retrain_model() -> dict[str, object]:
+    """Nightly: a new model, promoted only if it does no worse. Once the county's history is in, on the history
+    (+ people's corrections), judged on its fixed slice; before that, on the shipped corpus + corrections. With
+    history too thin to train on, nothing is trained: the corpus must not win back a county that has history.
+    While an admin's history training runs, the night leaves it alone (it holds the same key as that job)."""
+    with session_scope() as session:
+        if not history_training.has_history(session):
+            return routing.retrain_with_corrections(session)
+    connection, night = get_queue().connection, f"nightly-{uuid4().hex}"
+    if not connection.set(HISTORY_JOB_KEY, night, nx=True, ex=HISTORY_JOB_TIMEOUT):
+        log.warning("nightly retrain skipped: a history training job is running")
+        return {"skipped": "history training running"}
+    try:
+        outcome = history_training.train_history()
+    except history_training.HistoryRefused as refused:
+        log.warning("nightly retrain skipped: %s", refused)
+        return {"skipped": str(refused)}
+    finally:
+        connection.eval(_RELEASE, 1, HISTORY_JOB_KEY, night)
+    return {"candidate": outcome.candidate, "promoted": outcome.promoted, "reason": outcome.reason,
+            "source": "history"}
 
 
 RECONCILE_AFTER = timedelta(minutes=2)

@@ -241,9 +241,16 @@ def test_the_nightly_retrain_trains_on_history_once_there_is_some(current_model)
     assert "历史工单太少" in skipped["skipped"]
     assert current_model.current_version() == corpus_version  # not retrained on the corpus either
     insert_history(history_rows()[60:], start=60)
+    versions = current_model.versions()
+    queued = jobs.start_history_training()  # an admin's training, not yet taken by a worker
+    assert jobs.retrain_model() == {"skipped": "history training running"}
+    assert current_model.versions() == versions
+    queued.cancel()
+    get_queue().connection.delete(jobs.HISTORY_JOB_KEY)
     done = jobs.retrain_model()
     assert done["source"] == "history" and done["promoted"]
     assert current_model.current_meta().source == "history"
+    assert get_queue().connection.get(jobs.HISTORY_JOB_KEY) is None  # the night let the key go
 
 
 def test_history_training_reads_unit_names_from_the_catalogue():

@@ -148,13 +148,13 @@ def main() -> None:
     outcome = history_training.train_history(dry_run=not args.promote, progress=progress)
     total = time.perf_counter() - stage_started["start"]
     read = stage_started["training"] - stage_started["start"]
-    own, total = memory.stop()
+    own, with_workers = memory.stop()
     print(f"history {outcome.census.history}, training {outcome.training}, slice {outcome.slice}, "
           f"corrections {outcome.corrections}, {len(outcome.census.codes)} codes "
           f"(left out: {outcome.census.too_few or '-'} too few, {outcome.census.not_in_catalogue or '-'} not in the "
           f"catalogue, {outcome.census.unlabelled} unlabelled)")
     print(f"time: {total:.1f} s in all, reading {read:.1f} s, training and judging {total - read:.1f} s")
-    print(f"peak memory: {own:.0f} MB this process, {total:.0f} MB with its worker processes")
+    print(f"peak memory: {own:.0f} MB this process, {with_workers:.0f} MB with its worker processes")
     print(history_training.verdict(outcome))
 
 
