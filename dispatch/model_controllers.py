@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+import re
+from typing import Any
 
 import msgspec
 import redis
 from litestar import Controller, get, post
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
-from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
 from dispatch import history_training, jobs
 from hotline.dependencies import roles
 from hotline.vocabulary import Role
+
+ID = re.compile(r"[A-Za-z0-9_-]{1,80}")  # what RQ's ids look like; anything else is no job of ours
 
 
 class TrainingJobRead(msgspec.Struct):
@@ -58,11 +60,11 @@ class ModelController(Controller):
         return _read(job)
 
     @get("/jobs/{job_id:str}", sync_to_thread=True)
-    def job(self, job_id: Annotated[str, Parameter(max_length=80, pattern=r"^[A-Za-z0-9_-]+$")]) -> TrainingJobRead:
+    def job(self, job_id: str) -> TrainingJobRead:
         try:
-            job = jobs.history_job(job_id)
+            job = jobs.history_job(job_id) if ID.fullmatch(job_id) else None
             if job is None:
-                raise NotFoundException(f"训练任务 {job_id} 不存在或已过期")
+                raise NotFoundException(f"训练任务 {job_id if len(job_id) <= 80 else job_id[:80] + '…'} 不存在或已过期")
             return _read(job)
         except redis.RedisError:
             raise _unavailable() from None
