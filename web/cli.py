@@ -50,6 +50,34 @@ def cmd_model(_: argparse.Namespace) -> None:
     print(f"分类模型就绪：版本 {store.current_version()}")
 
 
+def cmd_train_history(args: argparse.Namespace) -> None:
+    """`model train-history`: train on the county's history here, printing each stage and the guard's verdict."""
+    from dispatch import history_training
+
+    def progress(stage: str, counts: dict[str, int]) -> None:
+        stages = {"counting": "统计历史工单", "reading": "读取", "training": "训练中", "done": "训练完成"}
+        names = {"history": "历史工单", "usable": "可用", "codes": "分类", "training": "训练", "slice": "评估切片",
+                 "corrections": "人工纠正"}
+        print(f"[{stages.get(stage, stage)}] " + "，".join(f"{names.get(name, name)} {n}"
+                                                         for name, n in counts.items()), flush=True)
+
+    try:
+        outcome = history_training.train_history(dry_run=args.dry_run, progress=progress)
+    except history_training.HistoryRefused as refused:
+        raise SystemExit(f"未训练：{refused}") from None
+    found = outcome.census
+    print(f"历史工单 {found.history} 张：用于训练 {outcome.training} 张、评估切片 {outcome.slice} 张、"
+          f"人工纠正 {outcome.corrections} 条，{len(found.codes)} 个分类；用时 {outcome.seconds} 秒")
+    if found.unlabelled:
+        print(f"未用：{found.unlabelled} 张没有分类")
+    if found.too_few:
+        print(f"未用（每类少于 {history_training.MIN_PER_CODE} 张）：" +
+              "、".join(f"{code} {n} 张" for code, n in found.too_few.items()))
+    if found.not_in_catalogue:
+        print("未用（不是派单目录中在用的分类）：" + "、".join(f"{code} {n} 张" for code, n in found.not_in_catalogue.items()))
+    print(history_training.verdict(outcome))
+
+
 def cmd_import_county(args: argparse.Namespace) -> None:
     from web.county_workbook import run, write_template
 
@@ -259,8 +287,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     admin.add_argument("--display-name", default="系统管理员")
     admin.set_defaults(func=cmd_createadmin)
     sub.add_parser("worker", help="run one RQ worker").set_defaults(func=cmd_worker)
-    sub.add_parser("model", help="train the routing model from the shipped corpus if none is promoted yet"
-                   ).set_defaults(func=cmd_model)
+    model = sub.add_parser("model", help="train the routing model from the shipped corpus if none is promoted yet")
+    model.set_defaults(func=cmd_model)
+    model_actions = model.add_subparsers(dest="model_action")
+    history = model_actions.add_parser("train-history", help="train on the county's imported history tickets; "
+                                       "promoted only if no worse than the current model on the history's slice")
+    history.add_argument("--dry-run", action="store_true", help="train and judge, but store and promote nothing")
+    history.set_defaults(func=cmd_train_history)
     sub.add_parser("scheduler", help="run the periodic-job scheduler").set_defaults(func=cmd_scheduler)
     calendar = sub.add_parser("calendar", help="the holiday calendar").add_subparsers(dest="calendar", required=True)
     importing = calendar.add_parser("import", help="import holidays and make-up working days from a CSV or .ics file")
