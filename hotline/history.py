@@ -335,7 +335,7 @@ def prepare(session: Session, line: int, cells: Mapping[str, Any], headers: Mapp
             unresolved.append("caller_phone")
     if problems or number is None or received is None:
         return None, problems
-    data: dict[str, Any] = {"original_number": number, "channel": channel}
+    data: dict[str, Any] = {"original_number": number}
     for name in ("status", "unit", "category", "township"):
         if values[name] is not None:
             data[f"original_{name}"] = values[name]
