@@ -28,7 +28,7 @@ from hotline.clock import now
 from hotline.intake import places_named_in
 from hotline.models import Ticket
 from hotline.numbering import new_query_code
-from hotline.privacy import PhoneError, normalize_phone
+from hotline.privacy import PhoneError, mask_phones_in_text, normalize_phone
 from hotline.schemas import Content
 from hotline.settings import TIME_ZONE
 from hotline.vocabulary import Action, Channel, Satisfaction, Solved, TicketType
@@ -163,6 +163,12 @@ def _plain(value: Any) -> str | None:
     return text.clean(str(value)) or None
 
 
+def _shown(value: Any) -> str:
+    """A cell echoed in a problem: shortened, and a phone number in it masked (a column typed in the wrong place)."""
+    shown = mask_phones_in_text(_plain(value) or "")
+    return shown if len(shown) <= 30 else shown[:29] + "…"
+
+
 def _folded(value: str) -> str:
     return re.sub(r"\s", "", unicodedata.normalize("NFKC", value)).lower()
 
@@ -291,36 +297,36 @@ def prepare(session: Session, line: int, cells: Mapping[str, Any], headers: Mapp
         elif received > moment + FUTURE_SLACK:
             refuse("received", "受理时间晚于现在，请核对")
     except ValueError:
-        refuse("received", f"无法识别的受理时间「{_plain(cells.get('received'))}」，应如 2023-05-06 14:30 或 2023年5月6日")
+        refuse("received", f"无法识别的受理时间「{_shown(cells.get('received'))}」，应如 2023-05-06 14:30 或 2023年5月6日")
     try:
         closed = parse_time(cells.get("closed"))
         if closed is not None and received is not None and closed < received:
             refuse("closed", "办结时间早于受理时间")
     except ValueError:
-        refuse("closed", f"无法识别的办结时间「{_plain(cells.get('closed'))}」")
+        refuse("closed", f"无法识别的办结时间「{_shown(cells.get('closed'))}」")
     channel = _channel(values["channel"]) if values["channel"] else DEFAULT_CHANNEL
     if channel is None:
-        refuse("channel", f"未知的来源渠道「{values['channel']}」，应为："
+        refuse("channel", f"未知的来源渠道「{_shown(values['channel'])}」，应为："
                           f"{'、'.join(c.label for c in Channel)}（或电话、网站、微信、信箱等）")
     kind = _type(values["type"]) if values["type"] else DEFAULT_TYPE
     if kind is None:
-        refuse("type", f"未知的诉求类型「{values['type']}」，应为：{'、'.join(t.label for t in TicketType)}")
+        refuse("type", f"未知的诉求类型「{_shown(values['type'])}」，应为：{'、'.join(t.label for t in TicketType)}")
     satisfaction, known = _rating(values["rating"]) if values["rating"] else (None, True)
     if not known:
-        refuse("rating", f"未知的满意度「{values['rating']}」，应为：满意、基本满意、不满意（或留空）")
+        refuse("rating", f"未知的满意度「{_shown(values['rating'])}」，应为：满意、基本满意、不满意（或留空）")
     solved = _solved(values["solved"]) if values["solved"] else None
     if values["solved"] and solved is None:
-        refuse("solved", f"未知的解决情况「{values['solved']}」，应为：已解决、部分解决、未解决（或留空）")
+        refuse("solved", f"未知的解决情况「{_shown(values['solved'])}」，应为：已解决、部分解决、未解决（或留空）")
     township, village = places_named_in(session, values["township"] or values["address"])
     unresolved: list[str] = []
     unit_id = catalogue.unit_of(unicodedata.normalize("NFKC", values["unit"])) if values["unit"] else None
     if values["unit"] and unit_id is None:
         if strict:
-            refuse("unit", f"承办单位「{values['unit']}」不在本县承办单位中（按单位编码或全称）")
+            refuse("unit", f"承办单位「{_shown(values['unit'])}」不在本县承办单位中（按单位编码或全称）")
         unresolved.append("unit")
     code = catalogue.code_of(unicodedata.normalize("NFKC", values["category"])) if values["category"] else None
     if values["category"] and code is None and strict:
-        refuse("category", f"分类「{values['category']}」不在本县派单目录中（按分类编码或名称）")
+        refuse("category", f"分类「{_shown(values['category'])}」不在本县派单目录中（按分类编码或名称）")
     if code is None and unit_id is not None:
         code = catalogue.only_category_of(unit_id, township)
     if code is None:

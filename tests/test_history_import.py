@@ -170,11 +170,13 @@ def test_bad_rows_are_reported_by_row_and_column_and_the_rest_imported(tmp_path,
         ["QJ-9", "2023-01-06", None, None, None, "长" * 4001, None, None, None, None, None, None],  # row 9
         ["QJ-10", "2099-01-01", None, None, None, "受理时间在将来", None, None, None, None, None, None],
         ["QJ-11", "2023-01-07", None, None, None, "长" * 4000, None, None, None, None, None, None],  # row 11: fits
+        ["QJ-12", "13912345678", None, None, None, "电话填进了受理时间", None, None, None, None, None, None],
     ]
     path = write_csv(tmp_path / "bad.csv", rows)
     assert run(str(path)) == 1
     out = capsys.readouterr().out
-    assert "共读取 10 行：导入 2 张，此前已导入（跳过）0 张，有问题未导入 8 行" in out
+    assert "共读取 11 行：导入 2 张，此前已导入（跳过）0 张，有问题未导入 9 行" in out
+    assert "13912345678" not in out
     with (tmp_path / "bad.rejects.csv").open(encoding="utf-8-sig") as handle:
         report = list(csv.reader(handle))
     assert report == [
@@ -191,6 +193,7 @@ def test_bad_rows_are_reported_by_row_and_column_and_the_rest_imported(tmp_path,
         ["8", "", "工单编号", "工单编号最长 57 个字符"],
         ["9", "QJ-9", "诉求内容", "诉求内容有 4001 个字，超过 4000 个字的上限，请分拆或删减后重新导入"],
         ["10", "QJ-10", "受理时间", "受理时间晚于现在，请核对"],
+        ["12", "QJ-12", "受理时间", "无法识别的受理时间「139****5678」，应如 2023-05-06 14:30 或 2023年5月6日"],
     ]
     assert set(imported()) == {"QJ-1", "QJ-11"}
     assert len(imported()["QJ-11"]["content"]) == 4000
@@ -307,6 +310,8 @@ def test_the_file_as_a_whole_is_refused_when_it_cannot_be_read(tmp_path, capsys)
     other.write_text("[]")
     assert run(str(other)) == 1
     assert "只能导入 .csv 或 .xlsx 文件" in capsys.readouterr().out
+    assert run(str(missing), batch_size=0) == 1
+    assert "--batch-size 至少为 1" in capsys.readouterr().out
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"not a zip")
     assert run(str(broken)) == 1

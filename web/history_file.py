@@ -194,6 +194,9 @@ def run(path: str, *, dry_run: bool = False, strict: bool = False, batch_size: i
     from hotline.database import get_session_factory
 
     started = time.monotonic()
+    if batch_size < 1:
+        print("未导入任何工单：--batch-size 至少为 1")
+        return 1
     try:
         history = open_history(path, encoding=encoding)
     except FileRefused as refused:
