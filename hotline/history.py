@@ -149,7 +149,8 @@ class BatchFailed(Exception):
 
     def __init__(self, first_row: int, last_row: int, cause: Exception) -> None:
         self.first_row, self.last_row, self.cause = first_row, last_row, cause
-        super().__init__(f"第 {first_row}–{last_row} 行这一批写入失败（已回滚，之前的批次已写入）：{cause}")
+        reason = (str(getattr(cause, "orig", None) or cause).splitlines() or [type(cause).__name__])[0][:300]
+        super().__init__(f"第 {first_row}–{last_row} 行这一批写入失败（已回滚，之前的批次已写入）：{reason}")
 
 
 # -- cells --------------------------------------------------------------------------------------------------------
