@@ -20,13 +20,13 @@ from functools import cached_property
 from itertools import islice
 from typing import Any, get_args
 
-from sqlalchemy import select
+from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from hotline import text
 from hotline.clock import now
 from hotline.intake import places_named_in
-from hotline.models import Ticket
+from hotline.models import Ticket, TicketEvent
 from hotline.numbering import new_query_code
 from hotline.privacy import PhoneError, mask_phones_in_text, normalize_phone
 from hotline.schemas import Content
@@ -432,6 +432,7 @@ def _write(session: Session, ready: list[_Ready], moment: datetime, summary: Sum
     held = dict(session.execute(select(Ticket.number, Ticket.idempotency_key)
                                 .where(Ticket.number.in_([row.number for row in ready]))).all())
     tickets: list[Ticket] = []
+    events: list[TicketEvent] = []
     added: list[_Ready] = []
     for row in ready:
         key = KEY_PREFIX + row.original
@@ -444,16 +445,43 @@ def _write(session: Session, ready: list[_Ready], moment: datetime, summary: Sum
             continue
         ticket = Ticket(number=row.number, query_code=new_query_code(), idempotency_key=key, imported_at=moment,
                         urgency="normal", **row.fields)
-        apply(session, ticket, Action.IMPORT, SYSTEM_ACTOR, data=row.data)
+        events.append(apply(session, ticket, Action.IMPORT, SYSTEM_ACTOR, data=row.data))
         ticket.created_at = row.fields["created_at"]  # the received time, whatever apply stamped
         tickets.append(ticket)
         added.append(row)
     if tickets and not dry_run:
-        session.add_all(tickets)
-        session.flush()
+        _store(session, tickets, events)
     for row in added:  # counted once the batch is in: a failed flush leaves the counts as they were
         unresolved = row.data.get("unresolved", ())
         summary.imported += 1
         summary.no_category += row.fields["category_code"] is None
         summary.no_unit += "unit" in unresolved
         summary.phone_dropped += "caller_phone" in unresolved
+
+
+def _store(session: Session, tickets: list[Ticket], events: list[TicketEvent]) -> None:
+    """Insert the batch. SQLite: the unit of work. PostgreSQL: the row ids taken from the tables' own sequences in
+    one query each, then one INSERT per table for all rows (executemany, pipelined by psycopg). The unit of work
+    sent each batch as a 1,000-row INSERT ... RETURNING of almost a megabyte, which psycopg parsed afresh every
+    time: 1,066 rows/s against (measured, docs/history.md) twice that."""
+    if session.get_bind().dialect.name != "postgresql":
+        session.add_all(tickets)
+        session.flush()
+        return
+    for table, rows in ((Ticket.__table__, tickets), (TicketEvent.__table__, events)):
+        sequence = func.pg_get_serial_sequence(table.name, "id")
+        ids = session.scalars(select(func.nextval(sequence)).select_from(func.generate_series(1, len(rows)))).all()
+        for row, row_id in zip(rows, sorted(ids), strict=True):
+            row.id = row_id
+    for ticket, event in zip(tickets, events, strict=True):
+        event.ticket_id = ticket.id
+    for model, rows in ((Ticket, tickets), (TicketEvent, events)):
+        session.execute(insert(model.__table__), [_columns(model, row) for row in rows])
+
+
+def _columns(model: type[Ticket] | type[TicketEvent], row: Ticket | TicketEvent) -> dict[str, Any]:
+    """The row's column values as set (every row of a batch sets the same ones); the rest take their defaults."""
+    mapper = inspect(model)
+    state = inspect(row).dict
+    return {column.key: state[prop.key] for prop in mapper.column_attrs for column in prop.columns
+            if prop.key in state}
