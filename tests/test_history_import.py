@@ -325,3 +325,15 @@ def test_english_aliases_and_a_tab_separated_export(tmp_path):
                     "EN-1\t2023-08-01 12:00\t垃圾没人收\t0304\n", encoding="utf-8")
     assert run(str(path)) == 0
     assert imported()["EN-1"]["category"] == "0304"
+
+
+def test_the_benchmark_runs_at_toy_size(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
+    env["HOTLINE_VAR_DIR"] = str(tmp_path / "var")
+    answer = subprocess.run([sys.executable, "-m", "web.bench.history", "--rows", "300", "--batch-size", "100",
+                             "--database-url", f"sqlite:///{tmp_path / 'bench.db'}"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert answer.returncode == 0, answer.stdout + answer.stderr
+    assert "共读取 300 行：导入 300 张，此前已导入（跳过）0 张" in answer.stdout
+    assert "共读取 300 行：导入 0 张，此前已导入（跳过）300 张" in answer.stdout
+    assert "stored for this run: 300 tickets, 300 import events" in answer.stdout
