@@ -463,7 +463,7 @@ def _store(session: Session, tickets: list[Ticket], events: list[TicketEvent]) -
     """Insert the batch. SQLite: the unit of work. PostgreSQL: the row ids taken from the tables' own sequences in
     one query each, then one INSERT per table for all rows (executemany, pipelined by psycopg). The unit of work
     sent each batch as a 1,000-row INSERT ... RETURNING of almost a megabyte, which psycopg parsed afresh every
-    time: 1,066 rows/s against (measured, docs/history.md) twice that."""
+    time: 1,066 rows/s for 100,000 rows, against 1,774 this way (docs/history.md)."""
     if session.get_bind().dialect.name != "postgresql":
         session.add_all(tickets)
         session.flush()
