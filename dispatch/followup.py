@@ -41,7 +41,8 @@ def _next_step(ticket: Ticket) -> str | None:
 def schedule(session: Session, ticket: Ticket) -> None:
     """Set when the sweep must next look at this ticket (None while its clock is stopped)."""
     step = _next_step(ticket)
-    if ticket.status not in CLOCK_RUNNING or ticket.due_at is None or ticket.dispatched_at is None or step is None:
+    if (ticket.status not in CLOCK_RUNNING or ticket.due_at is None or ticket.dispatched_at is None or step is None
+            or ticket.imported_at is not None):  # history (hotline.history) has no live deadline
         ticket.next_attention_at = None
         return
     clock = clock_for(session, ticket.policy_version)
@@ -139,7 +140,7 @@ def sweep(batch: int = 500) -> dict[str, int]:
     factory = get_session_factory()
     with factory() as session:
         due_ids = session.scalars(
-            select(Ticket.id).where(Ticket.next_attention_at <= moment)
+            select(Ticket.id).where(Ticket.next_attention_at <= moment, Ticket.imported_at.is_(None))
             .order_by(Ticket.next_attention_at).limit(batch)
         ).all()
     counts: dict[str, int] = {}

@@ -90,6 +90,14 @@ def cmd_import_county(args: argparse.Namespace) -> None:
     raise SystemExit(run(args.file, dry_run=args.dry_run, passwords_file=args.passwords))
 
 
+def cmd_import_tickets(args: argparse.Namespace) -> None:
+    """A county's earlier tickets, archived, batch by batch (docs/history.md)."""
+    from web.history_file import run
+
+    raise SystemExit(run(args.file, dry_run=args.dry_run, strict=args.strict, batch_size=args.batch_size,
+                         rejects=args.rejects, encoding=args.encoding))
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     refuse_weak_secret_key()
     import uvicorn
@@ -270,6 +278,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     county.add_argument("--passwords", metavar="FILE.csv", help="write new accounts' first passwords to this new "
                         "file (readable by you only) instead of the screen")
     county.set_defaults(func=cmd_import_county)
+    tickets = imports.add_parser("tickets", help="a county's earlier tickets (history) from CSV or xlsx, archived")
+    tickets.add_argument("file", help="CSV (UTF-8 or GB18030) or .xlsx, headers as in docs/history.md")
+    tickets.add_argument("--dry-run", action="store_true", help="check every row and count; write nothing")
+    tickets.add_argument("--strict", action="store_true", help="refuse rows whose unit or category is unknown")
+    tickets.add_argument("--batch-size", type=int, default=1000, help="rows per transaction (default 1000)")
+    tickets.add_argument("--rejects", metavar="OUT.csv", help="where to write the refused rows' problems "
+                         "(default: FILE.rejects.csv beside the file; a dry run writes none unless asked)")
+    tickets.add_argument("--encoding", help="the CSV's encoding (default: UTF-8 with or without BOM, else GB18030)")
+    tickets.set_defaults(func=cmd_import_tickets)
     serve = sub.add_parser("serve", help="run the web app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
