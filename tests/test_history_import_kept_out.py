@@ -103,3 +103,16 @@ def test_a_citizen_cannot_look_up_an_imported_ticket(tmp_path, client):
     response = client.post("/api/public/lookup", json={"number": "H-N1", "query_code": code})
     assert response.status_code == 404
     assert response.json() == {"status_code": 404, "detail": "未找到该工单，请核对工单号和查询码"}
+
+
+def test_open311_lists_and_finds_no_imported_ticket(tmp_path, client, operator):
+    """Imported tickets received within the last 90 days would otherwise be listed as closed public requests."""
+    with clock.frozen(datetime(2026, 11, 24, 12, tzinfo=TIME_ZONE)):
+        history(tmp_path, NOVEMBER)
+        live = operator.post("/api/tickets", json=CALL).json()["number"]
+        listed = client.get("/open311/v2/requests.json", params={"start_date": "2026-11-01T00:00:00+08:00"})
+        one = client.get("/open311/v2/requests/H-N1.json")
+        asked = client.get("/open311/v2/requests.json", params={"service_request_id": "H-N1,H-N3"})
+    assert [r["service_request_id"] for r in listed.json()] == [live]
+    assert one.status_code == 404
+    assert asked.status_code == 200 and asked.json() == []
