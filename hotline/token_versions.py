@@ -19,6 +19,7 @@ import asyncio
 import logging
 import time
 import uuid
+import weakref
 from collections.abc import Collection, Mapping
 
 import redis
@@ -63,8 +64,11 @@ def raised_versions(session: Session, ids: Collection[int] | None = None) -> dic
 
 
 def announce(client: redis.Redis, versions: Mapping[int, int]) -> None:
-    """After the commit that raised them: tell every web process. A failure is logged, and the hash dropped if
-    possible so that it is rebuilt from the database; if Redis is down the readers read the database anyway."""
+    """After the commit that raised them: tell every web process (this one's maps look again on their next
+    request). A failure is logged, and the hash dropped if possible so that it is rebuilt from the database; if
+    Redis is down the readers read the database anyway."""
+    for local in list(_LOCAL):
+        local.expire()
     try:
         client.eval(_RAISE, 1, KEY, *_arguments(False, versions))
     except redis.RedisError as exc:
@@ -83,6 +87,9 @@ def _load() -> dict[int, int]:
         session.close()
 
 
+_LOCAL: weakref.WeakSet[Versions] = weakref.WeakSet()  # this process's maps: told at once by `announce`
+
+
 class Versions:
     """One web process's map of raised token versions, refreshed at most every REFRESH_SECONDS."""
 
@@ -93,6 +100,13 @@ class Versions:
         self._stamp: bytes | None = None
         self._checked = float("-inf")
         self._pending: asyncio.Future[None] | None = None
+        self._expired = 0  # how often `expire` was called: a refresh running meanwhile may have missed the change
+        _LOCAL.add(self)
+
+    def expire(self) -> None:
+        """Look again on the next request (safe from any thread: plain assignments under the GIL)."""
+        self._expired += 1
+        self._checked = float("-inf")
 
     async def current(self, staff_id: int) -> int:
         """The account's current version (0 if never raised); waits for a refresh only when one is due."""
@@ -108,7 +122,7 @@ class Versions:
         return self._versions.get(staff_id, 0)
 
     async def _update(self) -> None:
-        started = time.monotonic()
+        started, expired = time.monotonic(), self._expired
         try:
             stamp = await self._redis.hget(KEY, STAMP)
             if stamp is None:
@@ -122,7 +136,8 @@ class Versions:
         except (redis.RedisError, OSError) as exc:
             log.warning("token versions: Redis unavailable (%s); read from the database", exc.__class__.__name__)
             self._versions, self._stamp = await asyncio.to_thread(_load), None
-        self._checked = started
+        if expired == self._expired:
+            self._checked = started
 
     async def close(self) -> None:
         await self._redis.aclose()
