@@ -20,7 +20,7 @@ from hotline.logs import make_formatter
 from hotline.redis_conn import redis_url
 from hotline.settings import Settings
 from open311 import ROUTES as OPEN311_ROUTES
-from web import ops, pages, people_pages
+from web import county_import, ops, pages, people_pages
 from web.auth import make_jwt_auth, start_versions, stop_versions
 from web.errors import EXCEPTION_HANDLERS
 from web.outage import OUTAGE_HANDLERS
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[health, *ops.ROUTES, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *report_controllers.ROUTES,
                         *knowledge.ROUTES, *pages.ROUTES, *people_pages.ROUTES,
-                        *OPEN311_ROUTES],
+                        *county_import.ROUTES, *OPEN311_ROUTES],
         dependencies=DEPENDENCIES,
         on_startup=[group_commit.start, start_versions, *command.ON_STARTUP],
         on_app_init=[jwt_auth.on_app_init],
