@@ -59,3 +59,36 @@ def test_a_bad_phone_in_the_sheet_is_reported_by_row_and_nothing_written(tmp_pat
     assert [(p.sheet, p.row, p.column) for p in outcome.problems] == [("人员", 2, "手机")]
     with session_scope() as session:
         assert session.scalars(select(Staff.id).where(Staff.username == username)).first() is None
+
+
+def test_the_workbook_through_the_api_dry_run_then_for_real(tmp_path, login, client):
+    admin = login("admin")
+    username = f"w{uuid.uuid4().hex[:8]}"
+    path = tmp_path / "staff.xlsx"
+    _staff_only(path, [(username, "赵六", "话务员", None, "13700137000")])
+    url = "/api/admin/county/import"
+
+    dry = client.post(f"{url}?dry_run=true", content=path.read_bytes(), headers=admin.headers)
+    assert dry.status_code == 200, dry.text
+    assert dry.json()["dry_run"] is True and dry.json()["changes"]["人员"]["created"] == [username]
+    assert dry.json()["passwords"] == []
+    with session_scope() as session:
+        assert session.scalars(select(Staff.id).where(Staff.username == username)).first() is None
+
+    done = client.post(url, content=path.read_bytes(), headers=admin.headers)
+    assert done.status_code == 200, done.text
+    [handed] = done.json()["passwords"]
+    assert handed["username"] == username and len(handed["password"]) == 12
+    assert client.post("/api/auth/login", json={"username": username, "password": handed["password"]}
+                       ).status_code == 200
+
+    _staff_only(path, [(username, "", "国王", None, None)])
+    refused = client.post(url, content=path.read_bytes(), headers=admin.headers)
+    assert refused.status_code == 400
+    assert {(p["sheet"], p["row"], p["column"]) for p in refused.json()["problems"]} == {
+        ("人员", 2, "姓名"), ("人员", 2, "角色")}
+    with session_scope() as session:
+        assert session.scalars(select(Staff.display_name).where(Staff.username == username)).one() == "赵六"
+
+    assert client.post(url, content=b"not a workbook", headers=admin.headers).status_code == 400
+    assert login("operator1").post(url, content=path.read_bytes()).status_code == 403

@@ -45,12 +45,12 @@ class ImportRead(msgspec.Struct):
       request_max_body_size=MAX_WORKBOOK_BYTES, tags=["admin"])
 def import_workbook(body: bytes, db_session: Session, dry_run: bool = False) -> Response[ImportRead]:
     outcome = import_county(db_session, io.BytesIO(body), dry_run=dry_run)
-    answer = ImportRead(
-        dry_run=dry_run,
-        problems=[ProblemRead(p.sheet, p.row, p.column, p.message) for p in outcome.problems],
-        changes=outcome.changes,
-        passwords=[PasswordRead(u, n, p) for u, n, p in outcome.passwords])
-    return Response(answer, status_code=400 if outcome.problems else 200)
+    problems = [ProblemRead(p.sheet, p.row, p.column, p.message) for p in outcome.problems]
+    if problems:
+        return Response({"status_code": 400, "detail": f"发现 {len(problems)} 处问题，未写入任何数据",
+                         "problems": msgspec.to_builtins(problems)}, status_code=400)
+    return Response(ImportRead(dry_run=dry_run, problems=[], changes=outcome.changes,
+                               passwords=[PasswordRead(u, n, p) for u, n, p in outcome.passwords]))
 
 
 ROUTES = [import_workbook]
