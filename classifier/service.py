@@ -14,7 +14,7 @@ from typing import Any
 
 from classifier.dataset import Example, load_corpus, load_csv
 from classifier.model import Prediction
-from classifier.store import ModelStore, PromotionResult
+from classifier.store import ModelStore, PromotionResult, judge
 from classifier.train import ModelMeta, Progress, stderr_progress, train
 
 PROMOTION_SHARE = 0.1
@@ -64,6 +64,23 @@ def retrain(store: ModelStore | Path | str, base: Sequence[Example] | None = Non
     if progress and result:
         progress(f"[store] {'promoted' if result.promoted else 'kept current'}: {result.reason}")
     return meta, result
+
+
+def retrain_on_slice(store: ModelStore, base: Sequence[Example], held: Sequence[Example],
+                     extra: Sequence[Example] = (), source: str = "", dry_run: bool = False,
+                     tolerance: float = 0.0, progress: Progress | None = stderr_progress,
+                     **train_kw: Any) -> tuple[ModelMeta, PromotionResult]:
+    """Train on ``base`` + ``extra`` and judge against the current model on ``held``, a slice the caller
+    keeps out of ``base`` and chooses itself (a county's history has its own, not the store's corpus slice).
+
+    ``dry_run``: nothing is stored or promoted; the verdict is the one promotion would give.
+    """
+    model, meta = train(base, extra=extra, source=source, progress=progress, **train_kw)
+    if dry_run:
+        current = store.current()
+        return meta, judge(model, meta.version, current, current.version if current else None, held, tolerance)
+    store.add(model, meta)
+    return meta, store.promote(meta.version, held, tolerance=tolerance)
 
 
 def ensure_model(store: ModelStore | Path | str, progress: Progress | None = stderr_progress) -> ModelStore:

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import msgspec
 import numpy as np
-from sklearn.metrics import f1_score
+from sklearn.metrics import accuracy_score, f1_score
 
 from classifier.dataset import Example, split_xy
 from classifier.features import export_state, import_state
@@ -44,6 +44,9 @@ class PromotionResult(msgspec.Struct, frozen=True):
     candidate_f1: float
     current_f1: float | None
     reason: str
+    candidate_accuracy: float | None = None
+    current_accuracy: float | None = None
+    slice_size: int = 0
 
 
 def save_model(model: TextClassifier, meta: ModelMeta, directory: Path) -> Path:
@@ -75,8 +78,30 @@ def load_model(directory: Path) -> tuple[TextClassifier, ModelMeta]:
 
 def macro_f1(model: TextClassifier, examples: Sequence[Example]) -> float:
     """Macro-F1 of ``model`` on labelled examples (labels it does not know count as errors)."""
+    return scores(model, examples)[0]
+
+
+def scores(model: TextClassifier, examples: Sequence[Example]) -> tuple[float, float]:
+    """(macro-F1, accuracy) of ``model`` on labelled examples, predicted once."""
     texts, labels = split_xy(examples)
-    return float(f1_score(labels, model.predict_labels(texts), average="macro", zero_division=0))
+    predicted = model.predict_labels(texts)
+    return (float(f1_score(labels, predicted, average="macro", zero_division=0)),
+            float(accuracy_score(labels, predicted)))
+
+
+def judge(candidate: TextClassifier, name: str, current: TextClassifier | None, current_name: str | None,
+          slice_: Sequence[Example], tolerance: float = 0.0, force: bool = False) -> PromotionResult:
+    """The guard's verdict on two models already in memory (``promote`` and a dry run share it)."""
+    cand_f1, cand_acc = scores(candidate, slice_) if slice_ else (float("nan"), None)
+    if current is None or force or not slice_:
+        why = "forced" if force else "no current model" if current is None else "no held-out slice"
+        return PromotionResult(True, name, current_name, cand_f1, None, why, cand_acc, None, len(slice_))
+    cur_f1, cur_acc = scores(current, slice_)
+    if cand_f1 + tolerance < cur_f1:
+        return PromotionResult(False, name, current_name, cand_f1, cur_f1,
+                               f"macro-F1 {cand_f1:.4f} < current {cur_f1:.4f}", cand_acc, cur_acc, len(slice_))
+    return PromotionResult(True, name, current_name, cand_f1, cur_f1,
+                           f"macro-F1 {cand_f1:.4f} >= current {cur_f1:.4f}", cand_acc, cur_acc, len(slice_))
 
 
 class ModelStore:
@@ -148,19 +173,11 @@ class ModelStore:
         with self._exclusive():
             cand_model, _ = load_model(self.path_of(candidate))
             current = self.current_version()
-            cand_f1 = macro_f1(cand_model, slice_) if slice_ else float("nan")
-            if current is None or force or not slice_:
-                why = "forced" if force else "no current model" if current is None else "no held-out slice"
+            cur_model = load_model(self.path_of(current))[0] if current is not None and not force else None
+            result = judge(cand_model, candidate, cur_model, current, slice_, tolerance, force)
+            if result.promoted:
                 self._write_pointer(candidate)
-                return PromotionResult(True, candidate, current, cand_f1, None, why)
-            cur_model, _ = load_model(self.path_of(current))
-            cur_f1 = macro_f1(cur_model, slice_)
-            if cand_f1 + tolerance < cur_f1:
-                return PromotionResult(False, candidate, current, cand_f1, cur_f1,
-                                       f"macro-F1 {cand_f1:.4f} < current {cur_f1:.4f}")
-            self._write_pointer(candidate)
-            return PromotionResult(True, candidate, current, cand_f1, cur_f1,
-                                   f"macro-F1 {cand_f1:.4f} >= current {cur_f1:.4f}")
+            return result
 
     def _write_pointer(self, version: str) -> None:
         tmp = self.pointer.with_suffix(f".tmp{os.getpid()}")

@@ -11,7 +11,7 @@ from datetime import datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from command.payloads import SUPERVISION_ACTIONS, Names, label, summarize
+from command.payloads import NOT_HISTORY, SUPERVISION_ACTIONS, Names, label, summarize
 from command.schemas import Board, CardItem, Count, Heat, LatestTicket, Snapshot, SupervisionItem
 from hotline.database import get_session_factory
 from hotline.models import Area, Ticket, TicketEvent
@@ -28,6 +28,7 @@ SUPERVISION = 10
 TOP = 10
 DEPARTMENTS = 12
 INCLUDED_LIMIT = 1000
+LIVE = Ticket.imported_at.is_(None)  # imported history (hotline.history) is never on the wall
 
 
 @contextmanager
@@ -51,7 +52,7 @@ def _day_start(now: datetime) -> datetime:
 
 def _intake(session: Session, start: datetime) -> tuple[int, list[Count], list[int], Counter[str]]:
     rows = session.execute(select(Ticket.channel, Ticket.township, Ticket.created_at)
-                           .where(Ticket.created_at >= start)).all()
+                           .where(Ticket.created_at >= start, LIVE)).all()
     channels = Counter(row.channel for row in rows)
     hours = [0] * 24
     for row in rows:
@@ -97,7 +98,8 @@ def _supervision(session: Session, names: Names) -> list[SupervisionItem]:
 
 def _heat(session: Session, month_start: datetime, today: Counter[str]) -> Heat:
     townships = list(session.scalars(select(Area.name).where(Area.kind == "township").order_by(Area.id)))
-    counts = session.execute(select(Ticket.township, Ticket.type, func.count()).where(Ticket.created_at >= month_start)
+    counts = session.execute(select(Ticket.township, Ticket.type, func.count())
+                             .where(Ticket.created_at >= month_start, LIVE)
                              .group_by(Ticket.township, Ticket.type)).all()
     types = list(TicketType)
     month = [[0] * len(types) for _ in townships]
@@ -112,7 +114,7 @@ def _heat(session: Session, month_start: datetime, today: Counter[str]) -> Heat:
 
 def _top_categories(session: Session, month_start: datetime, names: Names) -> list[Count]:
     rows = session.execute(
-        select(Ticket.category_code, func.count()).where(Ticket.created_at >= month_start,
+        select(Ticket.category_code, func.count()).where(Ticket.created_at >= month_start, LIVE,
                                                          Ticket.category_code.is_not(None))
         .group_by(Ticket.category_code).order_by(func.count().desc(), Ticket.category_code).limit(TOP)
     ).all()
@@ -120,7 +122,9 @@ def _top_categories(session: Session, month_start: datetime, names: Names) -> li
 
 
 def _latest(session: Session) -> list[LatestTicket]:
-    tickets = session.scalars(select(Ticket).order_by(Ticket.id.desc()).limit(LATEST)).all()
+    # newest received first: history carries old received times, so the index walk meets live tickets at once
+    tickets = session.scalars(select(Ticket).where(LIVE).order_by(Ticket.created_at.desc(), Ticket.id.desc())
+                              .limit(LATEST)).all()
     return [LatestTicket(ticket=t.number, at=t.created_at, channel_label=label(t.channel) or t.channel, type=t.type,
                          type_label=label(t.type) or t.type, urgency=t.urgency, township=t.township, status=t.status,
                          status_label=label(t.status) or t.status,
@@ -163,7 +167,7 @@ def build_board(session: Session, now: datetime, names: Names) -> Board:
 def take_snapshot(position: int, now: datetime, names: Names) -> Snapshot:
     """The board as of event `position`; events past it that the view already saw are listed in `included`."""
     with consistent_read() as session:
-        included = list(session.scalars(select(TicketEvent.id).where(TicketEvent.id > position)
+        included = list(session.scalars(select(TicketEvent.id).where(TicketEvent.id > position, NOT_HISTORY)
                                         .order_by(TicketEvent.id).limit(INCLUDED_LIMIT)))
         board = build_board(session, now, names)
     if len(included) == INCLUDED_LIMIT:

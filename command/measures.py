@@ -8,6 +8,11 @@ Definitions (docs/measures.md):
 - 解决率 resolution_rate: ratings in the period saying 已解决.
 - 满意率 satisfaction_rate: ratings in the period saying 满意 or 基本满意.
 - 退单率 return_rate: returns per dispatch; 重复件率 duplicate_rate: merges per received ticket.
+
+Imported history (ticket.imported_at set, hotline.history) is left out unless the slice asks for it with
+`include_imported`. Then its tickets received in the period count in `received` (and `imported`), and their ratings
+in `rated`, 解决率 and 满意率; the history says nothing about sign-for, deadlines or answers on the spot, so the
+rates built on those (and 直接答复率, 响应率, 重复件率, whose denominator is what was received) stay live-only.
 """
 
 from __future__ import annotations
@@ -34,9 +39,11 @@ class Slice:
     category_code: str | None = None
     township: str | None = None
     channel: str | None = None
+    include_imported: bool = False  # history brought in by hotline.history; docs/history.md
 
-    def apply(self, query: Select[Any]) -> Select[Any]:
-        conditions = []
+    def apply(self, query: Select[Any], *, imported: bool = False) -> Select[Any]:
+        """The slice's conditions; live tickets only, or (`imported`) the imported ones only."""
+        conditions = [Ticket.imported_at.is_not(None) if imported else Ticket.imported_at.is_(None)]
         if self.department_id is not None:
             conditions.append(Ticket.lead_department_id == self.department_id)
         if self.category_code is not None:
@@ -45,7 +52,7 @@ class Slice:
             conditions.append(Ticket.township == self.township)
         if self.channel is not None:
             conditions.append(Ticket.channel == self.channel)
-        return query.where(and_(*conditions)) if conditions else query
+        return query.where(and_(*conditions))
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -83,18 +90,37 @@ def compute(session: Session, start: datetime, end: datetime, where: Slice = Sli
     (received, answered, dispatched, signed, signed_on_time, closed, closed_on_time, rated, solved, satisfied,
      returned, merged) = session.execute(query).one()
     responded_in_time = _responded_in_time(session, start, end, where)
+    live_received = received
+    history: dict[str, int] = {}
+    if where.include_imported:
+        history = _imported(session, start, end, where)
+        received += history["imported"]
+        rated, solved, satisfied = rated + history["rated"], solved + history["solved"], satisfied + history["satisfied"]
     return {
         "received": received, "answered_on_the_spot": answered, "dispatched": dispatched, "signed": signed,
         "closed": closed, "rated": rated, "returned": returned, "merged": merged,
+        **({"imported": history["imported"]} if history else {}),
         "sign_on_time_rate": _ratio(signed_on_time, signed),
         "on_time_rate": _ratio(closed_on_time, closed),
-        "direct_answer_rate": _ratio(answered, received),
-        "response_rate": _ratio(responded_in_time, received),
+        "direct_answer_rate": _ratio(answered, live_received),
+        "response_rate": _ratio(responded_in_time, live_received),
         "resolution_rate": _ratio(solved, rated),
         "satisfaction_rate": _ratio(satisfied, rated),
         "return_rate": _ratio(returned, dispatched),
-        "duplicate_rate": _ratio(merged, received),
+        "duplicate_rate": _ratio(merged, live_received),
     }
+
+
+def _imported(session: Session, start: datetime, end: datetime, where: Slice) -> dict[str, int]:
+    """Imported tickets received in the period, and their ratings as the history recorded them."""
+    query = where.apply(select(
+        func.count(Ticket.id),
+        func.count(Ticket.id).filter(Ticket.satisfaction.is_not(None)),
+        func.count(Ticket.id).filter(Ticket.solved == Solved.SOLVED),
+        func.count(Ticket.id).filter(Ticket.satisfaction.in_((Satisfaction.SATISFIED, Satisfaction.BASICALLY))),
+    ).where(Ticket.created_at >= start, Ticket.created_at < end), imported=True)
+    imported, rated, solved, satisfied = session.execute(query).one()
+    return {"imported": imported, "rated": rated, "solved": solved, "satisfied": satisfied}
 
 
 def _responded_in_time(session: Session, start: datetime, end: datetime, where: Slice) -> int:

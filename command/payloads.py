@@ -15,10 +15,12 @@ from dispatch.models import CatalogueEntry
 from hotline.models import Ticket, TicketEvent
 from hotline.privacy import mask_name, mask_phone, mask_phones_in_text
 from hotline.views import department_names
-from hotline.vocabulary import LABELS, Channel, Satisfaction, Solved, Status, TicketType
+from hotline.vocabulary import LABELS, Action, Channel, Satisfaction, Solved, Status, TicketType
 from hotline.workflow import action_label
 
 SUPERVISION_ACTIONS = ("urge", "supervise", "escalate")
+# an imported ticket's one event: relayed past, never sent to a board (docs/history.md)
+NOT_HISTORY = TicketEvent.action != Action.IMPORT
 SUMMARY_CHARS = 40
 
 _LONG_DIGITS = re.compile(r"(?<![\dA-Za-z])(\d{3})\d{4,}(\d{2}|\d[Xx])(?![\dA-Za-z])")
@@ -100,11 +102,16 @@ class Names:
         return self.departments.get(department_id) if department_id is not None else None
 
 
-def event_rows(session: Session, after: int, *, upto: int | None = None, limit: int = 500) -> Sequence[Row[Any]]:
+def event_rows(session: Session, after: int, *, upto: int | None = None, limit: int = 500,
+               history: bool = True) -> Sequence[Row[Any]]:
+    """Events after `after` in id order; `history=False` leaves imported tickets' events out (a bounded range
+    only: the relay itself reads them all, to see every id, and passes them over)."""
     query = (select(*EVENT_COLUMNS).join(Ticket, Ticket.id == TicketEvent.ticket_id)
              .where(TicketEvent.id > after).order_by(TicketEvent.id).limit(limit))
     if upto is not None:
         query = query.where(TicketEvent.id <= upto)
+    if not history:
+        query = query.where(NOT_HISTORY)
     return session.execute(query).all()
 
 
@@ -143,7 +150,7 @@ def frame(row: Row[Any], prev: int, names: Names) -> EventFrame:
 
 def frames_between(session: Session, names: Names, after: int, upto: int, limit: int) -> list[EventFrame] | None:
     """Events in (after, upto] chained by `prev`, or None when there are more than `limit` of them."""
-    rows = event_rows(session, after, upto=upto, limit=limit + 1)
+    rows = event_rows(session, after, upto=upto, limit=limit + 1, history=False)
     if len(rows) > limit:
         return None
     names.refresh(session)

@@ -29,12 +29,13 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from command.payloads import Names, event_rows, frame
+from command.payloads import NOT_HISTORY, Names, event_rows, frame
 from command.retry import backoff, retrying
 from command.schemas import EventFrame, Mark, Resync
 from hotline.database import get_session_factory
 from hotline.models import TicketEvent
 from hotline.settings import BoardSettings
+from hotline.vocabulary import Action
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,7 @@ class Scan:
     reset_to: int | None = None
     late: list[int] = field(default_factory=list)
     more: bool = False
+    passed: int | None = None  # the last imported ticket's event read: the cursor may move past it
 
 
 class Relay:
@@ -183,7 +185,9 @@ class Relay:
             await self._publish(*batch)  # one round trip, all or nothing: on an error the cursor stays before it
             self.cursor = batch[-1].id
             self.published += len(batch)
-        if scan.frames:
+        if scan.passed is not None and scan.passed > self.cursor:
+            self.cursor = scan.passed  # every frame before it is out: the history events are done with
+        if scan.frames or scan.passed is not None:
             await self._redis.set(CURSOR_KEY, self.cursor)
         if scan.reset_to is not None:
             log.warning("board relay: the event log was emptied; numbering restarts after %s", scan.reset_to)
@@ -217,7 +221,7 @@ class Relay:
         self._settle_hole(session, postgres)  # before reading: what it decides must hold for what we read
         rows = event_rows(session, cursor, limit=BATCH)
         self._names.refresh(session)
-        scan, prev = Scan(), cursor
+        scan, prev, read = Scan(), cursor, 0
         for row in rows:
             if row.id != prev + 1:
                 if postgres and row.id > self._final_horizon + 1:
@@ -225,9 +229,13 @@ class Relay:
                         self._hole = _Hole(horizon=rows[-1].id, since=time.monotonic(), xmax=_xmax(session))
                     break
                 self._remember_skipped(prev + 1, row.id)
-            scan.frames.append(frame(row, prev, self._names))
+            if row.action == Action.IMPORT:  # history (hotline.history): passed over, never on a board
+                scan.passed = row.id
+            else:
+                scan.frames.append(frame(row, prev, self._names))
             prev = row.id
-        scan.more = len(rows) == BATCH and len(scan.frames) == BATCH
+            read += 1
+        scan.more = len(rows) == BATCH and read == BATCH
         if not rows and cursor > 0:
             newest = session.scalar(select(func.max(TicketEvent.id))) or 0
             if newest < cursor:
@@ -263,7 +271,8 @@ class Relay:
         self._skipped = {i: t for i, t in self._skipped.items() if moment - t < LATE_WATCH_SECONDS}
         if not self._skipped:
             return []
-        found = list(session.scalars(select(TicketEvent.id).where(TicketEvent.id.in_(list(self._skipped)))))
+        found = list(session.scalars(select(TicketEvent.id).where(TicketEvent.id.in_(list(self._skipped)),
+                                                                  NOT_HISTORY)))  # a late import: never shown
         for event_id in found:
             self._skipped.pop(event_id, None)
         return found

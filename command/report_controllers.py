@@ -36,13 +36,16 @@ class MeasuresController(Controller):
         category: Annotated[str | None, Parameter(max_length=16)] = None,
         township: Annotated[str | None, Parameter(max_length=32)] = None,
         channel: Annotated[str | None, Parameter(max_length=24)] = None,
+        include_imported: bool = False,
     ) -> dict[str, Any]:
-        """Every measure for the slice, from `start` to `end` inclusive (Asia/Shanghai days)."""
+        """Every measure for the slice, from `start` to `end` inclusive (Asia/Shanghai days); imported history
+        only with `include_imported=true` (docs/history.md)."""
         if end < start:
             raise ValidationException("结束日期不能早于开始日期")
         if request.user.role == Role.HANDLER:  # a department sees its own figures only
             department_id = request.user.department_id
-        where = Slice(department_id=department_id, category_code=category, township=township, channel=channel)
+        where = Slice(department_id=department_id, category_code=category, township=township, channel=channel,
+                      include_imported=include_imported)
         begin = datetime.combine(start, time(0), TIME_ZONE)
         finish = datetime.combine(end + timedelta(days=1), time(0), TIME_ZONE)
         return {**compute(db_session, begin, finish, where), **handling_days(db_session, begin, finish, where),

@@ -117,11 +117,7 @@ class PolicyController(Controller):
             return Response({"status_code": 400, "detail": str(refused), "errors": [
                 {"row": p.row, "column": p.column, "message": p.message} for p in refused.problems]},
                 status_code=400)
-        changes = calendar_import.store(db_session, days, dry_run=dry_run)
-        if dry_run:
-            db_session.rollback()
-        else:
-            db_session.commit()
+        changes = calendar_import.store_and_commit(db_session, days, dry_run=dry_run)
         return Response(import_read(changes, dry_run))
 
     @get("/calendar/coverage", guards=[roles(Role.ADMIN, Role.COMMANDER, Role.AUDITOR)], sync_to_thread=True)

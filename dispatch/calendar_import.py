@@ -25,6 +25,7 @@ from datetime import date, datetime, timedelta
 
 import icalendar
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from dispatch.models import CalendarOverride
@@ -369,6 +370,28 @@ def store(session: Session, days: Iterable[ImportedDay], *, dry_run: bool = Fals
             override.is_workday, override.note = day.is_workday, day.note
     session.flush()
     return changes
+
+
+def store_and_commit(session: Session, days: Iterable[ImportedDay], *, dry_run: bool = False,
+                     attempts: int = 3) -> list[Change]:
+    """`store`, then commit (or roll back a dry run).
+
+    Two imports of the same new day at once: the later one's insert breaks the day's primary key (or, on SQLite,
+    finds its read out of date). It is rolled back and tried again, and then finds the day the other one wrote."""
+    days = list(days)
+    for attempt in range(1, attempts + 1):
+        try:
+            changes = store(session, days, dry_run=dry_run)
+            if dry_run:
+                session.rollback()
+            else:
+                session.commit()
+            return changes
+        except (IntegrityError, OperationalError):
+            session.rollback()
+            if attempt == attempts:
+                raise
+    raise AssertionError("attempts must be at least 1")
 
 
 def counts(changes: list[Change]) -> dict[str, int]:

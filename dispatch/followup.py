@@ -41,7 +41,8 @@ def _next_step(ticket: Ticket) -> str | None:
 def schedule(session: Session, ticket: Ticket) -> None:
     """Set when the sweep must next look at this ticket (None while its clock is stopped)."""
     step = _next_step(ticket)
-    if ticket.status not in CLOCK_RUNNING or ticket.due_at is None or ticket.dispatched_at is None or step is None:
+    if (ticket.status not in CLOCK_RUNNING or ticket.due_at is None or ticket.dispatched_at is None or step is None
+            or ticket.imported_at is not None):  # history (hotline.history) has no live deadline
         ticket.next_attention_at = None
         return
     clock = clock_for(session, ticket.policy_version)
@@ -118,16 +119,16 @@ def advance(session: Session, ticket: Ticket, moment: datetime) -> list[str]:
             days = plain_number(rules.escalate_after_working_days)
             ticket.escalation = ESCALATED
             leadership = escalation_target(session, ticket, rules.leadership_department_code)
-            message = (f"工单 {ticket.number} 已超期 {days} 个工作日，"
-                       f"报请{leadership.name if leadership else '县政府领导'}协调督办。")
+            to = leadership.name if leadership else "县政府领导"
+            message = f"工单 {ticket.number} 已超期 {days} 个工作日，报请{to}协调督办。"
             notice(session, ticket, "escalate", message, None)
             apply(session, ticket, Action.ESCALATE, SYSTEM_ACTOR, data={"message": message,
                                                                     "to": leadership.name if leadership else None})
-            _notify(session, ticket, "staff_escalate", step, days=days)
+            _notify(session, ticket, "staff_escalate", step, days=days, to=to)
             if leadership is not None and leadership.duty_phone:
                 outbox.queue(session, "staff_escalate", dedupe_key=f"escalate-lead:{ticket.id}:{ticket.due_at}",
                              ticket=ticket, phone=leadership.duty_phone, department_id=leadership.id,
-                             number=ticket.number, days=days)
+                             number=ticket.number, days=days, to=to)
         taken.append(step)
     schedule(session, ticket)
     return taken
@@ -139,7 +140,7 @@ def sweep(batch: int = 500) -> dict[str, int]:
     factory = get_session_factory()
     with factory() as session:
         due_ids = session.scalars(
-            select(Ticket.id).where(Ticket.next_attention_at <= moment)
+            select(Ticket.id).where(Ticket.next_attention_at <= moment, Ticket.imported_at.is_(None))
             .order_by(Ticket.next_attention_at).limit(batch)
         ).all()
     counts: dict[str, int] = {}

@@ -6,16 +6,22 @@ import logging
 import time
 from collections import Counter
 from datetime import datetime, timedelta
+from typing import Any
+from uuid import uuid4
 
+import msgspec
+from rq import get_current_job
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
 from sqlalchemy import or_, select
 from sqlalchemy.orm import lazyload
 
-from dispatch import followup, routing
+from dispatch import followup, history_training, routing
 from dispatch.actions import archive
 from dispatch.policy import calendar_coverage
 from hotline.clock import local, now
 from hotline.database import session_scope
-from hotline.jobs import send_due_notifications
+from hotline.jobs import get_queue, send_due_notifications
 from hotline.models import Ticket
 from hotline.vocabulary import Status
 from hotline.workflow import SYSTEM_ACTOR
@@ -64,10 +70,102 @@ def route(*ticket_ids: int) -> dict[str, int]:
     return dict(outcomes)
 
 
+HISTORY_JOB_KEY = "hotline:history-training"  # the id of the one training job that may run at a time
+HISTORY_JOB_TIMEOUT = 3600  # 100,000 history tickets train in a few minutes (docs/classifier.md)
+HISTORY_RESULT_TTL = 7 * 86400  # the admin reads the verdict later
+_ENDED = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+# delete the key only while it still names this job: a later start's key is never released by an older job
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
+
+
+class TrainingRunning(Exception):
+    def __init__(self, job_id: str) -> None:
+        super().__init__(f"已有一个历史训练任务在进行（任务 {job_id}），请等它结束后再试")
+        self.job_id = job_id
+
+
+def train_on_history(dry_run: bool = False) -> dict[str, Any]:
+    """RQ job: history_training.train_history, its stage and counts in the job's meta as it goes."""
+    job = get_current_job()
+
+    def progress(stage: str, counts: dict[str, int]) -> None:
+        if job is not None:
+            job.meta.update(stage=stage, counts=counts)
+            job.save_meta()
+
+    try:
+        return msgspec.to_builtins(history_training.train_history(dry_run=dry_run, progress=progress))
+    except Exception as error:
+        if job is not None:
+            refused = isinstance(error, history_training.HistoryRefused)
+            job.meta.update(stage="refused" if refused else "failed",
+                            error=str(error) if refused else "训练失败，详见任务进程的日志")
+            job.save_meta()
+        raise
+    finally:
+        if job is not None:
+            job.connection.eval(_RELEASE, 1, HISTORY_JOB_KEY, job.id)
+
+
+def start_history_training(dry_run: bool = False) -> Job:
+    """Enqueue train_on_history unless one is queued or running (TrainingRunning). The key is taken with SET NX
+    before the job exists, so two admins clicking at once start one job; a key left by a job that ended without
+    releasing it (its worker killed) is cleared here, and in any case expires after the job timeout."""
+    queue = get_queue()
+    connection = queue.connection
+    running = ""
+    for _ in range(3):
+        job_id = f"history-training-{uuid4().hex}"
+        if connection.set(HISTORY_JOB_KEY, job_id, nx=True, ex=HISTORY_JOB_TIMEOUT + 600):
+            try:
+                return queue.enqueue(train_on_history, dry_run, job_id=job_id, job_timeout=HISTORY_JOB_TIMEOUT,
+                                     result_ttl=HISTORY_RESULT_TTL, failure_ttl=HISTORY_RESULT_TTL)
+            except Exception:
+                connection.eval(_RELEASE, 1, HISTORY_JOB_KEY, job_id)
+                raise
+        if (running := connection.get(HISTORY_JOB_KEY)) is None:
+            continue
+        running = running.decode()
+        try:
+            status = Job.fetch(running, connection=connection).get_status()
+        except NoSuchJobError:
+            status = None  # another start between its SET and its enqueue
+        if status not in _ENDED:
+            raise TrainingRunning(running)
+        connection.eval(_RELEASE, 1, HISTORY_JOB_KEY, running)
+    raise TrainingRunning(running)
+
+
+def history_job(job_id: str) -> Job | None:
+    """A training job by id (None: unknown, expired, or some other job)."""
+    try:
+        job = Job.fetch(job_id, connection=get_queue().connection)
+    except NoSuchJobError:
+        return None
+    return job if job.func_name == f"{__name__}.{train_on_history.__name__}" else None
+
+
 def retrain_model() -> dict[str, object]:
-    """Nightly: corpus + people's corrections → a new model, promoted only if it does no worse."""
+    """Nightly: a new model, promoted only if it does no worse. Once the county's history is in, on the history
+    (+ people's corrections), judged on its fixed slice; before that, on the shipped corpus + corrections. With
+    history too thin to train on, nothing is trained: the corpus must not win back a county that has history.
+    While an admin's history training runs, the night leaves it alone (it holds the same key as that job)."""
     with session_scope() as session:
-        return routing.retrain_with_corrections(session)
+        if not history_training.has_history(session):
+            return routing.retrain_with_corrections(session)
+    connection, night = get_queue().connection, f"nightly-{uuid4().hex}"
+    if not connection.set(HISTORY_JOB_KEY, night, nx=True, ex=HISTORY_JOB_TIMEOUT):
+        log.warning("nightly retrain skipped: a history training job is running")
+        return {"skipped": "history training running"}
+    try:
+        outcome = history_training.train_history()
+    except history_training.HistoryRefused as refused:
+        log.warning("nightly retrain skipped: %s", refused)
+        return {"skipped": str(refused)}
+    finally:
+        connection.eval(_RELEASE, 1, HISTORY_JOB_KEY, night)
+    return {"candidate": outcome.candidate, "promoted": outcome.promoted, "reason": outcome.reason,
+            "source": "history"}
 
 
 RECONCILE_AFTER = timedelta(minutes=2)

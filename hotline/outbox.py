@@ -20,7 +20,7 @@ TEMPLATES: dict[str, str] = {
     "staff_yellow": "【黄牌预警】工单 {number} 即将超期，办理期限 {due}，请抓紧办理。",
     "staff_red": "【红牌·催办】工单 {number} 已超过办理期限 {due}，请立即办理并答复。",
     "staff_supervise": "【督办】工单 {number} 已超期 {days} 个工作日，县综合指挥中心督办，请于 {respond_by} 前书面回复。",
-    "staff_escalate": "【升级】工单 {number} 已超期 {days} 个工作日，已报县政府领导。",
+    "staff_escalate": "【升级】工单 {number} 已超期 {days} 个工作日，已报{to}协调督办。",
 }
 
 

@@ -60,6 +60,7 @@ class Action(Labelled):
     PROPOSE_MERGE = "propose_merge"
     MANUAL_REVIEW = "manual_review"
     CORRECT_CATEGORY = "correct_category"
+    IMPORT = "import"  # a ticket brought in from the county's earlier system (hotline.history), archived at once
 
 
 class Channel(Labelled):
@@ -164,6 +165,7 @@ LABELS: dict[StrEnum, str] = {
     Action.PROPOSE_MERGE: "疑似重复件",
     Action.MANUAL_REVIEW: "转人工分拨",
     Action.CORRECT_CATEGORY: "更正分类",
+    Action.IMPORT: "历史工单导入",
     Channel.CALL_12345: "12345热线",
     Channel.CALL_12315: "12315消费者投诉",
     Channel.CALL_12369: "12369环保举报",

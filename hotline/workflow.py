@@ -82,6 +82,8 @@ TRANSITIONS: dict[Action, Transition] = {
     A.PROPOSE_MERGE: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
     A.MANUAL_REVIEW: _t({S.PENDING_DISPATCH}, None, SYSTEM),
     A.CORRECT_CATEGORY: _t({S.RECEIVED, S.PENDING_DISPATCH, S.PENDING_SIGN, S.RETURNED}, None, OPERATOR, COMMANDER),
+    # history (hotline.history): an earlier system's ticket arrives already finished, with no deadline to run
+    A.IMPORT: _t({""}, S.ARCHIVED, SYSTEM),
 }
 
 

@@ -112,7 +112,9 @@ def _items(session: Session, rows: list[tuple[Ticket, Open311Request | None]]) -
 
 
 def _base():
-    return select(Ticket, Open311Request).outerjoin(Open311Request, Open311Request.ticket_id == Ticket.id)
+    """Live tickets only: a county's imported history was never a public request (nor can a citizen look it up)."""
+    return (select(Ticket, Open311Request).outerjoin(Open311Request, Open311Request.ticket_id == Ticket.id)
+            .where(Ticket.imported_at.is_(None)))
 
 
 def find_requests(session: Session, params: Params) -> list[dict[str, Any]]:
@@ -147,7 +149,7 @@ def find_updates(session: Session, params: Params) -> list[dict[str, Any]]:
              .join(Ticket, Ticket.id == TicketEvent.ticket_id)
              .outerjoin(Open311Request, Open311Request.ticket_id == Ticket.id)
              .where(TicketEvent.created_at >= start, TicketEvent.created_at <= end,
-                    TicketEvent.action.in_(PUBLIC_ACTIONS))
+                    TicketEvent.action.in_(PUBLIC_ACTIONS), Ticket.imported_at.is_(None))
              .order_by(TicketEvent.created_at, TicketEvent.id).limit(MAX_ROWS))
     rows = session.execute(query).all()
     return [item for event, ticket, extra in rows if (item := update_item(ticket, extra, event)) is not None]

@@ -211,3 +211,29 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+def empty_database(name: str, directory: Path) -> str:
+    """A database of a test's own, with nothing in it (not even tables): a SQLite file under `directory`, or on
+    the suite's PostgreSQL server a database named after the suite's own plus `_name`, emptied."""
+    from sqlalchemy import make_url, text
+
+    from hotline.database import make_engine
+    from hotline.settings import get_settings
+
+    settings = get_settings()
+    if settings.is_sqlite:
+        return f"sqlite:///{directory / f'{name}.db'}"
+    main = make_url(settings.database_url)
+    database = f"{main.database}_{name}"
+    server = make_engine(settings.database_url).execution_options(isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": database}) is None:
+            connection.execute(text(f'CREATE DATABASE "{database}"'))
+    server.dispose()
+    url = main.set(database=database).render_as_string(hide_password=False)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url

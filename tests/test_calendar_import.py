@@ -11,10 +11,13 @@ import os
 import sqlite3
 import subprocess
 import sys
+import threading
+import time
 from datetime import date
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from dispatch.calendar_import import ImportedDay, ImportRefused, decode, parse_csv, parse_ics, read
 
@@ -311,3 +314,37 @@ def test_only_an_admin_may_import(login, commander, no_overrides):
     assert _import(commander, b"2027-01-01,holiday,New Year\n").status_code == 403
     assert _import(login("h_cgj"), b"2027-01-01,holiday,New Year\n").status_code == 403
     assert _stored(login("admin")) == []
+
+
+def test_two_imports_of_the_same_new_days_at_once_both_succeed(no_overrides):
+    """The first import has written the days but not committed when the second one reads and inserts them; the
+    second must not fail (it used to be a 500): it waits, retries and finds the days unchanged."""
+    from dispatch import calendar_import
+    from dispatch.models import CalendarOverride
+    from hotline.database import get_session_factory
+
+    days = read("2027-01-01,休,元旦\n2027-02-06,班,春节调休\n".encode())
+    first = get_session_factory()()
+    outcome: dict[str, object] = {}
+
+    def second_import() -> None:
+        with get_session_factory()() as session:
+            try:
+                outcome["changes"] = calendar_import.store_and_commit(session, days)
+            except Exception as error:  # the test reports whatever escaped
+                outcome["error"] = error
+
+    try:
+        assert [c.status for c in calendar_import.store(first, days)] == ["added", "added"]
+        second = threading.Thread(target=second_import)
+        second.start()
+        time.sleep(0.5)  # the second import is now blocked on the first one's uncommitted rows
+        first.commit()
+        second.join(timeout=30)
+    finally:
+        first.close()
+    assert "error" not in outcome, outcome.get("error")
+    assert [c.status for c in outcome["changes"]] == ["unchanged", "unchanged"]
+    with get_session_factory()() as session:
+        assert [(o.day.isoformat(), o.is_workday) for o in session.scalars(
+            select(CalendarOverride).order_by(CalendarOverride.day))] == [("2027-01-01", False), ("2027-02-06", True)]

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import delete, func, make_url, select, text
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 import command.models  # noqa: F401  - every table, so that each is emptied
@@ -41,6 +41,7 @@ from hotline.reference import AreaRow, StaffRow, UnitRow
 from hotline.schemas import CallCreate
 from hotline.settings import TIME_ZONE, get_settings
 from hotline.vocabulary import Role
+from tests.harness import empty_database
 from web.county_workbook import import_county, read_workbook, write_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -201,22 +202,7 @@ def variant(*edits: tuple[str, int, str, object]) -> dict:
 
 @pytest.fixture(scope="module")
 def scratch_url(tmp_path_factory) -> str:
-    settings = get_settings()
-    if settings.is_sqlite:
-        url = f"sqlite:///{tmp_path_factory.mktemp('yunxi') / 'yunxi.db'}"
-    else:
-        main = make_url(settings.database_url)
-        name = f"{main.database}_yunxi"
-        admin = database.make_engine(settings.database_url).execution_options(isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            if connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
-                connection.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
-        url = main.set(database=name).render_as_string(hide_password=False)
-        engine = database.make_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
+    url = empty_database("yunxi", tmp_path_factory.mktemp("yunxi"))
     upgrade(url)
     return url
 
@@ -517,6 +503,9 @@ def test_escalation_goes_to_the_lead_units_parent_from_the_workbook(tmp_path, yu
                                         {"13907450202", "07456221001"})
         assert escalation(power_v1) == (None, f"工单 {power_v1} 已超期 5 个工作日，报请县政府领导协调督办。",
                                         {"13907450202"})
+        texts = set(session.scalars(select(Notification.text).where(
+            Notification.ticket_id == _ticket(yunxi, traffic).id, Notification.template == "staff_escalate")))
+        assert texts == {f"【升级】工单 {traffic} 已超期 5 个工作日，已报云溪县公安局协调督办。"}  # not 县政府领导
 
 
 def test_an_entrys_own_time_limit_gives_the_written_down_due_time(tmp_path, yunxi):

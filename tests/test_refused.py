@@ -61,7 +61,7 @@ def test_auditors_and_admins_are_offered_nothing():
 
 
 MOVES = [(status, role, action) for status in Status for role in PEOPLE for action in Action
-         if action != Action.RECEIVE]
+         if action not in (Action.RECEIVE, Action.IMPORT)]
 
 
 @pytest.mark.parametrize(("status", "role", "action"), MOVES)
@@ -84,3 +84,17 @@ def test_a_move_is_taken_refused_or_forbidden_as_the_table_says(status, role, ac
 def test_a_role_outside_the_move_is_forbidden_even_from_the_right_status():
     with pytest.raises(ActionForbidden):
         apply(None, Ticket(status=Status.PENDING_SIGN), Action.SIGN, Actor(role=OPERATOR, id=None))
+
+
+def test_an_import_creates_an_archived_ticket_and_nothing_else_may():
+    """History (hotline.history): only the system, only on a ticket that has no status yet, straight to archived."""
+    ticket = Ticket(status=None)
+    apply(None, ticket, Action.IMPORT, Actor(role="system"))
+    assert ticket.status == Status.ARCHIVED
+    for status in Status:
+        with pytest.raises(TransitionRefused):
+            apply(None, Ticket(status=status), Action.IMPORT, Actor(role="system"))
+    for role in (*PEOPLE, "admin", "auditor"):
+        with pytest.raises(ActionForbidden):
+            apply(None, Ticket(status=None), Action.IMPORT, Actor(role=role))
+    assert all(Action.IMPORT not in allowed_actions(status, role) for status in Status for role in PEOPLE)

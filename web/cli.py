@@ -50,6 +50,34 @@ def cmd_model(_: argparse.Namespace) -> None:
     print(f"分类模型就绪：版本 {store.current_version()}")
 
 
+def cmd_train_history(args: argparse.Namespace) -> None:
+    """`model train-history`: train on the county's history here, printing each stage and the guard's verdict."""
+    from dispatch import history_training
+
+    def progress(stage: str, counts: dict[str, int]) -> None:
+        stages = {"counting": "统计历史工单", "reading": "读取", "training": "训练中", "done": "训练完成"}
+        names = {"history": "历史工单", "usable": "可用", "codes": "分类", "training": "训练", "slice": "评估切片",
+                 "corrections": "人工纠正"}
+        print(f"[{stages.get(stage, stage)}] " + "，".join(f"{names.get(name, name)} {n}"
+                                                         for name, n in counts.items()), flush=True)
+
+    try:
+        outcome = history_training.train_history(dry_run=args.dry_run, progress=progress)
+    except history_training.HistoryRefused as refused:
+        raise SystemExit(f"未训练：{refused}") from None
+    found = outcome.census
+    print(f"历史工单 {found.history} 张：用于训练 {outcome.training} 张、评估切片 {outcome.slice} 张、"
+          f"人工纠正 {outcome.corrections} 条，{len(found.codes)} 个分类；用时 {outcome.seconds} 秒")
+    if found.unlabelled:
+        print(f"未用：{found.unlabelled} 张没有分类")
+    if found.too_few:
+        print(f"未用（每类少于 {history_training.MIN_PER_CODE} 张）：" +
+              "、".join(f"{code} {n} 张" for code, n in found.too_few.items()))
+    if found.not_in_catalogue:
+        print("未用（不是派单目录中在用的分类）：" + "、".join(f"{code} {n} 张" for code, n in found.not_in_catalogue.items()))
+    print(history_training.verdict(outcome))
+
+
 def cmd_import_county(args: argparse.Namespace) -> None:
     from web.county_workbook import run, write_template
 
@@ -60,6 +88,14 @@ def cmd_import_county(args: argparse.Namespace) -> None:
     if not args.file:
         raise SystemExit("请给出要导入的工作簿：hotline12345 import county FILE.xlsx（或用 --template OUT.xlsx 生成模板）")
     raise SystemExit(run(args.file, dry_run=args.dry_run, passwords_file=args.passwords))
+
+
+def cmd_import_tickets(args: argparse.Namespace) -> None:
+    """A county's earlier tickets, archived, batch by batch (docs/history.md)."""
+    from web.history_file import run
+
+    raise SystemExit(run(args.file, dry_run=args.dry_run, strict=args.strict, batch_size=args.batch_size,
+                         rejects=args.rejects, encoding=args.encoding))
 
 
 def cmd_serve(args: argparse.Namespace) -> None:
@@ -124,14 +160,12 @@ def cmd_calendar_import(args: argparse.Namespace) -> None:
         raise SystemExit(1) from None
     words = {calendar_import.ADDED: "新增", calendar_import.CHANGED: "修改", calendar_import.UNCHANGED: "不变"}
     with session_scope() as session:
-        changes = calendar_import.store(session, days, dry_run=args.dry_run)
+        changes = calendar_import.store_and_commit(session, days, dry_run=args.dry_run)
         for change in changes:
             day = change.day
             was = "" if change.was_workday in (None, day.is_workday) else f"（原为{'班' if change.was_workday else '休'}）"
             print(f"{day.day.isoformat()} {day.kind} {day.note or ''}  {words[change.status]}{was}")
         print(calendar_import.summary(changes, args.dry_run))
-        if args.dry_run:
-            session.rollback()
     with session_scope() as session:
         if message := calendar_coverage(session, local(now()).date()).message:
             print(f"提醒：{message}")
@@ -244,6 +278,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     county.add_argument("--passwords", metavar="FILE.csv", help="write new accounts' first passwords to this new "
                         "file (readable by you only) instead of the screen")
     county.set_defaults(func=cmd_import_county)
+    tickets = imports.add_parser("tickets", help="a county's earlier tickets (history) from CSV or xlsx, archived")
+    tickets.add_argument("file", help="CSV (UTF-8 or GB18030) or .xlsx, headers as in docs/history.md")
+    tickets.add_argument("--dry-run", action="store_true", help="check every row and count; write nothing")
+    tickets.add_argument("--strict", action="store_true", help="refuse rows whose unit or category is unknown")
+    tickets.add_argument("--batch-size", type=int, default=1000, help="rows per transaction (default 1000)")
+    tickets.add_argument("--rejects", metavar="OUT.csv", help="where to write the refused rows' problems "
+                         "(default: FILE.rejects.csv beside the file; a dry run writes none unless asked)")
+    tickets.add_argument("--encoding", help="the CSV's encoding (default: UTF-8 with or without BOM, else GB18030)")
+    tickets.set_defaults(func=cmd_import_tickets)
     serve = sub.add_parser("serve", help="run the web app")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -261,8 +304,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     admin.add_argument("--display-name", default="系统管理员")
     admin.set_defaults(func=cmd_createadmin)
     sub.add_parser("worker", help="run one RQ worker").set_defaults(func=cmd_worker)
-    sub.add_parser("model", help="train the routing model from the shipped corpus if none is promoted yet"
-                   ).set_defaults(func=cmd_model)
+    model = sub.add_parser("model", help="train the routing model from the shipped corpus if none is promoted yet")
+    model.set_defaults(func=cmd_model)
+    model_actions = model.add_subparsers(dest="model_action")
+    history = model_actions.add_parser("train-history", help="train on the county's imported history tickets; "
+                                       "promoted only if no worse than the current model on the history's slice")
+    history.add_argument("--dry-run", action="store_true", help="train and judge, but store and promote nothing")
+    history.set_defaults(func=cmd_train_history)
     sub.add_parser("scheduler", help="run the periodic-job scheduler").set_defaults(func=cmd_scheduler)
     calendar = sub.add_parser("calendar", help="the holiday calendar").add_subparsers(dest="calendar", required=True)
     importing = calendar.add_parser("import", help="import holidays and make-up working days from a CSV or .ics file")
