@@ -33,6 +33,7 @@ class Grant(msgspec.Struct, frozen=True):
     role: str
     subject: int  # staff id, or device id
     name: str
+    version: int | None = None  # a staff grant: the token version of the sign-in it came from (command.revocation)
 
 
 def _digest(secret: str) -> str:

@@ -16,7 +16,7 @@ import msgspec
 from litestar.connection import WebSocket
 from sqlalchemy.exc import SQLAlchemyError
 
-from command.hub import CLOSE_REAUTH, CLOSE_RESNAPSHOT, Client
+from command.hub import CLOSE_REAUTH, CLOSE_RESNAPSHOT, CLOSE_REVOKED, Client
 from command.runtime import BoardRuntime
 from command.schemas import Reauth, Resnapshot, Resumed
 
@@ -37,14 +37,14 @@ async def _send(socket: WebSocket, lines: list[str]) -> None:
     await socket.send({"type": "websocket.send", "text": "\n".join(lines)})
 
 
-async def serve(socket: WebSocket, runtime: BoardRuntime, after: int | None) -> None:
+async def serve(socket: WebSocket, runtime: BoardRuntime, after: int | None, grant: Any = None) -> None:
     hub = runtime.hub
     if not await hub.wait_for(None, POSITION_WAIT):
         await socket.close(CLOSE_TRY_LATER, "board stream unavailable")
         return
     if after is not None and not await hub.wait_for(after, RESUME_WAIT):
         after = None  # the log was reset since the board saw `after`: it starts over from a snapshot
-    client, position = hub.attach()
+    client, position = hub.attach(grant)
     try:
         try:
             texts = await hub.replay(after, position) if after is not None else None
@@ -92,7 +92,7 @@ async def _pump(socket: WebSocket, client: Client, cursor: int) -> None:
         if lines:
             await _send(socket, lines)
         if close_code is not None:
-            await socket.close(close_code, "resnapshot")
+            await socket.close(close_code, "revoked" if close_code == CLOSE_REVOKED else "resnapshot")
             return
         if client.behind:
             await _send(socket, [_text(Resnapshot(reason="behind"))])

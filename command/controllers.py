@@ -63,7 +63,8 @@ class BoardController(Controller):
     async def staff_pass(self, request: Request) -> PassGrant:
         """A one-time websocket pass for a signed-in commander or auditor."""
         user = request.user
-        return await _grant(request, Grant(role=user.role, subject=user.id, name=user.name or ""))
+        version = request.auth.extras.get("ver", 0)  # closed when the account's tokens are revoked
+        return await _grant(request, Grant(role=user.role, subject=user.id, name=user.name or "", version=version))
 
     @post("/device-pass", opt={"public": True}, status_code=200)
     async def device_pass(self, request: Request, data: DevicePassRequest, db_session: Session) -> PassGrant:
@@ -100,7 +101,7 @@ class BoardController(Controller):
         device = db_session.get(BoardDevice, device_id)
         if device is None:
             raise NotFoundException("设备不存在")
-        if device.revoked_at is None:
+        if device.revoked_at is None:  # its open sockets close within command.revocation.CHECK_SECONDS
             device.revoked_at = now()
             db_session.commit()
 
@@ -125,7 +126,7 @@ async def board_socket(socket: WebSocket, after: int | None = None) -> None:
     try:
         await socket.accept()
         log.info("board connected: %s %s (after=%s)", grant.role, grant.name, after)
-        await serve(socket, board, after if after is not None and after >= 0 else None)
+        await serve(socket, board, after if after is not None and after >= 0 else None, grant)
     except (WebSocketDisconnect, OSError) as exc:  # the board went away mid-send: nothing to report
         log.debug("board disconnected: %r", exc)
 

@@ -11,6 +11,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
 
 import msgspec
 
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 
 CLOSE_RESNAPSHOT = 4000  # reconnect without `after`
 CLOSE_REAUTH = 4001  # fetch a new pass, then resume with `after`
+CLOSE_REVOKED = 4003  # the sign-in or device token behind the pass was revoked: sign in again
 
 LoadFrames = Callable[[int, int], Awaitable[list[EventFrame] | None]]
 
@@ -27,10 +29,11 @@ LoadFrames = Callable[[int, int], Awaitable[list[EventFrame] | None]]
 class Client:
     """One board's outbox. Items are (event id or None, text, close code or None)."""
 
-    __slots__ = ("backlog", "behind", "expired", "queue", "wake")
+    __slots__ = ("backlog", "behind", "expired", "grant", "queue", "wake")
 
-    def __init__(self, backlog: int) -> None:
+    def __init__(self, backlog: int, grant: Any = None) -> None:
         self.backlog = backlog
+        self.grant = grant  # who watches (command.access.Grant), for closing a revoked board
         self.queue: deque[tuple[int | None, str, int | None]] = deque()
         self.wake = asyncio.Event()
         self.behind = False
@@ -159,10 +162,10 @@ class Hub:
                 self._waiters.discard(waiter)
         return True
 
-    def attach(self) -> tuple[Client, int]:
+    def attach(self, grant: Any = None) -> tuple[Client, int]:
         """Register a board and the position its live frames start after, in one step (no await between)."""
         assert self.last is not None
-        client = Client(self._backlog)
+        client = Client(self._backlog, grant)
         self.clients.add(client)
         return client, self.last
 

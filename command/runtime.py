@@ -21,7 +21,7 @@ from litestar import Litestar
 from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.exc import SQLAlchemyError
 
-from command import nudge
+from command import nudge, revocation
 from command.access import PassOffice
 from command.backend import CHANNEL, make_backend, make_channels
 from command.board import take_snapshot
@@ -109,6 +109,7 @@ class BoardRuntime:
             asyncio.create_task(self.relay.run(), name="board-relay"),
             asyncio.create_task(self._refresh(), name="board-refresh"),
             asyncio.create_task(nudge.listen(self.redis, self.relay.wake, self._leads), name="board-nudge"),
+            asyncio.create_task(revocation.watch(self.hub), name="board-revocation"),
         ]
         nudge.register(id(self), nudge.threadsafe_setter(loop, self.relay.wake), self._leads)
 

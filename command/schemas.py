@@ -153,6 +153,12 @@ class Reauth(msgspec.Struct, tag="reauth", tag_field="type"):
     reason: str
 
 
+class Revoked(msgspec.Struct, tag="revoked", tag_field="type"):
+    """The sign-in or device token behind this connection was revoked; the socket closes with 4003."""
+
+    reason: str
+
+
 # -- API bodies -------------------------------------------------------------------------------------------------
 
 DeviceName = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]

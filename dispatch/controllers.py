@@ -9,7 +9,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from dispatch import actions, admin_controllers, commander_controllers, model_controllers, routing
+from dispatch import (
+    actions,
+    admin_controllers,
+    catalogue_controllers,
+    commander_controllers,
+    model_controllers,
+    routing,
+)
 from dispatch.schemas import (
     AnswerRequest,
     CategoryRequest,
@@ -240,4 +247,4 @@ class CitizenActionController(Controller):
 
 
 ROUTES = [TicketActionController, InboxController, CitizenActionController, SuggestController, *commander_controllers.ROUTES,
-          *admin_controllers.ROUTES, *model_controllers.ROUTES]
+          *admin_controllers.ROUTES, *model_controllers.ROUTES, *catalogue_controllers.ROUTES]

@@ -1,12 +1,13 @@
-"""Staff accounts: password hashing (argon2 via pwdlib) and sign-in."""
+"""Staff accounts: password hashing (argon2 via pwdlib), sign-in, and revoking an account's tokens."""
 
 from __future__ import annotations
 
 from functools import lru_cache
 
 from pwdlib import PasswordHash
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from hotline.models import Staff
 from hotline.vocabulary import Role
@@ -71,3 +72,12 @@ def password_problem(password: str) -> str | None:
     if len(password) < MIN_PASSWORD_CHARS:
         return f"密码太短：至少 {MIN_PASSWORD_CHARS} 个字符（现在 {len(password)} 个）"
     return None
+
+
+def revoke_tokens(session: Session, staff: Staff) -> int:
+    """Raise the account's token version in this transaction (in SQL, so two revocations at once both count);
+    once committed, announce it (`hotline.token_versions.announce`) and every token issued before is refused."""
+    version = session.execute(update(Staff).where(Staff.id == staff.id).values(
+        token_version=Staff.token_version + 1).returning(Staff.token_version)).scalar_one()
+    set_committed_value(staff, "token_version", version)  # what the row now holds, without another write
+    return version

@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import citizen, intake
+from hotline import admin_controllers, citizen, intake, staff_controllers
 from hotline.access import load_ticket, visible_tickets
 from hotline.accounts import authenticate
 from hotline.clock import now
@@ -82,7 +82,8 @@ class AuthController(Controller):
         token = auth.create_token(
             identifier=str(staff.id),
             token_expiration=expires - now(),
-            token_extras={"role": staff.role, "dept": staff.department_id, "name": staff.display_name},
+            token_extras={"role": staff.role, "dept": staff.department_id, "name": staff.display_name,
+                          "ver": staff.token_version},  # hotline.token_versions: revoked when raised
         )
         return LoginResponse(access_token=token, token_type="Bearer", expires_at=expires, staff=staff_read(staff))
 
@@ -176,4 +177,5 @@ class PublicController(Controller):
         return citizen.look_up(db_session, data.number, data.query_code)
 
 
-ROUTES = [AuthController, StaffTicketController, AuditController, ReferenceController, PublicController]
+ROUTES = [AuthController, StaffTicketController, AuditController, ReferenceController, PublicController,
+          *admin_controllers.ROUTES, *staff_controllers.ROUTES]

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Collection, Mapping, Sequence
+import unicodedata
+import zlib
+from collections.abc import Callable, Collection, Mapping, Sequence
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from hotline.models import Area, Department, Staff
@@ -25,6 +27,8 @@ UNIT_KINDS: dict[str, str] = {"县政府办": "office", "县直部门": "bureau"
                               "街道办事处": "township", "企事业单位": "enterprise"}
 USERNAME = re.compile(r"[A-Za-z0-9_.\-]{2,32}")
 PASSWORD_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnpqrstuvwxyz23456789"  # no 0/O, 1/l/I to misread
+PHONE = re.compile(r"\+?\d{7,19}")  # what a phone is once spaces, dashes and brackets are taken out
+PHONE_PROBLEM = "电话号码应为 7 到 19 位数字，例如 13800138000 或 0730-8123456"
 
 
 class UnitRow(msgspec.Struct, frozen=True):
@@ -46,6 +50,8 @@ class StaffRow(msgspec.Struct, frozen=True):
     display_name: str
     role: Role
     unit_code: str | None = None  # a handler's unit; other roles work county-wide and keep none
+    phone: str | None = None  # 手机, as `normal_phone` leaves it
+
 
 
 class Problem(msgspec.Struct, frozen=True):
@@ -58,6 +64,7 @@ class Changes(msgspec.Struct):
     created: list[str] = msgspec.field(default_factory=list)  # keys, as the county writes them
     updated: list[str] = msgspec.field(default_factory=list)
     unchanged: int = 0
+    revoked: list[int] = msgspec.field(default_factory=list)  # accounts whose tokens the change revokes (staff ids)
 
     def count(self, key: str, existed: bool, changed: bool) -> None:
         if not existed:
@@ -66,6 +73,33 @@ class Changes(msgspec.Struct):
             self.updated.append(key)
         else:
             self.unchanged += 1
+
+
+def normal_phone(value: str | None) -> str | None:
+    """A phone as typed (spaces, dashes, brackets, full-width digits) → its digits; check it with PHONE."""
+    if value is None:
+        return None
+    return re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", value)) or None
+
+
+def write_lock(session: Session) -> None:
+    """Serialise the writers of reference data for the rest of the transaction, so that a check and the write it
+    allows are one step (two admins creating the same code: one wins, the other is told). PostgreSQL: an advisory
+    transaction lock; SQLite: the database's one write lock, taken now by an update that changes nothing."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": REFERENCE_LOCK})
+    else:
+        session.execute(text("UPDATE department SET id = id WHERE 1 = 0"))
+
+
+REFERENCE_LOCK = zlib.crc32(b"hotline:reference")
+
+# What refers to a unit or an area, for refusing to deactivate or remove it: each returns descriptions (in
+# Chinese). dispatch registers its catalogue here (hotline cannot import it).
+UnitUsers = Callable[[Session, Department], list[str]]
+AreaUsers = Callable[[Session, Area], list[str]]
+UNIT_USERS: list[UnitUsers] = []
+AREA_USERS: list[AreaUsers] = []
 
 
 def _too_long(value: str | None, limit: int) -> bool:
@@ -250,6 +284,8 @@ def check_staff(session: Session, rows: Sequence[StaffRow], *, units: Collection
             problems.append(Problem(index, "unit_code", f"单位编码「{row.unit_code}」不存在（承办单位表和系统中都没有）"))
         elif row.role == Role.HANDLER and row.unit_code is None:
             problems.append(Problem(index, "unit_code", "承办人员必须填写所在单位的单位编码"))
+        if row.phone is not None and not PHONE.fullmatch(row.phone):
+            problems.append(Problem(index, "phone", PHONE_PROBLEM))
     return problems
 
 
@@ -272,11 +308,14 @@ def upsert_staff(session: Session, rows: Sequence[StaffRow], password_hashes: Ma
         Staff.username.in_([r.username for r in rows])))}
     changes = Changes()
     for row in rows:
-        values = {"display_name": row.display_name, "role": row.role.value,
+        values = {"display_name": row.display_name, "role": row.role.value, "phone": row.phone,
                   "department_id": units[row.unit_code] if row.role == Role.HANDLER else None}
         account = existing.get(row.username)
         if account is None:
             session.add(Staff(username=row.username, password_hash=password_hashes[row.username], **values))
+        elif (account.role, account.department_id) != (values["role"], values["department_id"]):
+            account.token_version += 1  # a new role or unit: its tokens go (the caller announces it after commit)
+            changes.revoked.append(account.id)
         changes.count(row.username, existed=account is not None,
                       changed=account is not None and assign(account, values))
     session.flush()

@@ -20,8 +20,8 @@ from hotline.logs import make_formatter
 from hotline.redis_conn import redis_url
 from hotline.settings import Settings
 from open311 import ROUTES as OPEN311_ROUTES
-from web import ops, pages, people_pages
-from web.auth import make_jwt_auth
+from web import county_import, ops, pages, people_pages
+from web.auth import make_jwt_auth, start_versions, stop_versions
 from web.errors import EXCEPTION_HANDLERS
 from web.outage import OUTAGE_HANDLERS
 from web.process import prepare
@@ -52,9 +52,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[health, *ops.ROUTES, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *report_controllers.ROUTES,
                         *knowledge.ROUTES, *pages.ROUTES, *people_pages.ROUTES,
-                        *OPEN311_ROUTES],
+                        *county_import.ROUTES, *OPEN311_ROUTES],
         dependencies=DEPENDENCIES,
-        on_startup=[group_commit.start, *command.ON_STARTUP],
+        on_startup=[group_commit.start, start_versions, *command.ON_STARTUP],
         on_app_init=[jwt_auth.on_app_init],
         middleware=[rate_limit.middleware],
         stores={"rate_limit": RedisStore(redis, namespace="hotline:ratelimit")},
@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         request_max_body_size=256 * 1024,
         logging_config=LoggingConfig(log_exceptions="always", formatters={"standard": {"()": make_formatter}},
                                      disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 429, *OUTAGE_HANDLERS}),
-        on_shutdown=[*command.ON_SHUTDOWN, group_commit.stop, redis.aclose],
+        on_shutdown=[*command.ON_SHUTDOWN, group_commit.stop, stop_versions, redis.aclose],
     )
     app.state.jwt_auth = jwt_auth
     app.state.group_commit = group_commit

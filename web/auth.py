@@ -1,4 +1,9 @@
-"""JWT sign-in wiring: staff claims travel in the token, so a request costs no database read."""
+"""JWT sign-in wiring: staff claims travel in the token, so a request costs no database read.
+
+The token also carries the account's token version (`ver`); one older than the account's current version
+(`hotline.token_versions`: an in-memory map per process, refreshed from Redis at most every second) is refused
+with 401: the account was deactivated, given a new role or unit, or had its password reset.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,13 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import JWTAuth, Token
 
+from hotline.redis_conn import redis_url
 from hotline.settings import Settings
+from hotline.token_versions import Versions
 from hotline.workflow import Actor
+
+VERSIONS_KEY = "token_versions"  # on app.state, made on startup (its Redis client belongs to the running loop)
+REVOKED = "登录已失效（账号已停用、角色或单位已变更，或密码已重置），请重新登录"
 
 # Litestar *searches* these regexes anywhere in the path, hence the anchors.
 PUBLIC_PATHS = [
@@ -51,8 +61,11 @@ def _verified(cls: type[VerifiedOnceToken], encoded_token: str, secret: str, alg
     return super(VerifiedOnceToken, cls).decode(encoded_token, secret, algorithm, **options)
 
 
-async def actor_from_token(token: Token, _: ASGIConnection) -> Actor | None:
+async def actor_from_token(token: Token, connection: ASGIConnection) -> Actor | None:
     extras = token.extras
+    versions: Versions = connection.app.state[VERSIONS_KEY]
+    if extras.get("ver", 0) < await versions.current(int(token.sub)):
+        raise NotAuthorizedException(REVOKED)
     return Actor(role=extras["role"], id=int(token.sub), department_id=extras.get("dept"), name=extras.get("name"))
 
 
@@ -64,3 +77,15 @@ def make_jwt_auth(settings: Settings) -> JWTAuth[Actor]:
         exclude=PUBLIC_PATHS,
         exclude_opt_key="public",
     )
+
+
+async def start_versions(app: Any) -> None:
+    from redis.asyncio import Redis
+
+    app.state[VERSIONS_KEY] = Versions(Redis.from_url(redis_url(), socket_timeout=2, socket_connect_timeout=2))
+
+
+async def stop_versions(app: Any) -> None:
+    versions = app.state.pop(VERSIONS_KEY, None)
+    if versions is not None:
+        await versions.close()

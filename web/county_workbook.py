@@ -32,8 +32,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from dispatch.catalogue import EntryRow, check_entries, upsert_entries
-from hotline import reference
+from hotline import reference, token_versions
 from hotline.accounts import hash_password
+from hotline.redis_conn import get_redis
 from hotline.reference import UNIT_KINDS, AreaRow, Changes, Problem, StaffRow, UnitRow
 from hotline.vocabulary import Role, TicketType
 
@@ -90,7 +91,7 @@ STAFF = Sheet("人员", (
     Column("姓名", "display_name", "text", True, 10),
     Column("角色", "role", "role", True, 12, "、".join(ROLES)),
     Column("单位编码", "unit_code", "code", False, 12, "承办人员必填（所在单位）；其他角色面向全县，填了也不绑定单位"),
-    Column("手机", "phone", "phone", False, 16, "只校验格式，暂不保存（系统尚无个人手机字段）"),
+    Column("手机", "phone", "phone", False, 16, "本人手机，供系统给本人发短信；留空则清空"),
 ), (("zhangsan", "张三", "承办人员", "zjj", "13800000003"),))
 SHEETS = (UNITS, AREAS, CATALOGUE, STAFF)
 
@@ -184,9 +185,9 @@ def _phone(value: Any) -> Read:
     text, problem = _text(value)
     if text is None:
         return None, problem
-    phone = re.sub(r"[\s\-()]", "", unicodedata.normalize("NFKC", text))
-    if not re.fullmatch(r"\+?\d{7,19}", phone):
-        return None, "电话号码应为 7 到 19 位数字，例如 13800138000 或 0730-8123456"
+    phone = reference.normal_phone(text)
+    if phone is None or not reference.PHONE.fullmatch(phone):
+        return None, reference.PHONE_PROBLEM
     return phone, None
 
 
@@ -275,7 +276,8 @@ def read_workbook(source: str | Path | io.BytesIO) -> Parsed:
                                                         v["township"], v["co_codes"], limits)))
         for number, v, accepted in _records(workbook, STAFF, parsed.problems):
             if accepted:
-                parsed.staff.append((number, StaffRow(v["username"], v["display_name"], v["role"], v["unit_code"])))
+                parsed.staff.append((number, StaffRow(v["username"], v["display_name"], v["role"], v["unit_code"],
+                                                      v["phone"])))
     finally:
         workbook.close()
     return parsed
@@ -343,6 +345,8 @@ def import_county(session: Session, source: str | Path | io.BytesIO, *, dry_run:
             session.rollback()
         else:
             session.commit()
+            if revoked := outcome.changes[STAFF.title].revoked:  # a new role or unit: their tokens stop now
+                token_versions.announce(get_redis(), token_versions.raised_versions(session, revoked))
     except IntegrityError as exc:
         session.rollback()
         outcome.changes, outcome.passwords = {}, []

@@ -1,4 +1,4 @@
-"""The people's pages: operator console, knowledge editor, handler workbench, commander desk, citizen page.
+"""The people's pages: operator console, knowledge editor, handler workbench, commander desk, citizen page, admin.
 
 Each page is one static HTML file with ES modules; all data comes from the same JSON API as everything else,
 so these handlers only serve files. The pages are public (the API behind them is not): staff sign in inside the
@@ -17,7 +17,7 @@ from litestar.response import File
 from litestar.static_files import create_static_files_router
 
 STATIC = Path(__file__).resolve().parent / "static"
-ASSET_FOLDERS = ("common", "console", "workbench", "commander", "citizen")
+ASSET_FOLDERS = ("common", "console", "workbench", "commander", "citizen", "admin")
 
 PAGE_POLICY = "; ".join([
     "default-src 'self'",
@@ -74,6 +74,12 @@ def citizen_page() -> File:
     return _page("citizen")
 
 
+@get(["/admin"], **PAGE)
+def admin_page() -> File:
+    """系统管理: units, areas, the dispatch catalogue, staff accounts and the county workbook (admins only)."""
+    return _page("admin")
+
+
 async def _nosniff(response: Response) -> Response:
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
@@ -86,5 +92,5 @@ def _assets(folder: str) -> Any:
         cache_control=CacheControlHeader(no_cache=True), after_request=_nosniff, name=f"people-static-{folder}")
 
 
-ROUTES: list[Any] = [console_page, knowledge_page, workbench_page, commander_page, citizen_page,
+ROUTES: list[Any] = [console_page, knowledge_page, workbench_page, commander_page, citizen_page, admin_page,
                      *(_assets(folder) for folder in ASSET_FOLDERS)]

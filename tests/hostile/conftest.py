@@ -22,7 +22,9 @@ HANDLER_A, HANDLER_B = f"h_{DEPT_A}", f"h_{DEPT_B}"
 STAFF_USERS = ("operator1", "commander", "admin", "auditor", HANDLER_A, HANDLER_B)
 # Tables the API lets staff change besides the tickets: snapshotted and restored around the fuzzing run.
 REFERENCE_TABLES = ("open311_request", "open311_api_key", "board_device", "knowledge_article",
-                    "calendar_override", "time_limit_policy")
+                    "calendar_override", "time_limit_policy",
+                    # the admin API's (fuzzed as the admin: a reset password, a unit deactivated), children first
+                    "catalogue_entry", "staff", "department", "area")
 
 
 # Filled by test_schemathesis at the end of its module, printed in pytest's closing summary.
@@ -118,12 +120,14 @@ def build_world(base: str, tokens: dict[str, dict[str, str]]) -> World:
 
 def _rows(table) -> list[dict[str, Any]]:
     with session_scope() as session:
-        return [dict(row._mapping) for row in session.execute(select(table))]
+        # in id order: a unit's parent and a village's township were made before them
+        return [dict(row._mapping) for row in session.execute(select(table).order_by(*table.primary_key.columns))]
 
 
 @contextmanager
 def reference_tables_restored() -> Iterator[None]:
-    """Put the policy, calendar, knowledge base, board devices and Open311 keys back as they were."""
+    """Put the policy, calendar, knowledge base, board devices, Open311 keys and the county's units, areas,
+    catalogue and accounts back as they were."""
     from hotline.models import Base
 
     tables = [Base.metadata.tables[name] for name in REFERENCE_TABLES]
