@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import redis
 from litestar.testing import TestClient
-from sqlalchemy import delete, text
+from sqlalchemy import delete, insert, select, text
 
 from hotline.database import get_engine, session_scope
 from hotline.redis_conn import get_redis, stop_embedded
@@ -22,6 +23,11 @@ from hotline.redis_conn import get_redis, stop_embedded
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TICKET_TABLES = ("notification", "supervision_notice", "routing_correction", "ticket_event", "ticket_co_department",
                  "ticket", "daily_counter")
+# Tables the API lets staff change besides the tickets, children first: put back after tests that let an admin
+# loose on them (a fuzzer, the admin API's own tests), so that later tests meet the demo county as seeded.
+REFERENCE_TABLES = ("open311_request", "open311_api_key", "board_device", "knowledge_article",
+                    "calendar_override", "time_limit_policy",
+                    "catalogue_entry", "staff", "department", "area")
 
 
 def _require_services() -> None:
@@ -83,6 +89,37 @@ def clear_tickets() -> None:
             for name in session.scalars(text("SELECT sequencename FROM pg_sequences WHERE sequencename LIKE "
                                              "'ticket\\_number\\_%'")):
                 session.execute(text(f"ALTER SEQUENCE {name} RESTART WITH 1"))
+
+
+def _rows(table) -> list[dict]:
+    with session_scope() as session:
+        # in id order: a unit's parent and a village's township were made before them
+        return [dict(row._mapping) for row in session.execute(select(table).order_by(*table.primary_key.columns))]
+
+
+@contextmanager
+def reference_tables_restored() -> Iterator[None]:
+    """Put the policy, calendar, knowledge base, board devices, Open311 keys and the county's units, areas,
+    catalogue and accounts back as they were."""
+    from hotline.models import Base
+
+    tables = [Base.metadata.tables[name] for name in REFERENCE_TABLES]
+    saved = {table.name: _rows(table) for table in tables}
+    yield
+    clear_tickets()
+    with session_scope() as session:
+        for table in tables:
+            session.execute(delete(table))
+        for table in reversed(tables):
+            if saved[table.name]:
+                session.execute(insert(table), saved[table.name])
+
+
+@pytest.fixture(scope="module")
+def reference_restored(database) -> Iterator[None]:
+    """For a module whose tests create units, areas, catalogue entries or accounts in the shared county."""
+    with reference_tables_restored():
+        yield
 
 
 @pytest.fixture(autouse=True)

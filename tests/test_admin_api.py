@@ -12,6 +12,8 @@ from dispatch.models import CatalogueEntry
 from hotline.database import session_scope
 from hotline.models import Area, Department, Staff
 
+pytestmark = pytest.mark.usefixtures("reference_restored")  # its units and accounts are put back
+
 
 def _code(prefix: str = "t") -> str:
     return f"{prefix}{uuid.uuid4().hex[:8]}"

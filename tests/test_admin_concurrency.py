@@ -16,6 +16,8 @@ from hotline.database import session_scope
 from hotline.models import Department, Staff
 from web.demo.county import DEMO_PASSWORD
 
+pytestmark = pytest.mark.usefixtures("reference_restored")  # its units and accounts are put back
+
 AT_ONCE = 8
 
 

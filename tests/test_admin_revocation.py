@@ -22,6 +22,8 @@ from hotline.settings import get_settings
 from tests.harness import WebProcess
 from web.demo.county import DEMO_PASSWORD
 
+pytestmark = pytest.mark.usefixtures("reference_restored")  # its units and accounts are put back
+
 REVOKED = "登录已失效（账号已停用、角色或单位已变更，或密码已重置），请重新登录"
 SOCKET_BOUND = 3.0  # command.revocation: checked every second; 3 s leaves room for a loaded machine
 

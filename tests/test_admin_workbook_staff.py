@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
 
 from hotline.database import session_scope
 from hotline.models import Staff
 from web.county_workbook import SHEETS, STAFF, import_county, write_template
+
+pytestmark = pytest.mark.usefixtures("reference_restored")  # its units and accounts are put back
 
 
 def _staff_only(path, rows) -> None:

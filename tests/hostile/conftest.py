@@ -3,29 +3,19 @@ states with two citizens, and the reference tables put back after tests that let
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import delete, insert, select
 
-from hotline.database import session_scope
-from tests.fixtures import CALL, clear_tickets
+from tests.fixtures import CALL
 from web.demo.county import DEMO_PASSWORD
 
 # Two departments, each with its own handler; 0107 (路灯) is the city-management bureau's.
 DEPT_A, DEPT_B = "cgj", "zjj"
 HANDLER_A, HANDLER_B = f"h_{DEPT_A}", f"h_{DEPT_B}"
 STAFF_USERS = ("operator1", "commander", "admin", "auditor", HANDLER_A, HANDLER_B)
-# Tables the API lets staff change besides the tickets: snapshotted and restored around the fuzzing run.
-REFERENCE_TABLES = ("open311_request", "open311_api_key", "board_device", "knowledge_article",
-                    "calendar_override", "time_limit_policy",
-                    # the admin API's (fuzzed as the admin: a reset password, a unit deactivated), children first
-                    "catalogue_entry", "staff", "department", "area")
-
 
 # Filled by test_schemathesis at the end of its module, printed in pytest's closing summary.
 FUZZ_SUMMARY: dict[str, Any] = {}
@@ -118,25 +108,3 @@ def build_world(base: str, tokens: dict[str, dict[str, str]]) -> World:
     return world
 
 
-def _rows(table) -> list[dict[str, Any]]:
-    with session_scope() as session:
-        # in id order: a unit's parent and a village's township were made before them
-        return [dict(row._mapping) for row in session.execute(select(table).order_by(*table.primary_key.columns))]
-
-
-@contextmanager
-def reference_tables_restored() -> Iterator[None]:
-    """Put the policy, calendar, knowledge base, board devices, Open311 keys and the county's units, areas,
-    catalogue and accounts back as they were."""
-    from hotline.models import Base
-
-    tables = [Base.metadata.tables[name] for name in REFERENCE_TABLES]
-    saved = {table.name: _rows(table) for table in tables}
-    yield
-    clear_tickets()
-    with session_scope() as session:
-        for table in tables:  # children first
-            session.execute(delete(table))
-        for table in reversed(tables):
-            if saved[table.name]:
-                session.execute(insert(table), saved[table.name])

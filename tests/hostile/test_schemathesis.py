@@ -30,8 +30,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from hotline.redis_conn import get_redis
-from tests.fixtures import clear_tickets
-from tests.hostile.conftest import FUZZ_SUMMARY, HANDLER_A, STAFF_USERS, World, build_world, reference_tables_restored
+from tests.fixtures import clear_tickets, reference_tables_restored
+from tests.hostile.conftest import FUZZ_SUMMARY, HANDLER_A, STAFF_USERS, World, build_world
 
 MAX_EXAMPLES = 8  # fuzzed per operation; each is sent once per role (and again at a real ticket)
 STATEFUL_SCENARIOS = 40

@@ -6,7 +6,10 @@ from __future__ import annotations
 import uuid
 
 import httpx
+import pytest
 from playwright.sync_api import expect
+
+pytestmark = pytest.mark.usefixtures("reference_restored")  # its units and accounts are put back
 
 
 def test_an_admin_creates_a_unit_and_an_account_and_deactivates_it(open_page, live_server):
