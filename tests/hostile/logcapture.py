@@ -35,7 +35,7 @@ def captured_logs() -> Iterator[Captured]:
         record = make_record(*args, **kwargs)
         try:
             text = formatter.format(record)
-        except Exception:  # noqa: BLE001 - a record that does not format is still a record
+        except Exception:  # a record that does not format is still a record
             text = str(record.msg)
         with lock:
             lines.append(Line(record.name, record.levelno, text, record.exc_info is not None))
