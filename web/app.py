@@ -26,6 +26,7 @@ from web.auth import make_jwt_auth, start_versions, stop_versions
 from web.errors import EXCEPTION_HANDLERS
 from web.outage import OUTAGE_HANDLERS
 from web.process import prepare
+from web.request_checks import check_request
 
 GUESSABLE_PATHS = ("/api/public/lookup", "/api/public/rating", "/api/public/supplement")
 
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                                      exception_logging_handler=remember_exception,  # web/answer_log.py
                                      disable_stack_trace=set(OUTAGE_HANDLERS)),  # logged by web/outage.py
         before_send=[log_answer],
+        before_request=check_request,  # sane paths; JSON bodies that are JSON and not too deep
         on_shutdown=[*command.ON_SHUTDOWN, group_commit.stop, stop_versions, redis.aclose],
     )
     app.state.jwt_auth = jwt_auth
