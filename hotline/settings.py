@@ -51,6 +51,7 @@ class BoardSettings:
     max_connection_seconds: float = 3600.0  # then the client fetches a new pass and resumes
     stream_history: int = 10000  # entries kept in the Redis stream
     tune_gc: bool = True  # freeze start-up objects and collect less often (command/runtime.py); off only for "0"
+    allowed_origins: str = ""  # pages besides this server's own that may open the websocket (command/origin.py)
 
 
 @dataclass(frozen=True)
@@ -81,9 +82,9 @@ def _secret(var_dir: Path) -> str:
         return value
     path = var_dir / "secret_key"
     if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        from hotline.private_files import private_file  # settings is imported by everything: keep its imports few
+
+        private_file(path).write_text(secrets.token_urlsafe(48))
     return path.read_text().strip()
 
 

@@ -24,6 +24,7 @@ from web import county_import, ops, pages, people_pages
 from web.answer_log import log_answer, remember_exception
 from web.auth import make_jwt_auth, start_versions, stop_versions
 from web.errors import EXCEPTION_HANDLERS
+from web.no_store import no_store
 from web.outage import OUTAGE_HANDLERS
 from web.process import prepare
 from web.request_checks import check_request
@@ -66,7 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=LoggingConfig(log_exceptions="always", formatters={"standard": {"()": make_formatter}},
                                      exception_logging_handler=remember_exception,  # web/answer_log.py
                                      disable_stack_trace=set(OUTAGE_HANDLERS)),  # logged by web/outage.py
-        before_send=[log_answer],
+        before_send=[log_answer, no_store],
         before_request=check_request,  # sane paths; JSON bodies that are JSON and not too deep
         on_shutdown=[*command.ON_SHUTDOWN, group_commit.stop, stop_versions, redis.aclose],
     )

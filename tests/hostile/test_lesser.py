@@ -80,7 +80,7 @@ BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f"
 
 
 def test_bidi_controls_are_removed_from_names_and_text(live_server):
-    """U+202E makes 「欧阳\u202e国建」 display as another name, and hides what a text really says."""
+    """U+202E (right-to-left override) makes a name display as another, and hides what a text really says."""
     staff = login(live_server, "operator1")
     letter = {**LETTER, "name": "欧阳\u202e国建\u202c", "title": "\u2067路灯\u2069不亮",
               "content": "\u202d望江花园\u202c南门" + BIDI + "路灯坏了", "address": "城关街道\u200f望江花园"}
