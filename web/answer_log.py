@@ -10,6 +10,7 @@ is covered by one rule. A service outage (503) is logged by web/outage.py, once 
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
@@ -17,6 +18,12 @@ from litestar.types import Message, Scope
 
 log = logging.getLogger("web.answers")
 _RAISED = "hotline.raised"  # the scope key where the exception waits for its answer's status
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _printable(path: str) -> str:
+    """A path as the client sent it, with control characters escaped: a newline must not start a forged line."""
+    return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", path)
 
 
 def remember_exception(logger: Any, scope: Scope, _traceback: list[str]) -> None:
@@ -25,7 +32,7 @@ def remember_exception(logger: Any, scope: Scope, _traceback: list[str]) -> None
     if scope["type"] == "http":
         scope[_RAISED] = exc  # type: ignore[literal-required]
     else:  # a websocket has no status to wait for: whatever escaped its handler is ours
-        logger.error("websocket %s failed", scope["path"], exc_info=exc)
+        logger.error("websocket %s failed", _printable(scope["path"]), exc_info=exc)
 
 
 async def log_answer(message: Message, scope: Scope) -> None:
@@ -34,7 +41,8 @@ async def log_answer(message: Message, scope: Scope) -> None:
         return
     exc = scope.pop(_RAISED, None)  # type: ignore[misc]
     what = type(exc).__name__ if exc is not None else "answer"
+    method, path = scope.get("method", ""), _printable(scope["path"])
     if status < 500:
-        log.info("%s %s %s %s", scope.get("method", ""), scope["path"], status, what)
+        log.info("%s %s %s %s", method, path, status, what)
     elif exc is not None:
-        log.error("%s %s %s %s", scope.get("method", ""), scope["path"], status, what, exc_info=exc)
+        log.error("%s %s %s %s", method, path, status, what, exc_info=exc)
