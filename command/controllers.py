@@ -116,7 +116,7 @@ async def board_socket(socket: WebSocket, after: int | None = None) -> None:
     board = runtime.of(socket.app)
     grant, why = None, "no valid pass"
     origin = socket.headers.get("origin")
-    if not origin_allowed(origin, socket.headers.get("host"), get_settings().board.allowed_origins):
+    if not origin_allowed(origin, socket.headers.get("host"), get_settings().board_allowed_origins):
         why = f"origin {origin!r} not allowed"
     elif board is None:
         why = "board runtime not started"

@@ -51,7 +51,6 @@ class BoardSettings:
     max_connection_seconds: float = 3600.0  # then the client fetches a new pass and resumes
     stream_history: int = 10000  # entries kept in the Redis stream
     tune_gc: bool = True  # freeze start-up objects and collect less often (command/runtime.py); off only for "0"
-    allowed_origins: str = ""  # pages besides this server's own that may open the websocket (command/origin.py)
 
 
 @dataclass(frozen=True)
@@ -100,6 +99,9 @@ class Settings:
     queue_name: str = "hotline"
     worker_nice: int = 10  # RQ workers give way to requests people wait on (0: same priority)
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    # BOARD_ALLOWED_ORIGINS: pages besides this server's own that may open the board's websocket (command/origin.py);
+    # a string, so outside the board section, whose fields are all numbers (docs/board.md lists them as such)
+    board_allowed_origins: str = ""
     board: BoardSettings = field(default_factory=BoardSettings)
     open311: Open311Settings = field(default_factory=Open311Settings)
 
@@ -118,6 +120,7 @@ def load_settings() -> Settings:
         token_hours=int(os.environ.get("TOKEN_HOURS", "9")),
         lookup_limit_per_minute=int(os.environ.get("LOOKUP_LIMIT_PER_MINUTE", "10")),
         worker_nice=int(os.environ.get("WORKER_NICE", "10")),
+        board_allowed_origins=os.environ.get("BOARD_ALLOWED_ORIGINS", ""),
         board=read_section(BoardSettings, "BOARD_"),
         open311=read_section(Open311Settings, "OPEN311_"),
     )
