@@ -23,9 +23,11 @@ from command import runtime
 from command.access import DEVICE, DEVICE_MANAGERS, Grant, find_device, new_device_token
 from command.connection import serve
 from command.models import BoardDevice
+from command.origin import origin_allowed
 from command.schemas import DeviceCreate, DeviceCreated, DevicePassRequest, DeviceRead, PassGrant
 from hotline.clock import now
 from hotline.dependencies import roles
+from hotline.settings import get_settings
 from hotline.vocabulary import Role
 
 log = logging.getLogger(__name__)
@@ -108,18 +110,22 @@ class BoardController(Controller):
 
 @websocket(WS_PATH, opt={"public": True})
 async def board_socket(socket: WebSocket, after: int | None = None) -> None:
-    """The live board. The pass is checked before the handshake completes: a bad one gets HTTP 403."""
+    """The live board. The Origin and the pass are checked before the handshake completes: HTTP 403 if either
+    fails; a foreign page's attempt does not use the pass up (command/origin.py)."""
     board_pass = socket.query_params.get("pass")  # `?pass=`: a Python keyword, so not a handler parameter
     board = runtime.of(socket.app)
     grant, why = None, "no valid pass"
-    if board is None:
+    origin = socket.headers.get("origin")
+    if not origin_allowed(origin, socket.headers.get("host"), get_settings().board_allowed_origins):
+        why = f"origin {origin!r} not allowed"
+    elif board is None:
         why = "board runtime not started"
     else:
         try:
             grant = await board.passes.redeem(board_pass)
         except RedisError as exc:
             why = f"pass store unavailable ({exc.__class__.__name__})"
-    if board is None or grant is None:
+    if board is None or grant is None:  # grant is None whenever the Origin or the runtime failed
         log.warning("board connection refused: %s", why)
         await socket.close(CLOSE_POLICY, "pass required")
         return

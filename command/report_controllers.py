@@ -58,7 +58,11 @@ class MeasuresController(Controller):
             raise ValidationException("月份格式应为 YYYY-MM，例如 2026-11")
         if format not in ("csv", "xlsx"):
             raise ValidationException("导出格式只能是 csv 或 xlsx")
-        rows = department_rows(db_session, *month_bounds(month), now())
+        try:
+            bounds = month_bounds(month)
+        except ValueError:  # 0000-01 or 9999-12: a month the calendar cannot hold
+            raise ValidationException("月份超出范围，请填写实际的年月，例如 2026-11") from None
+        rows = department_rows(db_session, *bounds, now())
         filename = f"12345-monthly-{month}.{format}"
         if format == "csv":
             body, media = as_csv(rows), "text/csv; charset=utf-8"

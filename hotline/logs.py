@@ -1,4 +1,5 @@
-"""One logging set-up for every process: JSON lines (or plain text for a person at a terminal), phones masked.
+"""One logging set-up for every process: JSON lines (or plain text for a person at a terminal), phones masked,
+no secret in any line (hotline/log_secrets.py).
 
 LOG_FORMAT=json (default) gives one JSON object per line with time (Asia/Shanghai), level, logger, message and
 process, which a log collector can index; LOG_FORMAT=text is for reading the demo in a terminal.
@@ -12,6 +13,7 @@ from datetime import datetime
 
 from pythonjsonlogger.json import JsonFormatter
 
+from hotline.log_secrets import install_secret_scrubbing
 from hotline.privacy import install_log_masking
 from hotline.settings import TIME_ZONE
 
@@ -43,3 +45,4 @@ def configure_logging(level: int = logging.INFO) -> None:
         root.addHandler(handler)
     root.setLevel(level)
     install_log_masking()
+    install_secret_scrubbing()

@@ -8,6 +8,7 @@ from typing import Protocol
 
 import httpx
 
+from hotline.log_secrets import sms_for_log
 from hotline.privacy import mask_phone
 
 log = logging.getLogger("hotline.notify")
@@ -22,14 +23,15 @@ class Sender(Protocol):
 
 
 class LogSender:
-    """The default: writes the message to the log, with the phone number masked."""
+    """The default: writes the message to the log, with the phone number masked and the query code blanked
+    (whoever reads the log must not be able to open the ticket; `sent` keeps the text as sent)."""
 
     def __init__(self) -> None:
         self.sent: list[tuple[str, str]] = []
 
     def send(self, phone: str, text: str) -> None:
         self.sent.append((phone, text))
-        log.info("SMS to %s: %s", mask_phone(phone), text)
+        log.info("SMS to %s: %s", mask_phone(phone), sms_for_log(text))
 
 
 class HttpSmsSender:

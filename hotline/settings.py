@@ -81,9 +81,9 @@ def _secret(var_dir: Path) -> str:
         return value
     path = var_dir / "secret_key"
     if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
+        from hotline.private_files import private_file  # settings is imported by everything: keep its imports few
+
+        private_file(path).write_text(secrets.token_urlsafe(48))
     return path.read_text().strip()
 
 
@@ -99,6 +99,9 @@ class Settings:
     queue_name: str = "hotline"
     worker_nice: int = 10  # RQ workers give way to requests people wait on (0: same priority)
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    # BOARD_ALLOWED_ORIGINS: pages besides this server's own that may open the board's websocket (command/origin.py);
+    # a string, so outside the board section, whose fields are all numbers (docs/board.md lists them as such)
+    board_allowed_origins: str = ""
     board: BoardSettings = field(default_factory=BoardSettings)
     open311: Open311Settings = field(default_factory=Open311Settings)
 
@@ -117,6 +120,7 @@ def load_settings() -> Settings:
         token_hours=int(os.environ.get("TOKEN_HOURS", "9")),
         lookup_limit_per_minute=int(os.environ.get("LOOKUP_LIMIT_PER_MINUTE", "10")),
         worker_nice=int(os.environ.get("WORKER_NICE", "10")),
+        board_allowed_origins=os.environ.get("BOARD_ALLOWED_ORIGINS", ""),
         board=read_section(BoardSettings, "BOARD_"),
         open311=read_section(Open311Settings, "OPEN311_"),
     )

@@ -56,8 +56,11 @@ def _params(request: Request) -> queries.Params:
 
 
 def discovery(request: Request) -> Response:
+    """The endpoint's URL is OPEN311_BASE_URL's, or relative to this document when none is set: never built from
+    the request's Host header, which any client sets to whatever it likes (a cache or a proxy would then hand
+    other clients an endpoint on the sender's host)."""
     settings = get_settings().open311
-    base = settings.base_url or str(request.base_url).rstrip("/")
+    base = settings.base_url
     endpoint = {
         "specification": SPECIFICATION,
         "url": f"{base}{V2}",

@@ -63,3 +63,18 @@ def test_a_record_whose_arguments_do_not_fit_is_still_made(client):
                          None)
     assert record.args == ("many", "13912345678")  # left for the handler, which reports the mistake
     assert make_record("x", logging.INFO, __file__, 1, "来电 %s", ("13912345678",), None).getMessage() == "来电 139****5678"
+
+
+def test_secrets_are_blanked_and_ordinary_text_is_kept():
+    """The record-level rule (hotline/log_secrets.py) blanks what would let a reader in, and nothing else."""
+    from hotline.log_secrets import scrub
+
+    assert scrub("工单号 2026120300001，查询码 25627924。") == "工单号 2026120300001，查询码 ********。"
+    assert scrub("GET /open311/v2/requests.json?api_key=k_123&status=open") == \
+        "GET /open311/v2/requests.json?api_key=********&status=open"
+    assert scrub("Authorization: Bearer abc.def-ghi") == "Authorization: Bearer ********"
+    assert scrub('{"password": "hunter2", "username": "operator1"}') == '{"password": "********", "username": "operator1"}'
+    for ordinary in ("token versions: Redis unavailable (ConnectionError); read from the database",
+                     "board connected: commander 指挥长 (after=12)", "2026-11-24 12:00 金额 300 元，工单 2026120300001",
+                     "bypass: 3", "passes 2 of 3", "SMS to 139****7777: 您的工单 2026120300001 已办结"):
+        assert scrub(ordinary) == ordinary

@@ -21,10 +21,13 @@ from hotline.redis_conn import redis_url
 from hotline.settings import Settings
 from open311 import ROUTES as OPEN311_ROUTES
 from web import county_import, ops, pages, people_pages
+from web.answer_log import log_answer, remember_exception
 from web.auth import make_jwt_auth, start_versions, stop_versions
 from web.errors import EXCEPTION_HANDLERS
+from web.no_store import no_store
 from web.outage import OUTAGE_HANDLERS
 from web.process import prepare
+from web.request_checks import check_request
 
 GUESSABLE_PATHS = ("/api/public/lookup", "/api/public/rating", "/api/public/supplement")
 
@@ -62,7 +65,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(title="12345 热线与综合指挥中心 API", version="0.1.0", path="/schema"),
         request_max_body_size=256 * 1024,
         logging_config=LoggingConfig(log_exceptions="always", formatters={"standard": {"()": make_formatter}},
-                                     disable_stack_trace={400, 401, 403, 404, 405, 409, 413, 429, *OUTAGE_HANDLERS}),
+                                     exception_logging_handler=remember_exception,  # web/answer_log.py
+                                     disable_stack_trace=set(OUTAGE_HANDLERS)),  # logged by web/outage.py
+        before_send=[log_answer, no_store],
+        before_request=check_request,  # sane paths; JSON bodies that are JSON and not too deep
         on_shutdown=[*command.ON_SHUTDOWN, group_commit.stop, stop_versions, redis.aclose],
     )
     app.state.jwt_auth = jwt_auth

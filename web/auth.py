@@ -15,13 +15,18 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import JWTAuth, Token
 
+from hotline.known_staff import KnownStaff
 from hotline.redis_conn import redis_url
 from hotline.settings import Settings
 from hotline.token_versions import Versions
+from hotline.vocabulary import Role
 from hotline.workflow import Actor
 
 VERSIONS_KEY = "token_versions"  # on app.state, made on startup (its Redis client belongs to the running loop)
 REVOKED = "登录已失效（账号已停用、角色或单位已变更，或密码已重置），请重新登录"
+UNUSABLE = "登录已失效（登录信息不完整或账号不存在），请重新登录"
+ROLES = frozenset(role.value for role in Role)
+_known_staff = KnownStaff()  # per process, like the verified tokens
 
 # Litestar *searches* these regexes anywhere in the path, hence the anchors.
 PUBLIC_PATHS = [
@@ -62,11 +67,18 @@ def _verified(cls: type[VerifiedOnceToken], encoded_token: str, secret: str, alg
 
 
 async def actor_from_token(token: Token, connection: ASGIConnection) -> Actor | None:
+    """The actor a verified token names. A token we signed but that names no role we have, or no account that
+    exists (see hotline/known_staff.py), is refused like a revoked one: a 401, never a 500."""
     extras = token.extras
+    if extras.get("role") not in ROLES or not token.sub.isdigit() or not isinstance(extras.get("ver", 0), int):
+        raise NotAuthorizedException(UNUSABLE)
+    staff_id = int(token.sub)
     versions: Versions = connection.app.state[VERSIONS_KEY]
-    if extras.get("ver", 0) < await versions.current(int(token.sub)):
+    if extras.get("ver", 0) < await versions.current(staff_id):
         raise NotAuthorizedException(REVOKED)
-    return Actor(role=extras["role"], id=int(token.sub), department_id=extras.get("dept"), name=extras.get("name"))
+    if not await _known_staff.exists(staff_id):
+        raise NotAuthorizedException(UNUSABLE)
+    return Actor(role=extras["role"], id=staff_id, department_id=extras.get("dept"), name=extras.get("name"))
 
 
 def make_jwt_auth(settings: Settings) -> JWTAuth[Actor]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from typing import Any
 
@@ -24,7 +23,6 @@ from hotline.citizen import LookupFailed
 from hotline.intake import DuplicateSubmission, UnknownPlace
 from hotline.workflow import ActionForbidden, TransitionRefused
 
-log = logging.getLogger("web.errors")
 FIELD_LABELS = {
     "content": "诉求内容", "title": "标题", "caller_name": "来电人姓名", "name": "姓名",
     "caller_phone": "来电号码", "phone": "联系电话", "channel": "来源渠道", "type": "诉求类型",
@@ -114,12 +112,11 @@ def bad_value(_: Request, exc: ValueError) -> Response[dict[str, Any]]:
     return _json(HTTP_400_BAD_REQUEST, str(exc))
 
 
-def out_of_range(request: Request, exc: Exception) -> Response[dict[str, Any]]:
+def out_of_range(_: Request, exc: Exception) -> Response[dict[str, Any]]:
     """A number the database cannot hold (SQLite: OverflowError; PostgreSQL: SQLSTATE 22003) is the client's
     mistake; inputs are bounded where they are declared, this catches whatever slips past. Any other data
-    error is still ours: a 500."""
+    error is still ours: a 500 (logged with its traceback by web/answer_log.py)."""
     if isinstance(exc, DataError) and (getattr(exc.orig, "sqlstate", None) or getattr(exc.orig, "pgcode", None)) != "22003":
-        log.error("%s %s: data error %s", request.method, request.url.path, exc.orig)
         return _json(500, "服务器内部错误")
     return _json(HTTP_400_BAD_REQUEST, "数值超出允许范围")
 

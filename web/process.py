@@ -1,6 +1,6 @@
 """One way to start any process (web, RQ worker, scheduler, benchmark): the same wiring, in one place.
 
-What a process needs beyond its own job: personal data masked in every log record, and every new or submitted
+What a process needs beyond its own job: personal data masked and secrets blanked in every log record, and every new or submitted
 ticket handed to routing. Hotline cannot import dispatch, so routing follows intake through a registration;
 a process that skipped it would store tickets nobody routes, which is why every entry point calls `prepare`.
 """
@@ -11,6 +11,7 @@ import logging
 
 from dispatch.jobs import route
 from hotline.jobs import follow_intake
+from hotline.log_secrets import install_secret_scrubbing
 from hotline.logs import configure_logging
 from hotline.privacy import install_log_masking
 from hotline.settings import Settings, get_settings
@@ -21,5 +22,6 @@ def prepare(*, own_logging: bool = True) -> Settings:
     if own_logging:
         configure_logging(logging.INFO)
     install_log_masking()
+    install_secret_scrubbing()
     follow_intake(route)  # every new ticket is classified and, when sure, dispatched by a worker
     return get_settings()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 from typing import Any
+from urllib.parse import urljoin
 
 import httpx
 import pytest
@@ -56,7 +57,7 @@ class SpecClient:
         (endpoint,) = [e for e in discovery["endpoints"] if e["specification"] == GEOREPORT_V2]
         assert {"text/xml", "application/json"} <= set(endpoint["formats"])
         assert discovery == as_text(self.http.get(discovery_url.replace(".xml", ".json")).json())
-        self.url = endpoint["url"]
+        self.url = urljoin(discovery_url, endpoint["url"])  # relative unless OPEN311_BASE_URL is set
 
     @staticmethod
     def _xml(response: httpx.Response, status: int) -> ET.Element:
