@@ -5,15 +5,17 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
+from anyio import to_thread
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import admin_controllers, citizen, intake, staff_controllers
+from hotline import abuse, admin_controllers, citizen, intake, staff_controllers
 from hotline.access import load_ticket, visible_tickets
 from hotline.accounts import authenticate
+from hotline.client_address import client_address
 from hotline.clock import now
 from hotline.dependencies import roles
 from hotline.models import Area, Staff, Ticket, TicketEvent
@@ -169,7 +171,10 @@ class PublicController(Controller):
 
     @post("/letters")
     async def send_letter(self, data: LetterCreate, request: Request) -> Receipt:
+        """Throttled per client address and per phone, and refused for a phone on the block list (hotline.abuse)."""
+        await to_thread.run_sync(abuse.admit_letter, data.phone, client_address(request))
         ticket = await request.app.state.group_commit.submit(lambda session: intake.prepare_letter(session, data))
+        await to_thread.run_sync(abuse.letter_stored, data.phone)
         return _receipt(ticket)
 
     @post("/lookup", sync_to_thread=True, status_code=200)
