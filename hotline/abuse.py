@@ -28,6 +28,7 @@ class Blocked(Exception):
     """Refused without saying why: the sender learns nothing they could work around."""
 
     detail = "您的留言暂时无法在线受理，请拨打 12345 热线反映。"
+    status_code = 403  # read by Litestar's exception logging: no stack trace
 
     def __init__(self) -> None:
         super().__init__(self.detail)

@@ -25,6 +25,8 @@ log = logging.getLogger("hotline.throttle")
 class Throttled(Exception):
     """A 429 a person can act on: what to do, in Chinese, and Retry-After in seconds."""
 
+    status_code = 429  # read by Litestar's exception logging: a refusal needs no stack trace
+
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail)
         self.detail, self.retry_after = detail, max(1, retry_after)
@@ -77,9 +79,9 @@ def _now() -> float:
 
 
 def in_words(seconds: int) -> str:
-    """A wait as a citizen reads it: 45 秒, 10 分钟, 2 小时."""
+    """A wait as a citizen reads it: 45秒, 10分钟, 60分钟, 5小时."""
     if seconds < 60:
-        return f"{seconds} 秒"
-    if seconds < 3600:
-        return f"{math.ceil(seconds / 60)} 分钟"
-    return f"{math.ceil(seconds / 3600)} 小时"
+        return f"{seconds}秒"
+    if seconds <= 7200:
+        return f"{math.ceil(seconds / 60)}分钟"
+    return f"{math.ceil(seconds / 3600)}小时"
