@@ -43,12 +43,15 @@ def _wait(spec: str, *identifiers: str, count: bool = False) -> int:
         return 0
 
 
-def admit_letter(phone: str | None, address: str) -> None:
-    """Before a public letter is checked and stored: the address's and the phone's limits (Redis only)."""
-    limits = get_settings().throttle
-    if wait := _wait(limits.letters_per_address, "letter-address", throttle.key(address), count=True):
+def admit_address(address: str) -> None:
+    """Before a public letter is read any further: every attempt from the address counts."""
+    if wait := _wait(get_settings().throttle.letters_per_address, "letter-address", throttle.key(address), count=True):
         raise Throttled(f"提交过于频繁，请{in_words(wait)}后再试。{HOTLINE}", wait)
-    if phone and (wait := _wait(limits.letters_per_phone, "letter-phone", throttle.key(phone))):
+
+
+def admit_phone(phone: str | None) -> None:
+    """Inside intake, once the letter is known not to be a resend: the phone's limit (counted when stored)."""
+    if phone and (wait := _wait(get_settings().throttle.letters_per_phone, "letter-phone", throttle.key(phone))):
         raise Throttled(f"该手机号刚刚提交过诉求，请{in_words(wait)}后再试。要补充已提交的诉求，请凭工单号和查询码"
                         f"在「查询」中补充材料。{HOTLINE}", wait)
 

@@ -191,8 +191,9 @@ class PublicController(Controller):
     @post("/letters")
     async def send_letter(self, data: LetterCreate, request: Request) -> Receipt:
         """Throttled per client address and per phone, and refused for a phone on the block list (hotline.abuse)."""
-        await to_thread.run_sync(abuse.admit_letter, data.phone, client_address(request))
-        ticket = await request.app.state.group_commit.submit(lambda session: intake.prepare_letter(session, data))
+        await to_thread.run_sync(abuse.admit_address, client_address(request))
+        ticket = await request.app.state.group_commit.submit(
+            lambda session: intake.prepare_letter(session, data, public=True))
         await to_thread.run_sync(abuse.letter_stored, data.phone)
         return _receipt(ticket)
 
