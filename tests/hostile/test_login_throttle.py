@@ -18,7 +18,6 @@ import pytest
 from sqlalchemy import func, select
 
 from hotline.database import session_scope
-from hotline.models import LoginEvent
 from tests.hostile.conftest import login
 from web.demo.county import DEMO_PASSWORD
 
@@ -92,6 +91,8 @@ def test_one_address_trying_many_names_is_slowed(live_server, environ):
 
 def test_failures_locks_and_sign_ins_are_rows_the_auditor_lists(live_server, no_wait):
     """Old main: GET /api/audit/logins did not exist (404)."""
+    from hotline.models import LoginEvent  # the table is new (migration 0009)
+
     auditor = login(live_server, "auditor")
     with session_scope() as session:  # the rows this test makes: earlier tests made theirs
         after_id = session.scalar(select(func.max(LoginEvent.id))) or 0
