@@ -94,5 +94,3 @@ def succeeded(session: Session, username: str, staff: Staff, address: str) -> No
                 throttle.limiter().clear(item, name, account)
     except redis.RedisError:
         pass
-
-

@@ -50,13 +50,15 @@ def test_citizens_behind_a_trusted_proxy_get_a_bucket_each(live_server, behind_p
 
 
 def test_open311_anonymous_buckets_are_per_citizen_behind_the_proxy(live_server, behind_proxy, environ):
-    """Old main: Open311 keyed on request.client, which uvicorn had rewritten; what changes is the rule itself."""
+    """Old main: Open311 keyed on request.client as uvicorn had rewritten it from loopback, which split these
+    citizens too, but took a second proxy tier (10.9/16 here) for the client: a fresh bucket per proxy hop."""
     environ(OPEN311_ANONYMOUS_LIMIT_PER_MINUTE="3")
     url = f"{live_server}/open311/v2/services.json"
     one = [httpx.get(url, headers={"X-Forwarded-For": "203.0.113.7"}).status_code for _ in range(4)]
     assert one == [200, 200, 200, 429]
     assert httpx.get(url, headers={"X-Forwarded-For": "198.51.100.9"}).status_code == 200
     assert httpx.get(url, headers={"X-Forwarded-For": "1.1.1.1, 203.0.113.7"}).status_code == 429
+    assert httpx.get(url, headers={"X-Forwarded-For": "203.0.113.7, 10.9.3.4"}).status_code == 429
 
 
 def test_letters_key_on_the_address_the_proxy_gives(live_server, behind_proxy, environ):
