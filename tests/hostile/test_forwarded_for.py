@@ -9,10 +9,18 @@ different X-Forwarded-For get a bucket each, and what a citizen puts in front of
 
 from __future__ import annotations
 
+import time
+
 import httpx
 import pytest
 
 WRONG = {"number": "2026010100001", "query_code": "00000000"}
+
+
+def _early_in_a_minute() -> None:
+    """Open311's windows are the clock's minutes: start a count where the next minute is not seconds away."""
+    while time.time() % 60 > 40:
+        time.sleep(0.5)
 
 
 def _lookup(base: str, forwarded: str | None) -> int:
@@ -29,6 +37,7 @@ def test_a_varying_forwarded_for_gets_no_fresh_bucket(live_server):
 
 def test_open311_anonymous_limit_holds_against_a_varying_forwarded_for(live_server, environ):
     environ(OPEN311_ANONYMOUS_LIMIT_PER_MINUTE="5")
+    _early_in_a_minute()
     codes = [httpx.get(f"{live_server}/open311/v2/services.json", headers={"X-Forwarded-For": f"10.2.0.{n + 1}"},
                        timeout=30).status_code for n in range(10)]
     assert codes == [200] * 5 + [429] * 5, codes
@@ -53,6 +62,7 @@ def test_open311_anonymous_buckets_are_per_citizen_behind_the_proxy(live_server,
     """Old main: Open311 keyed on request.client as uvicorn had rewritten it from loopback, which split these
     citizens too, but took a second proxy tier (10.9/16 here) for the client: a fresh bucket per proxy hop."""
     environ(OPEN311_ANONYMOUS_LIMIT_PER_MINUTE="3")
+    _early_in_a_minute()
     url = f"{live_server}/open311/v2/services.json"
     one = [httpx.get(url, headers={"X-Forwarded-For": "203.0.113.7"}).status_code for _ in range(4)]
     assert one == [200, 200, 200, 429]
