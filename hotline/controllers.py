@@ -149,7 +149,6 @@ class AuditController(Controller):
         names = department_names(db_session)
         return [event_read(e, names) for e in db_session.scalars(query)]
 
-
     @get("/logins", sync_to_thread=True, guards=[roles(Role.AUDITOR, Role.ADMIN)])
     def logins(
         self,

@@ -82,7 +82,8 @@ def _existing(session: Session, key: str | None) -> Ticket | None:
     return session.scalars(select(Ticket).where(Ticket.idempotency_key == key)).first()
 
 
-REFUSALS = (DuplicateSubmission, UnknownPlace, abuse.Blocked, Throttled)  # raised before anything is written: the session stays usable
+# raised before anything is written: the session stays usable
+REFUSALS = (DuplicateSubmission, UnknownPlace, abuse.Blocked, Throttled)
 
 
 def _prepare(session: Session, ticket: Ticket, actor: Actor, *, submit: bool) -> Ticket:
