@@ -9,6 +9,7 @@ a success clears the name's failures.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
 import redis
@@ -86,11 +87,22 @@ def failed(session: Session, username: str, staff: Staff | None, address: str) -
 def succeeded(session: Session, username: str, staff: Staff, address: str) -> None:
     _record(session, username, staff, address, "success")
     session.commit()
+    with contextlib.suppress(redis.RedisError):  # the name's failures stay until they age out
+        _clear(username)
+
+
+def unlock(session: Session, staff: Staff, address: str) -> None:
+    """An admin lifts a lock early (the owner was locked out by someone else's guesses): the wait goes too, and
+    the auditor sees an "unlocked" row (the address is the admin's)."""
+    get_redis().delete(LOCK_KEY + _account(staff.username))
+    _clear(staff.username)
+    _record(session, staff.username, staff, address, "unlocked")
+    session.commit()
+
+
+def _clear(username: str) -> None:
     account = _account(username)
-    try:
-        for spec, name in ((get_settings().throttle.login_failures_per_account, "login-account"),
-                           (_lock_spec(), "login-lock")):
-            for item in throttle.items(spec):
-                throttle.limiter().clear(item, name, account)
-    except redis.RedisError:
-        pass
+    for spec, name in ((get_settings().throttle.login_failures_per_account, "login-account"),
+                       (_lock_spec(), "login-lock")):
+        for item in throttle.items(spec):
+            throttle.limiter().clear(item, name, account)

@@ -214,4 +214,4 @@ class LoginEvent(Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
     username: Mapped[str] = mapped_column(String(32))
     address: Mapped[str] = mapped_column(String(64))
-    outcome: Mapped[str] = mapped_column(String(16))  # success, failure, locked
+    outcome: Mapped[str] = mapped_column(String(16))  # success, failure, locked, unlocked (by an admin)

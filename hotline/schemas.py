@@ -247,7 +247,7 @@ class LoginResponse(msgspec.Struct):
 
 
 class LoginEventRead(msgspec.Struct):
-    """One sign-in attempt for the auditor; outcome: success, failure or locked."""
+    """One sign-in attempt for the auditor; outcome: success, failure, locked, or unlocked (by an admin)."""
 
     id: int
     at: datetime

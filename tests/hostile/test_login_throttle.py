@@ -111,3 +111,23 @@ def test_failures_locks_and_sign_ins_are_rows_the_auditor_lists(live_server, no_
     assert all(r["address"] == "127.0.0.1" for r in rows)
     operator = login(live_server, "operator1")
     assert httpx.get(f"{live_server}/api/audit/logins", headers=operator).status_code == 403
+
+
+def test_an_admin_lifts_a_lock_early_and_the_auditor_sees_it(live_server, no_wait):
+    """Someone else's guesses locked a real user out: an admin unlocks the account. Old main: no such endpoint."""
+    from hotline.models import LoginEvent
+
+    for _ in range(10):
+        _try(live_server, REAL)
+    assert _try(live_server, REAL, DEMO_PASSWORD).status_code == 429
+    admin = login(live_server, "admin")
+    staff_id = next(s["id"] for s in httpx.get(f"{live_server}/api/admin/staff", headers=admin).json()
+                    if s["username"] == REAL)
+    operator = login(live_server, "operator1")
+    assert httpx.post(f"{live_server}/api/admin/staff/{staff_id}/unlock", headers=operator).status_code == 403
+    assert httpx.post(f"{live_server}/api/admin/staff/{staff_id}/unlock", headers=admin).status_code == 200
+    assert _try(live_server, REAL, DEMO_PASSWORD).status_code == 200
+    with session_scope() as session:
+        last = session.scalars(select(LoginEvent).where(LoginEvent.outcome == "unlocked")
+                               .order_by(LoginEvent.id.desc())).first()
+        assert last is not None and last.staff_id == staff_id
