@@ -24,11 +24,17 @@ def hash_password(password: str) -> str:
 
 
 def authenticate(session: Session, username: str, password: str) -> Staff | None:
+    staff, correct = check_password(session, username, password)
+    return staff if correct else None
+
+
+def check_password(session: Session, username: str, password: str) -> tuple[Staff | None, bool]:
+    """The active account of that name (None if there is none) and whether the password is its own."""
     staff = session.scalars(select(Staff).where(Staff.username == username, Staff.active)).first()
     if staff is None:
         _hasher().hash(password)  # same work either way, so timing does not reveal usernames
-        return None
-    return staff if _hasher().verify(password, staff.password_hash) else None
+        return None, False
+    return staff, _hasher().verify(password, staff.password_hash)
 
 
 def create_staff(

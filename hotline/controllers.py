@@ -5,24 +5,27 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated
 
+from anyio import to_thread
 from litestar import Controller, Request, get, post
 from litestar.exceptions import NotAuthorizedException
 from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import admin_controllers, citizen, intake, staff_controllers
+from hotline import abuse, admin_controllers, block_controllers, citizen, intake, login_guard, staff_controllers
 from hotline.access import load_ticket, visible_tickets
-from hotline.accounts import authenticate
+from hotline.accounts import check_password
+from hotline.client_address import client_address
 from hotline.clock import now
 from hotline.dependencies import roles
-from hotline.models import Area, Staff, Ticket, TicketEvent
+from hotline.models import Area, LoginEvent, Staff, Ticket, TicketEvent
 from hotline.schemas import (
     MAX_BIG_ID,
     AreaRead,
     CallCreate,
     EventRead,
     LetterCreate,
+    LoginEventRead,
     LoginRequest,
     LoginResponse,
     LookupRequest,
@@ -74,9 +77,14 @@ class AuthController(Controller):
 
     @post("/login", sync_to_thread=True, status_code=200)
     def login(self, data: LoginRequest, db_session: Session, request: Request) -> LoginResponse:
-        staff = authenticate(db_session, data.username, data.password)
-        if staff is None:
+        """Throttled per username and per address, locked after repeated failures (hotline.login_guard)."""
+        address = client_address(request)
+        login_guard.check(data.username, address)
+        staff, correct = check_password(db_session, data.username, data.password)
+        if staff is None or not correct:
+            login_guard.failed(db_session, data.username, staff, address)
             raise NotAuthorizedException("用户名或密码不正确")
+        login_guard.succeeded(db_session, data.username, staff, address)
         auth = request.app.state.jwt_auth
         expires = now() + timedelta(hours=get_settings().token_hours)
         token = auth.create_token(
@@ -141,6 +149,18 @@ class AuditController(Controller):
         names = department_names(db_session)
         return [event_read(e, names) for e in db_session.scalars(query)]
 
+    @get("/logins", sync_to_thread=True, guards=[roles(Role.AUDITOR, Role.ADMIN)])
+    def logins(
+        self,
+        db_session: Session,
+        after_id: Annotated[int, Parameter(ge=0, le=MAX_BIG_ID)] = 0,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
+    ) -> list[LoginEventRead]:
+        """Sign-ins, failures and locks (hotline.login_guard), oldest first, paged by id."""
+        query = select(LoginEvent).where(LoginEvent.id > after_id).order_by(LoginEvent.id).limit(limit)
+        return [LoginEventRead(id=e.id, at=e.created_at, username=e.username, staff_id=e.staff_id,
+                               address=e.address, outcome=e.outcome) for e in db_session.scalars(query)]
+
 
 class ReferenceController(Controller):
     path = "/api/reference"
@@ -169,7 +189,11 @@ class PublicController(Controller):
 
     @post("/letters")
     async def send_letter(self, data: LetterCreate, request: Request) -> Receipt:
-        ticket = await request.app.state.group_commit.submit(lambda session: intake.prepare_letter(session, data))
+        """Throttled per client address and per phone, and refused for a phone on the block list (hotline.abuse)."""
+        await to_thread.run_sync(abuse.admit_address, client_address(request))
+        ticket = await request.app.state.group_commit.submit(
+            lambda session: intake.prepare_letter(session, data, public=True))
+        await to_thread.run_sync(abuse.letter_stored, data.phone)
         return _receipt(ticket)
 
     @post("/lookup", sync_to_thread=True, status_code=200)
@@ -178,4 +202,4 @@ class PublicController(Controller):
 
 
 ROUTES = [AuthController, StaffTicketController, AuditController, ReferenceController, PublicController,
-          *admin_controllers.ROUTES, *staff_controllers.ROUTES]
+          *admin_controllers.ROUTES, *staff_controllers.ROUTES, *block_controllers.ROUTES]

@@ -9,11 +9,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from hotline import jobs, outbox
+from hotline import abuse, jobs, outbox
 from hotline.clock import local, now
 from hotline.models import Area, Ticket
 from hotline.numbering import new_query_code, next_ticket_numbers
 from hotline.schemas import CallCreate, LetterCreate
+from hotline.throttle import Throttled
 from hotline.vocabulary import Action
 from hotline.workflow import CITIZEN_ACTOR, Actor, apply
 
@@ -81,7 +82,8 @@ def _existing(session: Session, key: str | None) -> Ticket | None:
     return session.scalars(select(Ticket).where(Ticket.idempotency_key == key)).first()
 
 
-REFUSALS = (DuplicateSubmission, UnknownPlace)  # raised before anything is written: the session stays usable
+# raised before anything is written: the session stays usable
+REFUSALS = (DuplicateSubmission, UnknownPlace, abuse.Blocked, Throttled)
 
 
 def _prepare(session: Session, ticket: Ticket, actor: Actor, *, submit: bool) -> Ticket:
@@ -136,13 +138,14 @@ def _number(session: Session, tickets: list[Ticket]) -> None:
 
 
 def _follow_up(session: Session, tickets: list[Ticket]) -> None:
-    """Routing for every ticket, and the SMS receipt (number and query code) for those with a phone."""
+    """Routing for every ticket, and the SMS receipt (number and query code) for those with a phone, within the
+    phone's receipt cap (hotline.abuse)."""
     for ticket in tickets:
         jobs.hand_to_followers(session, ticket.id)
     outbox.queue_all(session, [
         outbox.Message("receipt", f"receipt:{ticket.id}", ticket.caller_phone,
                        {"number": ticket.number, "code": ticket.query_code}, ticket_id=ticket.id)
-        for ticket in tickets if ticket.caller_phone])
+        for ticket in tickets if ticket.caller_phone and abuse.receipt_allowed(ticket.caller_phone)])
 
 
 def record_call(session: Session, call: CallCreate, operator: Actor) -> Ticket:
@@ -171,8 +174,15 @@ def prepare_call(session: Session, call: CallCreate, operator: Actor) -> Ticket:
     return _prepare(session, ticket, operator, submit=False)
 
 
-def prepare_letter(session: Session, letter: LetterCreate) -> Ticket:
-    """Letters need no operator, so they go straight to the dispatch queue."""
+def prepare_letter(session: Session, letter: LetterCreate, *, public: bool = False) -> Ticket:
+    """Letters need no operator, so they go straight to the dispatch queue. A phone on the block list is refused;
+    a `public` letter (no account, no API key) also waits out its phone's limit (hotline.abuse). A resend with an
+    idempotency key already used is told so first: the citizen's retry learns its number, not a wait."""
+    if (earlier := _existing(session, letter.idempotency_key)) is not None:
+        raise DuplicateSubmission(earlier.number)
+    abuse.refuse_blocked(session, letter.phone)
+    if public:
+        abuse.admit_phone(letter.phone)
     ticket = Ticket(
         channel=letter.channel,
         caller_name=letter.name,

@@ -191,3 +191,27 @@ class Notification(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=now)
     created_at: Mapped[datetime] = mapped_column(default=now)
     sent_at: Mapped[datetime | None]
+
+
+class BlockedPhone(Base):
+    """The block list (恶意来电/留言): an admin's decision, with its reason; public submissions from it are refused."""
+
+    __tablename__ = "blocked_phone"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(20), unique=True)  # as hotline.privacy.normalize_phone stores it
+    reason: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class LoginEvent(Base):
+    """Sign-ins for the auditor: each success, failure and lock (refusals while throttled are not rows: too cheap
+    for an attacker to make). An unknown username is kept masked: people type their password there by mistake."""
+
+    __tablename__ = "login_event"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=now, index=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), index=True)
+    username: Mapped[str] = mapped_column(String(32))
+    address: Mapped[str] = mapped_column(String(64))
+    outcome: Mapped[str] = mapped_column(String(16))  # success, failure, locked, unlocked (by an admin)

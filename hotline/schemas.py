@@ -246,6 +246,17 @@ class LoginResponse(msgspec.Struct):
     staff: StaffRead
 
 
+class LoginEventRead(msgspec.Struct):
+    """One sign-in attempt for the auditor; outcome: success, failure, locked, or unlocked (by an admin)."""
+
+    id: int
+    at: datetime
+    username: str  # an unknown name is masked: it may be a password typed in the wrong box
+    staff_id: int | None
+    address: str
+    outcome: str
+
+
 class AreaRead(msgspec.Struct):
     township: str
     villages: list[str]

@@ -12,6 +12,7 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -71,6 +72,39 @@ class Open311Settings:
             raise ValueError("OPEN311_SERVICE_TYPE must be realtime or batch")
 
 
+@dataclass(frozen=True)
+class ThrottleSettings:
+    """Abuse limits (docs/threat-model.md), in the `limits` notation: "1/10 minutes;4/day" is both at once."""
+
+    letters_per_phone: str = "1/10 minutes;4/day"  # public letters from one phone (a second one is refused)
+    letters_per_address: str = "10/hour;40/day"  # public letters from one client address (mobile NAT is shared)
+    receipts_per_phone: str = "3/hour;5/day"  # receipt SMS to one phone, any channel; status SMS are not capped
+    login_failures_per_account: str = "3/minute;6/5 minutes"  # the growing delay: a wait of up to 1, then 5 min
+    login_failures_per_address: str = "10/minute;30/15 minutes"
+    login_lock_failures: int = 10  # this many failures for one username within the window lock it
+    login_lock_window_minutes: int = 15
+    login_lock_minutes: int = 15
+
+    def __post_init__(self) -> None:
+        from limits import parse_many
+
+        for item in fields(self):
+            if item.type == "str":
+                try:
+                    parse_many(getattr(self, item.name))
+                except ValueError:
+                    raise ValueError(f"THROTTLE_{item.name.upper()}={getattr(self, item.name)!r} is not a limit "
+                                     'such as "3/hour;5/day"') from None
+
+
+def trusted_proxies(raw: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    """TRUSTED_PROXIES: addresses or networks, comma-separated; empty (the default) trusts no proxy."""
+    try:
+        return tuple(ip_network(part.strip(), strict=False) for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise ValueError(f"TRUSTED_PROXIES={raw!r}: {exc}") from None
+
+
 def _default_var_dir() -> Path:
     return Path(os.environ.get("HOTLINE_VAR_DIR", Path.cwd() / "var"))
 
@@ -102,6 +136,8 @@ class Settings:
     # BOARD_ALLOWED_ORIGINS: pages besides this server's own that may open the board's websocket (command/origin.py);
     # a string, so outside the board section, whose fields are all numbers (docs/board.md lists them as such)
     board_allowed_origins: str = ""
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()  # may set the client address (X-Forwarded-For)
+    throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
     board: BoardSettings = field(default_factory=BoardSettings)
     open311: Open311Settings = field(default_factory=Open311Settings)
 
@@ -121,6 +157,8 @@ def load_settings() -> Settings:
         lookup_limit_per_minute=int(os.environ.get("LOOKUP_LIMIT_PER_MINUTE", "10")),
         worker_nice=int(os.environ.get("WORKER_NICE", "10")),
         board_allowed_origins=os.environ.get("BOARD_ALLOWED_ORIGINS", ""),
+        trusted_proxies=trusted_proxies(os.environ.get("TRUSTED_PROXIES", "")),
+        throttle=read_section(ThrottleSettings, "THROTTLE_"),
         board=read_section(BoardSettings, "BOARD_"),
         open311=read_section(Open311Settings, "OPEN311_"),
     )

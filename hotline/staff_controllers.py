@@ -17,9 +17,10 @@ from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import reference, token_versions
+from hotline import login_guard, reference, token_versions
 from hotline.accounts import hash_password, new_staff_problem, password_problem, revoke_tokens
 from hotline.admin_controllers import ADMIN, HANDLERS, Refused, conflict, refuse_problems
+from hotline.client_address import client_address
 from hotline.models import Department, Staff
 from hotline.redis_conn import get_redis
 from hotline.reference import StaffRow
@@ -195,6 +196,13 @@ class StaffController(Controller):
         staff.password_hash = digest
         _commit_revoking(db_session, staff, revoke=True)
         return PasswordSet(password=answered)
+
+    @post("/{staff_id:int}/unlock", guards=ADMIN, sync_to_thread=True, status_code=200)
+    def unlock(self, staff_id: int, db_session: Session, request: Request) -> AccountRead:
+        """Lift a sign-in lock and wait early (hotline.login_guard), e.g. when someone else's guesses locked it."""
+        staff = _account(db_session, staff_id)
+        login_guard.unlock(db_session, staff, client_address(request))
+        return account_read(staff)
 
 
 def _announce_import(session: Session, staff: Staff) -> AccountRead:

@@ -13,6 +13,7 @@ from litestar.handlers import HTTPRouteHandler
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from hotline.client_address import client_address
 from hotline.settings import get_settings
 from open311 import catalogue, keys, queries, submit
 from open311.formats import FORMATS, JSON, XML, Open311Error, error_response, render, split_format
@@ -39,7 +40,7 @@ def _both(decorator: Callable[..., Any], name: str, function: Callable[..., Resp
 def _client_key(request: Request, session: Session) -> Open311ApiKey | None:
     """Check the key if one is sent (a wrong key is a 403 even where none is needed) and count the call."""
     key = keys.authenticate(session, request.query_params.get("api_key"), required=False)
-    keys.spend(key, request.client.host if request.client else None)
+    keys.spend(key, client_address(request))
     return key
 
 

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.policy import current_clock
-from hotline import intake, jobs
+from hotline import abuse, intake, jobs
 from hotline.clock import now
 from hotline.database import session_scope
 from hotline.models import Ticket
@@ -146,6 +146,10 @@ def build_letter(session: Session, form: Form) -> tuple[PartnerLetter, str, dict
 def create(session: Session, form: Form, key: Open311ApiKey, service_type: str) -> dict[str, Any]:
     """One element of the POST answer: the ticket number at once, or a token in batch mode."""
     letter, code, attributes, media_url = build_letter(session, form)
+    try:
+        abuse.refuse_blocked(session, letter.phone)  # in batch mode too: the answer says so now, not the worker
+    except abuse.Blocked as blocked:
+        raise Open311Error(403, blocked.detail) from None
     extra = Open311Request(api_key_id=key.id, service_code=code, attributes=attributes, media_url=media_url,
                            created_at=now())
     if service_type == "batch":

@@ -23,6 +23,8 @@ import httpx
 import pytest
 import redis
 
+from web.process import UVICORN_FLAGS
+
 ROOT = Path(__file__).resolve().parents[1]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -132,7 +134,7 @@ class WebProcess:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", "web.app:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning"],
+             "--port", str(self.port), "--log-level", "warning", *UVICORN_FLAGS],
             cwd=ROOT, env=self.env, stdout=self.log.open("ab"), stderr=subprocess.STDOUT)
         wait_until(self._healthy, 30, f"the web process (see {self.log})", 0.1)
 
@@ -158,11 +160,12 @@ class ThreadServer:
         """`http`: the protocol class; by default the one production serves with (web.slow_clients)."""
         import uvicorn
 
+        from web.process import UVICORN_OPTIONS
         from web.slow_clients import BoundedHttpToolsProtocol
 
         self.port = free_port()
         self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    http=http or BoundedHttpToolsProtocol))
+                                                    http=http or BoundedHttpToolsProtocol, **UVICORN_OPTIONS))
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     @property

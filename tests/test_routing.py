@@ -84,7 +84,8 @@ def test_a_likely_duplicate_is_proposed_for_merging(client, commander):
 def test_an_unrelated_letter_is_not_proposed_as_duplicate(client, commander):
     _letter(client, STREETLIGHT)
     _work()
-    other = _letter(client, "县一中今年高一新生报名要交资料费三百元，这个收费有没有依据？", title="学校收费")
+    other = _letter(client, "县一中今年高一新生报名要交资料费三百元，这个收费有没有依据？", title="学校收费",
+                    phone="13900139001")  # another citizen: one phone's second letter in 10 minutes is refused
     _work()
     assert "propose_merge" not in _events(commander, other)
 
@@ -210,7 +211,7 @@ def test_one_routing_job_routes_every_ticket_of_a_batch_and_a_missing_one_stops_
     from dispatch.jobs import route
     from hotline.models import Ticket
 
-    numbers = [_letter(client, STREETLIGHT + f"（第{i}次反映）") for i in range(3)]
+    numbers = [_letter(client, STREETLIGHT + f"（第{i}次反映）", phone=f"1390013900{i}") for i in range(3)]  # 3 phones
     get_queue().empty()  # the jobs the letters handed over: this test runs the job itself
     with session_scope() as session:
         ids = list(session.scalars(select(Ticket.id).where(Ticket.number.in_(numbers))))

@@ -14,6 +14,7 @@ from command import report_controllers
 from dispatch import controllers as dispatch
 from hotline import controllers as hotline
 from hotline import knowledge
+from hotline.client_address import client_address
 from hotline.dependencies import DEPENDENCIES
 from hotline.group_commit import GroupCommit
 from hotline.logs import make_formatter
@@ -49,6 +50,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     rate_limit = RateLimitConfig(
         rate_limit=("minute", settings.lookup_limit_per_minute),
         check_throttle_handler=_is_code_check,
+        identifier_for_request=client_address,  # X-Forwarded-For only from TRUSTED_PROXIES
         store="rate_limit",
     )
     group_commit = GroupCommit()  # intake's calls and letters, written together when they arrive together

@@ -102,9 +102,11 @@ def cmd_serve(args: argparse.Namespace) -> None:
     refuse_weak_secret_key()
     import uvicorn
 
+    from web.process import UVICORN_OPTIONS
+
     uvicorn.run("web.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
                 log_level="info", access_log=False, http="web.slow_clients:BoundedHttpToolsProtocol",
-                ws_per_message_deflate=False)
+                ws_per_message_deflate=False, **UVICORN_OPTIONS)
 
 
 def cmd_worker(_: argparse.Namespace) -> None:

@@ -18,9 +18,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dispatch.actions import UnknownArticle, UnknownDepartment
 from dispatch.supervision import NoticeNotFound
+from hotline.abuse import Blocked
 from hotline.access import TicketNotFound
 from hotline.citizen import LookupFailed
 from hotline.intake import DuplicateSubmission, UnknownPlace
+from hotline.throttle import Throttled
 from hotline.workflow import ActionForbidden, TransitionRefused
 
 FIELD_LABELS = {
@@ -125,6 +127,16 @@ def forbidden(_: Request, exc: ActionForbidden) -> Response[dict[str, Any]]:
     return _json(403, str(exc))
 
 
+def throttled(_: Request, exc: Throttled) -> Response[dict[str, Any]]:
+    response = _json(HTTP_429_TOO_MANY_REQUESTS, exc.detail, retry_after=exc.retry_after)
+    response.headers["Retry-After"] = str(exc.retry_after)
+    return response
+
+
+def refused_quietly(_: Request, exc: Blocked) -> Response[dict[str, Any]]:
+    return _json(403, exc.detail)
+
+
 def http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
     detail = exc.detail
     if exc.status_code == HTTP_400_BAD_REQUEST:
@@ -160,4 +172,6 @@ EXCEPTION_HANDLERS = {
     OverflowError: out_of_range,
     DataError: out_of_range,
     HTTPException: http_error,
+    Throttled: throttled,
+    Blocked: refused_quietly,
 }

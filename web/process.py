@@ -8,6 +8,7 @@ a process that skipped it would store tickets nobody routes, which is why every 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from dispatch.jobs import route
 from hotline.jobs import follow_intake
@@ -15,6 +16,11 @@ from hotline.log_secrets import install_secret_scrubbing
 from hotline.logs import configure_logging
 from hotline.privacy import install_log_masking
 from hotline.settings import Settings, get_settings
+
+# uvicorn must not rewrite the client address from X-Forwarded-For (by default it does, for a loopback peer):
+# hotline/client_address.py decides, from TRUSTED_PROXIES. Every uvicorn we start takes these.
+UVICORN_OPTIONS: dict[str, Any] = {"proxy_headers": False}
+UVICORN_FLAGS = ["--no-proxy-headers"]
 
 
 def prepare(*, own_logging: bool = True) -> Settings:

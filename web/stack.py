@@ -14,6 +14,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from web.process import UVICORN_FLAGS
+
 RESTART_PAUSE = 1.0
 
 
@@ -53,7 +55,8 @@ class Stack:
                                             "--host", host, "--port", str(port), "--workers", str(web_workers),
                                             "--no-access-log", "--timeout-graceful-shutdown", "10",
                                             "--http", "web.slow_clients:BoundedHttpToolsProtocol",  # slow clients: 408
-                                            "--ws-per-message-deflate", "false"]))  # see docs/board.md
+                                            "--ws-per-message-deflate", "false",  # see docs/board.md
+                                            *UVICORN_FLAGS]))  # X-Forwarded-For: hotline/client_address.py
         stack.children += [Child(f"worker-{i + 1}", [python, "-m", "web.cli", "worker"]) for i in range(rq_workers)]
         stack.children.append(Child("scheduler", [python, "-m", "web.cli", "scheduler"]))
         return stack

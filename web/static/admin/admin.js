@@ -1,4 +1,4 @@
-// 系统管理: the county's units, areas, dispatch catalogue and staff accounts, and the workbook import.
+// 系统管理: the county's units, areas, dispatch catalogue and staff accounts, the block list, and the workbook import.
 // Everything goes through /api/admin/* (admin role only); the API checks every field and answers in Chinese.
 
 import { api, get, post, token } from "/static/common/api.js";
@@ -10,8 +10,8 @@ import { showError, toast } from "/static/common/notice.js";
 const KINDS = [["bureau", "县直部门"], ["township", "乡镇政府/街道办事处"], ["office", "县政府办"], ["enterprise", "企事业单位"]];
 const ROLES = [["operator", "话务员"], ["handler", "承办人员"], ["commander", "指挥中心"], ["admin", "管理员"],
   ["auditor", "监察审计"]];
-const VIEWS = ["units", "areas", "catalogue", "staff", "import"];
-const state = { units: [], areas: [], entries: [], staff: [], categories: [], editing: {} };
+const VIEWS = ["units", "areas", "catalogue", "staff", "blocked", "import"];
+const state = { units: [], areas: [], entries: [], staff: [], blocked: [], categories: [], editing: {} };
 const put = (path, body) => api(path, { method: "PUT", body });
 const remove = (path) => api(path, { method: "DELETE" });
 
@@ -28,6 +28,7 @@ async function start() {
   $("#entry-new").addEventListener("click", () => editEntry(null));
   $("#staff-form").addEventListener("submit", saveStaff);
   $("#staff-new").addEventListener("click", () => editStaff(null));
+  $("#blocked-form").addEventListener("submit", saveBlocked);
   $("#import-form").addEventListener("submit", importWorkbook);
   replace($("#entry-limits"), TYPES.map(([value, label]) => h("div", { class: "field" },
     h("label", { for: `entry-limit-${value}`, text: `${label}时限（工作日）` }),
@@ -57,9 +58,10 @@ async function calendarWarning() {
 
 async function reload() {
   try {
-    const [units, areas, entries, staff, categories] = await Promise.all([get("/api/admin/units"),
-      get("/api/admin/areas"), get("/api/admin/catalogue"), get("/api/admin/staff"), get("/api/reference/categories")]);
-    Object.assign(state, { units, areas, entries, staff, categories });
+    const [units, areas, entries, staff, categories, blocked] = await Promise.all([get("/api/admin/units"),
+      get("/api/admin/areas"), get("/api/admin/catalogue"), get("/api/admin/staff"), get("/api/reference/categories"),
+      get("/api/admin/blocked-phones")]);
+    Object.assign(state, { units, areas, entries, staff, categories, blocked });
     showError($("#page-error"), null);
   } catch (error) {
     showError($("#page-error"), error);
@@ -69,6 +71,7 @@ async function reload() {
   renderAreas();
   renderEntries();
   renderStaff();
+  renderBlocked();
   pickers();
 }
 
@@ -305,6 +308,33 @@ async function saveStaff(event) {
     editStaff(null);
   } catch (error) {
     showError($("#staff-error"), error);
+  }
+}
+
+// -- the block list ------------------------------------------------------------------------------------------------
+
+function renderBlocked() {
+  $("#blocked-count").textContent = `${state.blocked.length} 个号码`;
+  replace($("#blocked"), state.blocked.map((b) => h("tr", { dataset: { phone: b.phone } },
+    h("td", { text: b.phone }), h("td", { text: b.reason }), h("td", { text: b.created_by || "—" }),
+    h("td", { text: b.created_at.slice(0, 16).replace("T", " ") }),
+    h("td", {}, button("移出", "unblock", () => {
+      if (confirm(`把 ${b.phone} 移出黑名单？`)) act(remove(`/api/admin/blocked-phones/${b.id}`), `已移出 ${b.phone}`);
+    })))));
+}
+
+async function saveBlocked(event) {
+  event.preventDefault();
+  showError($("#blocked-error"), null);
+  try {
+    const added = await post("/api/admin/blocked-phones", { phone: $("#blocked-phone").value.trim(),
+      reason: $("#blocked-reason").value.trim() });
+    toast(`已列入黑名单 ${added.phone}`);
+    $("#blocked-phone").value = "";
+    $("#blocked-reason").value = "";
+    await reload();
+  } catch (error) {
+    showError($("#blocked-error"), error);
   }
 }
 
