@@ -13,6 +13,7 @@ from typing import Annotated
 import msgspec
 from litestar import Controller, Request, delete, get, post
 from litestar.exceptions import NotFoundException
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from hotline import blocklist
@@ -63,9 +64,12 @@ class BlockListController(Controller):
             if blocklist.find(db_session, data.phone) is not None:
                 raise conflict("该号码已在黑名单中")
             entry = blocklist.block(db_session, data.phone, reason, request.user.id)
+            db_session.commit()
         except PhoneError as exc:
             raise Refused(400, str(exc), [{"field": "phone", "message": str(exc)}]) from None
-        db_session.commit()
+        except IntegrityError:  # another admin listed the same phone a moment ago
+            db_session.rollback()
+            raise conflict("该号码已在黑名单中") from None
         log.info("phone %s put on the block list by staff %s", mask_phone(entry.phone), request.user.id)
         return block_read(db_session, entry)
 

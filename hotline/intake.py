@@ -152,8 +152,10 @@ def record_call(session: Session, call: CallCreate, operator: Actor) -> Ticket:
     return store_one(session, prepare_call(session, call, operator))
 
 
-def receive_letter(session: Session, letter: LetterCreate) -> Ticket:
-    return store_one(session, prepare_letter(session, letter))
+def receive_letter(session: Session, letter: LetterCreate, *, accepted_before: bool = False) -> Ticket:
+    """`accepted_before`: a letter a partner's request was already promised a token for; a block added since then
+    applies to what arrives after it, not to this one."""
+    return store_one(session, prepare_letter(session, letter, accepted_before=accepted_before))
 
 
 def prepare_call(session: Session, call: CallCreate, operator: Actor) -> Ticket:
@@ -174,13 +176,15 @@ def prepare_call(session: Session, call: CallCreate, operator: Actor) -> Ticket:
     return _prepare(session, ticket, operator, submit=False)
 
 
-def prepare_letter(session: Session, letter: LetterCreate, *, public: bool = False) -> Ticket:
+def prepare_letter(session: Session, letter: LetterCreate, *, public: bool = False,
+                   accepted_before: bool = False) -> Ticket:
     """Letters need no operator, so they go straight to the dispatch queue. A phone on the block list is refused;
     a `public` letter (no account, no API key) also waits out its phone's limit (hotline.abuse). A resend with an
     idempotency key already used is told so first: the citizen's retry learns its number, not a wait."""
     if (earlier := _existing(session, letter.idempotency_key)) is not None:
         raise DuplicateSubmission(earlier.number)
-    abuse.refuse_blocked(session, letter.phone)
+    if not accepted_before:
+        abuse.refuse_blocked(session, letter.phone)
     if public:
         abuse.admit_phone(letter.phone)
     ticket = Ticket(

@@ -184,7 +184,7 @@ def file_pending(request_id: int) -> str | None:
         extra = session.get(Open311Request, request_id, with_for_update=True)
         if extra is None or extra.ticket_id is not None or extra.payload is None:
             return None
-        ticket = intake.receive_letter(session, msgspec.convert(extra.payload, PartnerLetter))
+        ticket = intake.receive_letter(session, msgspec.convert(extra.payload, PartnerLetter), accepted_before=True)
         extra.ticket_id, extra.filed_at, extra.payload = ticket.id, ticket.created_at, None
         return ticket.number
 

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from classifier.taxonomy import LEAVES
 from dispatch.models import CatalogueEntry
 from hotline.database import session_scope
-from hotline.models import Department, Staff
+from hotline.models import BlockedPhone, Department, Staff
 from web.demo.county import DEMO_PASSWORD
 
 pytestmark = pytest.mark.usefixtures("reference_restored")  # its units and accounts are put back
@@ -71,3 +71,11 @@ def test_password_resets_at_once_each_raise_the_token_version(admin):
     assert _all_at_once(lambda: admin.post(f"/api/admin/staff/{staff_id}/password", json={})) == [200] * AT_ONCE
     with session_scope() as session:
         assert session.get(Staff, staff_id).token_version == AT_ONCE
+
+
+def test_the_same_phone_blocked_at_once_is_listed_once(admin):
+    """The unique phone decides between two admins: the loser is told, never a 500."""
+    body = {"phone": "139 0000 6666", "reason": "同一天恶意留言"}
+    assert _all_at_once(lambda: admin.post("/api/admin/blocked-phones/", json=body)) == [201] + [409] * (AT_ONCE - 1)
+    with session_scope() as session:
+        assert session.scalar(select(func.count()).where(BlockedPhone.phone == "13900006666")) == 1
