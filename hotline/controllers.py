@@ -32,7 +32,7 @@ from hotline.schemas import (
     TicketRead,
 )
 from hotline.settings import get_settings
-from hotline.views import department_names, department_ref, event_read, ticket_read
+from hotline.views import department_names, department_ref, event_read, sees_personal_data, ticket_read
 from hotline.vocabulary import Role, Status
 from hotline.workflow import Actor
 
@@ -51,8 +51,8 @@ def _receipt(ticket: Ticket) -> Receipt:
 
 def full_ticket(session: Session, ticket: Ticket, reader: Actor) -> TicketRead:
     """The staff view with the internal timeline (every event, with notes)."""
-    names = department_names(session)
-    events = [event_read(e, names) for e in session.scalars(ticket.events.select())]
+    names, personal, caller = department_names(session), sees_personal_data(reader), (ticket.caller_name, ticket.caller_phone)
+    events = [event_read(e, names, personal=personal, caller=caller) for e in session.scalars(ticket.events.select())]
     parent = session.get(Ticket, ticket.parent_id).number if ticket.parent_id else None
     return ticket_read(ticket, reader, parent_number=parent, events=events)
 
@@ -130,16 +130,19 @@ class AuditController(Controller):
     def events(
         self,
         db_session: Session,
+        request: Request,
         after_id: Annotated[int, Parameter(ge=0, le=MAX_BIG_ID)] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
         ticket: str | None = None,
     ) -> list[EventRead]:
         """The append-only log (电子监察), oldest first, paged by id."""
-        query = select(TicketEvent).where(TicketEvent.id > after_id).order_by(TicketEvent.id).limit(limit)
+        query = (select(TicketEvent, Ticket.caller_name, Ticket.caller_phone).join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                 .where(TicketEvent.id > after_id).order_by(TicketEvent.id).limit(limit))
         if ticket is not None:
-            query = query.join(Ticket).where(Ticket.number == ticket)
-        names = department_names(db_session)
-        return [event_read(e, names) for e in db_session.scalars(query)]
+            query = query.where(Ticket.number == ticket)
+        names, personal = department_names(db_session), sees_personal_data(request.user)
+        return [event_read(e, names, personal=personal, caller=(name, phone))
+                for e, name, phone in db_session.execute(query)]
 
 
 class ReferenceController(Controller):

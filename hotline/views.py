@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from hotline.access import SEES_PERSONAL_DATA
 from hotline.models import Department, Ticket, TicketEvent
 from hotline.privacy import mask_name, mask_phone
+from hotline.redaction import redact, redact_data
 from hotline.schemas import DepartmentRef, EventRead, PublicEvent, PublicTicket, TicketRead
 from hotline.vocabulary import Channel, Satisfaction, Status, TicketType
 from hotline.workflow import Actor, action_label, allowed_actions
@@ -19,7 +20,15 @@ def department_ref(department: Department | None) -> DepartmentRef | None:
     return DepartmentRef(id=department.id, name=department.name) if department else None
 
 
-def event_read(event: TicketEvent, departments: dict[int, str]) -> EventRead:
+def sees_personal_data(reader: Actor) -> bool:
+    """The operator, the commander and the handler (who only ever loads its department's tickets) see it all."""
+    return reader.role in SEES_PERSONAL_DATA
+
+
+def event_read(event: TicketEvent, departments: dict[int, str], *, personal: bool,
+               caller: tuple[str | None, str | None] = (None, None)) -> EventRead:
+    """An event of the internal timeline; for a reader without personal data its note and data are redacted."""
+    known = {"names": [caller[0]], "phones": [caller[1]]}
     return EventRead(
         id=event.id,
         action=event.action,
@@ -29,8 +38,8 @@ def event_read(event: TicketEvent, departments: dict[int, str]) -> EventRead:
         actor_role=event.actor_role,
         actor_id=event.actor_id,
         department=departments.get(event.department_id) if event.department_id else None,
-        note=event.note,
-        data=event.data,
+        note=event.note if personal else redact(event.note, **known),
+        data=event.data if personal else redact_data(event.data, **known),  # type: ignore[arg-type]
         created_at=event.created_at,
     )
 
@@ -47,7 +56,11 @@ def ticket_read(
     parent_number: str | None = None,
     events: list[EventRead] | None = None,
 ) -> TicketRead:
-    personal = reader.role in SEES_PERSONAL_DATA
+    personal = sees_personal_data(reader)
+
+    def shown(text: str | None) -> str | None:
+        return text if personal else redact(text, names=[ticket.caller_name], phones=[ticket.caller_phone])
+
     return TicketRead(
         id=ticket.id,
         number=ticket.number,
@@ -58,8 +71,8 @@ def ticket_read(
         urgency=ticket.urgency,
         status=ticket.status,
         status_label=Status(ticket.status).label,
-        title=ticket.title,
-        content=ticket.content,
+        title=shown(ticket.title),
+        content=shown(ticket.content) or "",
         caller_name=ticket.caller_name if personal else mask_name(ticket.caller_name),
         caller_phone=ticket.caller_phone if personal else mask_phone(ticket.caller_phone),
         township=ticket.township,
@@ -75,7 +88,7 @@ def ticket_read(
         sign_deadline=ticket.sign_deadline,
         due_at=ticket.due_at,
         closed_at=ticket.closed_at,
-        reply=ticket.reply,
+        reply=shown(ticket.reply),
         satisfaction=ticket.satisfaction,
         solved=ticket.solved,
         parent_number=parent_number,
