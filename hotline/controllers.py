@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 from litestar import Controller, Request, get, post
@@ -11,7 +11,7 @@ from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import admin_controllers, citizen, intake, staff_controllers
+from hotline import access_log, admin_controllers, citizen, intake, staff_controllers
 from hotline.access import load_ticket, visible_tickets
 from hotline.accounts import authenticate
 from hotline.clock import now
@@ -19,6 +19,7 @@ from hotline.dependencies import roles
 from hotline.models import Area, Staff, Ticket, TicketEvent
 from hotline.schemas import (
     MAX_BIG_ID,
+    AccessRead,
     AreaRead,
     CallCreate,
     EventRead,
@@ -49,8 +50,12 @@ def _receipt(ticket: Ticket) -> Receipt:
     )
 
 
-def full_ticket(session: Session, ticket: Ticket, reader: Actor) -> TicketRead:
-    """The staff view with the internal timeline (every event, with notes)."""
+def full_ticket(session: Session, ticket: Ticket, reader: Actor, view: str = access_log.ACTION) -> TicketRead:
+    """The staff view with the internal timeline (every event, with notes). A reader who gets the caller's fields
+    in full leaves an access record, committed here (hotline.access_log)."""
+    if sees_personal_data(reader):
+        access_log.record(session, reader, [ticket.id], view)
+        session.commit()
     names, personal, caller = department_names(session), sees_personal_data(reader), (ticket.caller_name, ticket.caller_phone)
     events = [event_read(e, names, personal=personal, caller=caller) for e in session.scalars(ticket.events.select())]
     parent = session.get(Ticket, ticket.parent_id).number if ticket.parent_id else None
@@ -113,11 +118,15 @@ class StaffTicketController(Controller):
             query = query.where(Ticket.status == status)
         if before_id is not None:
             query = query.where(Ticket.id < before_id)
-        return [ticket_read(t, request.user) for t in db_session.scalars(query)]
+        tickets = list(db_session.scalars(query))
+        if sees_personal_data(request.user):
+            access_log.record(db_session, request.user, [t.id for t in tickets], access_log.LIST)
+            db_session.commit()
+        return [ticket_read(t, request.user) for t in tickets]
 
     @get("/{number:str}", guards=[roles(*STAFF)], sync_to_thread=True)
     def show(self, number: str, db_session: Session, request: Request) -> TicketRead:
-        return full_ticket(db_session, load_ticket(db_session, number, request.user), request.user)
+        return full_ticket(db_session, load_ticket(db_session, number, request.user), request.user, access_log.DETAIL)
 
 
 class AuditController(Controller):
@@ -143,6 +152,24 @@ class AuditController(Controller):
         names, personal = department_names(db_session), sees_personal_data(request.user)
         return [event_read(e, names, personal=personal, caller=(name, phone))
                 for e, name, phone in db_session.execute(query)]
+
+
+    @get("/access", sync_to_thread=True, guards=[roles(Role.AUDITOR, Role.ADMIN)])
+    def access(
+        self,
+        db_session: Session,
+        ticket: str | None = None,
+        staff: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        before_id: Annotated[int, Parameter(ge=1, le=MAX_BIG_ID)] | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
+    ) -> list[AccessRead]:
+        """Who read which ticket's caller fields in full, newest first; page on with before_id = the last id."""
+        query = access_log.listing(ticket, staff, date_from, date_to, before_id, limit)
+        return [AccessRead(id=row.id, at=row.at, ticket=number, staff_id=row.staff_id, staff=username,
+                           staff_name=display_name, staff_role=row.staff_role, view=row.view)
+                for row, number, username, display_name in db_session.execute(query)]
 
 
 class ReferenceController(Controller):
