@@ -33,7 +33,7 @@ from hotline.schemas import (
     TicketRead,
 )
 from hotline.settings import get_settings
-from hotline.views import department_names, department_ref, event_read, sees_personal_data, ticket_read
+from hotline.views import department_names, department_ref, event_read, known_people, sees_personal_data, ticket_read
 from hotline.vocabulary import Role, Status
 from hotline.workflow import Actor
 
@@ -56,8 +56,9 @@ def full_ticket(session: Session, ticket: Ticket, reader: Actor, view: str = acc
     if sees_personal_data(reader):
         access_log.record(session, reader, [ticket.id], view)
         session.commit()
-    names, personal, caller = department_names(session), sees_personal_data(reader), (ticket.caller_name, ticket.caller_phone)
-    events = [event_read(e, names, personal=personal, caller=caller) for e in session.scalars(ticket.events.select())]
+    names, personal = department_names(session), sees_personal_data(reader)
+    known = None if personal else known_people(ticket)
+    events = [event_read(e, names, personal=personal, known=known) for e in session.scalars(ticket.events.select())]
     parent = session.get(Ticket, ticket.parent_id).number if ticket.parent_id else None
     return ticket_read(ticket, reader, parent_number=parent, events=events)
 
@@ -145,13 +146,14 @@ class AuditController(Controller):
         ticket: str | None = None,
     ) -> list[EventRead]:
         """The append-only log (电子监察), oldest first, paged by id."""
-        query = (select(TicketEvent, Ticket.caller_name, Ticket.caller_phone).join(Ticket, Ticket.id == TicketEvent.ticket_id)
+        query = (select(TicketEvent, Ticket.caller_name, Ticket.caller_phone, Ticket.content)
+                 .join(Ticket, Ticket.id == TicketEvent.ticket_id)
                  .where(TicketEvent.id > after_id).order_by(TicketEvent.id).limit(limit))
         if ticket is not None:
             query = query.where(Ticket.number == ticket)
         names, personal = department_names(db_session), sees_personal_data(request.user)
-        return [event_read(e, names, personal=personal, caller=(name, phone))
-                for e, name, phone in db_session.execute(query)]
+        return [event_read(row.TicketEvent, names, personal=personal, known=None if personal else known_people(row))
+                for row in db_session.execute(query)]
 
 
     @get("/access", sync_to_thread=True, guards=[roles(Role.AUDITOR, Role.ADMIN)])

@@ -164,6 +164,14 @@ def redact(text: str | None, *, names: Iterable[str | None] = (), phones: Iterab
     return _apply(text, spans)
 
 
+def stated_names(text: str | None) -> list[str]:
+    """The names a text introduces (我叫欧阳建国): a ticket's reply and notes that repeat them bare are masked too."""
+    if not text:
+        return []
+    folded = _fold(text)
+    return sorted({folded[s:e] for s, e, mask in find_names(folded) if e - s >= 2 and "*" in mask[1:]})
+
+
 def redact_data(value: object, **known: Iterable[str | None]) -> object:
     """Every string inside an event's data (replies, messages, comments) redacted; numbers and flags kept."""
     if isinstance(value, str):

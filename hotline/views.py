@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from hotline.access import SEES_PERSONAL_DATA
 from hotline.models import Department, Ticket, TicketEvent
 from hotline.privacy import mask_name, mask_phone
-from hotline.redaction import redact, redact_data
+from hotline.redaction import redact, redact_data, stated_names
 from hotline.schemas import DepartmentRef, EventRead, PublicEvent, PublicTicket, TicketRead
 from hotline.vocabulary import Channel, Satisfaction, Status, TicketType
 from hotline.workflow import Actor, action_label, allowed_actions
@@ -25,10 +25,17 @@ def sees_personal_data(reader: Actor) -> bool:
     return reader.role in SEES_PERSONAL_DATA
 
 
+def known_people(ticket_or_row: object) -> dict[str, list[str | None]]:
+    """The caller's own name and phone and the names the ticket's words introduce: masked in all its texts."""
+    content = getattr(ticket_or_row, "content", None)
+    return {"names": [getattr(ticket_or_row, "caller_name", None), *stated_names(content)],
+            "phones": [getattr(ticket_or_row, "caller_phone", None)]}
+
+
 def event_read(event: TicketEvent, departments: dict[int, str], *, personal: bool,
-               caller: tuple[str | None, str | None] = (None, None)) -> EventRead:
+               known: dict[str, list[str | None]] | None = None) -> EventRead:
     """An event of the internal timeline; for a reader without personal data its note and data are redacted."""
-    known = {"names": [caller[0]], "phones": [caller[1]]}
+    known = known or {}
     return EventRead(
         id=event.id,
         action=event.action,
@@ -58,8 +65,10 @@ def ticket_read(
 ) -> TicketRead:
     personal = sees_personal_data(reader)
 
+    known = {} if personal else known_people(ticket)
+
     def shown(text: str | None) -> str | None:
-        return text if personal else redact(text, names=[ticket.caller_name], phones=[ticket.caller_phone])
+        return text if personal else redact(text, **known)
 
     return TicketRead(
         id=ticket.id,
