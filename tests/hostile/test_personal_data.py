@@ -37,6 +37,9 @@ def ticket(live_server, tokens) -> str:
     assert http.post(f"/api/tickets/{number}/sign", headers=tokens[HANDLER_A]).status_code == 200
     assert http.post(f"/api/tickets/{number}/notes", json={"reason": "来电人说欧阳建国的身份证是430102198001011234"},
                      headers=tokens[HANDLER_A]).status_code == 200
+    notice = http.post(f"/api/tickets/{number}/supervise", headers=tokens["commander"],
+                       json={"message": "请尽快回电欧阳建国 139-1234-5679", "respond_within_days": 2})
+    assert notice.status_code == 201, notice.text
     assert http.post(f"/api/tickets/{number}/reply", json={"reply": REPLY},
                      headers=tokens[HANDLER_A]).status_code == 200
     return number
@@ -56,6 +59,9 @@ def test_auditor_and_admin_never_read_the_stated_personal_data(live_server, toke
         log = httpx.get(f"{live_server}/api/audit/events", params={"ticket": ticket}, headers=headers)
         assert log.status_code == 200 and [e["action"] for e in log.json()][:2] == ["receive", "dispatch"]
         _no_secret(log.text)
+        notices = httpx.get(f"{live_server}/api/supervision", headers=headers)
+        assert notices.status_code == 200 and ticket in notices.text
+        _no_secret(notices.text)
 
 
 @pytest.mark.parametrize("reader", ["operator1", "commander", HANDLER_A])
