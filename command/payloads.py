@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from command.schemas import EventFrame
 from dispatch.models import CatalogueEntry
 from hotline.models import Ticket, TicketEvent
-from hotline.privacy import mask_name, mask_phone, mask_phones_in_text
+from hotline.redaction import redact
 from hotline.views import department_names
 from hotline.vocabulary import LABELS, Action, Channel, Satisfaction, Solved, Status, TicketType
 from hotline.workflow import action_label
@@ -23,9 +23,6 @@ SUPERVISION_ACTIONS = ("urge", "supervise", "escalate")
 NOT_HISTORY = TicketEvent.action != Action.IMPORT
 SUMMARY_CHARS = 40
 
-_LONG_DIGITS = re.compile(r"(?<![\dA-Za-z])(\d{3})\d{4,}(\d{2}|\d[Xx])(?![\dA-Za-z])")
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@([A-Za-z0-9-]+\.[A-Za-z0-9.-]+)")
-_SELF_NAMED = re.compile(r"(我叫|姓名[:：]?|联系人[:：]?)\s*([\u4e00-\u9fa5]{2,3})")
 _SPACES = re.compile(r"\s+")
 
 EVENT_COLUMNS = (
@@ -50,16 +47,8 @@ def label(value: str | None) -> str | None:
 
 def summarize(content: str, *, caller_name: str | None = None, caller_phone: str | None = None,
               limit: int = SUMMARY_CHARS) -> str:
-    """Mask first, then shorten, so a cut can never leave half a phone number unmasked."""
-    text = _SPACES.sub(" ", content).strip()
-    if caller_phone:
-        text = text.replace(caller_phone, mask_phone(caller_phone) or "")
-    if caller_name and len(caller_name) >= 2:
-        text = text.replace(caller_name, mask_name(caller_name) or "")
-    text = mask_phones_in_text(text)
-    text = _LONG_DIGITS.sub(lambda m: m.group(1) + "****" + m.group(2)[-1], text)
-    text = _EMAIL.sub(lambda m: "***@" + m.group(1), text)
-    text = _SELF_NAMED.sub(lambda m: m.group(1) + (mask_name(m.group(2)) or ""), text)
+    """Redact first (hotline.redaction), then shorten, so a cut can never leave half a phone number unmasked."""
+    text = redact(_SPACES.sub(" ", content).strip(), names=[caller_name], phones=[caller_phone]) or ""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

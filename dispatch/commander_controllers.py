@@ -12,6 +12,8 @@ from dispatch.schemas import NoticeRead, NoticeResponse, QueueItem, SuperviseReq
 from hotline.access import load_ticket
 from hotline.dependencies import roles
 from hotline.models import Department, Ticket
+from hotline.redaction import redact
+from hotline.views import known_people, sees_personal_data
 from hotline.vocabulary import Action, Role, Status
 from hotline.workflow import last_event
 
@@ -26,12 +28,16 @@ def _item(ticket: Ticket, **extra: object) -> QueueItem:
                      manual_review=ticket.manual_review, emergency_kind=ticket.emergency_kind, **extra)
 
 
-def notice_read(session: Session, notice: SupervisionNotice) -> NoticeRead:
+def notice_read(session: Session, notice: SupervisionNotice, *, personal: bool = True) -> NoticeRead:
+    """A supervision notice; for the auditor its message and the department's response are redacted."""
     department = session.get(Department, notice.department_id) if notice.department_id else None
-    return NoticeRead(id=notice.id, ticket_number=session.get(Ticket, notice.ticket_id).number, kind=notice.kind,
-                      message=notice.message, department=department.name if department else None,
-                      respond_by=notice.respond_by, response=notice.response, responded_at=notice.responded_at,
-                      created_at=notice.created_at)
+    ticket = session.get(Ticket, notice.ticket_id)
+    known = {} if personal else known_people(ticket)
+    return NoticeRead(id=notice.id, ticket_number=ticket.number, kind=notice.kind,
+                      message=notice.message if personal else redact(notice.message, **known) or "",
+                      department=department.name if department else None,
+                      respond_by=notice.respond_by, response=notice.response if personal else redact(notice.response, **known),
+                      responded_at=notice.responded_at, created_at=notice.created_at)
 
 
 class QueueController(Controller):
@@ -78,7 +84,9 @@ class SupervisionController(Controller):
 
     @get("/supervision", guards=[roles(COMMANDER, HANDLER, Role.AUDITOR)], sync_to_thread=True)
     def open_notices(self, db_session: Session, request: Request) -> list[NoticeRead]:
-        return [notice_read(db_session, n) for n in supervision.open_notices(db_session, request.user)]
+        personal = sees_personal_data(request.user)
+        return [notice_read(db_session, n, personal=personal)
+                for n in supervision.open_notices(db_session, request.user)]
 
     @post("/supervision/{notice_id:int}/response", guards=[roles(HANDLER)], sync_to_thread=True, status_code=200)
     def respond(self, notice_id: int, data: NoticeResponse, db_session: Session, request: Request) -> NoticeRead:

@@ -33,6 +33,7 @@ from dispatch.schemas import (
     TransferRequest,
     WaitRequest,
 )
+from hotline import access_log
 from hotline.access import load_led_ticket, load_ticket, visible_tickets
 from hotline.citizen import find_for_citizen, ticket_events
 from hotline.controllers import full_ticket
@@ -204,7 +205,10 @@ class InboxController(Controller):
             .order_by(Ticket.due_at.asc().nulls_last(), Ticket.id)
             .limit(500)
         )
-        return [ticket_read(t, request.user) for t in db_session.scalars(query)]
+        tickets = list(db_session.scalars(query))
+        access_log.record(db_session, request.user, [t.id for t in tickets], access_log.INBOX)  # one INSERT
+        db_session.commit()
+        return [ticket_read(t, request.user) for t in tickets]
 
     @get("/departments", guards=[roles(OPERATOR, HANDLER, COMMANDER, Role.ADMIN, Role.AUDITOR)],
          sync_to_thread=True, cache=60)
@@ -218,10 +222,14 @@ class SuggestController(Controller):
     tags = ["routing"]
 
     @post("/suggest", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
-    def suggest(self, data: SuggestRequest, db_session: Session) -> dict:
+    def suggest(self, data: SuggestRequest, db_session: Session, request: Request) -> dict:
         """While the caller talks: category, department, confidence, the words that weighed most, an
         emergency flag, similar open tickets and the caller's earlier tickets."""
-        return routing.suggest(db_session, data.text, data.township, data.phone)
+        hints = routing.suggest(db_session, data.text, data.township, data.phone)
+        # the caller's earlier tickets, found by their phone: a look-up of personal data, so it is recorded
+        access_log.record_numbers(db_session, request.user, hints["earlier_tickets"], access_log.CALLER_HISTORY)
+        db_session.commit()
+        return hints
 
 
 class CitizenActionController(Controller):

@@ -10,7 +10,10 @@ from hotline.models import Ticket, TicketCoDepartment
 from hotline.vocabulary import Role
 from hotline.workflow import Actor
 
-SEES_PERSONAL_DATA = frozenset({Role.OPERATOR, Role.HANDLER, Role.COMMANDER, Role.ADMIN})
+# Who reads a caller's name, phone and words in full: the operator who took the call, the commander who dispatches
+# and supervises it, and the handler, who only ever loads its own department's tickets (visible_tickets). The
+# auditor, the admin, the board, wall devices and Open311 get hotline.redaction's text.
+SEES_PERSONAL_DATA = frozenset({Role.OPERATOR, Role.HANDLER, Role.COMMANDER})
 
 
 class TicketNotFound(Exception):

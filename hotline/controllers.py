@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Annotated
 
 from anyio import to_thread
@@ -12,7 +12,8 @@ from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import abuse, admin_controllers, block_controllers, citizen, intake, login_guard, staff_controllers
+from hotline import (abuse, access_log, admin_controllers, block_controllers, citizen, intake, login_guard,
+                     staff_controllers)
 from hotline.access import load_ticket, visible_tickets
 from hotline.accounts import check_password
 from hotline.client_address import client_address
@@ -21,6 +22,7 @@ from hotline.dependencies import roles
 from hotline.models import Area, LoginEvent, Staff, Ticket, TicketEvent
 from hotline.schemas import (
     MAX_BIG_ID,
+    AccessRead,
     AreaRead,
     CallCreate,
     EventRead,
@@ -35,7 +37,7 @@ from hotline.schemas import (
     TicketRead,
 )
 from hotline.settings import get_settings
-from hotline.views import department_names, department_ref, event_read, ticket_read
+from hotline.views import department_names, department_ref, event_read, known_people, sees_personal_data, ticket_read
 from hotline.vocabulary import Role, Status
 from hotline.workflow import Actor
 
@@ -52,10 +54,15 @@ def _receipt(ticket: Ticket) -> Receipt:
     )
 
 
-def full_ticket(session: Session, ticket: Ticket, reader: Actor) -> TicketRead:
-    """The staff view with the internal timeline (every event, with notes)."""
-    names = department_names(session)
-    events = [event_read(e, names) for e in session.scalars(ticket.events.select())]
+def full_ticket(session: Session, ticket: Ticket, reader: Actor, view: str = access_log.ACTION) -> TicketRead:
+    """The staff view with the internal timeline (every event, with notes). A reader who gets the caller's fields
+    in full leaves an access record, committed here (hotline.access_log)."""
+    if sees_personal_data(reader):
+        access_log.record(session, reader, [ticket.id], view)
+        session.commit()
+    names, personal = department_names(session), sees_personal_data(reader)
+    known = None if personal else known_people(ticket)
+    events = [event_read(e, names, personal=personal, known=known) for e in session.scalars(ticket.events.select())]
     parent = session.get(Ticket, ticket.parent_id).number if ticket.parent_id else None
     return ticket_read(ticket, reader, parent_number=parent, events=events)
 
@@ -121,11 +128,15 @@ class StaffTicketController(Controller):
             query = query.where(Ticket.status == status)
         if before_id is not None:
             query = query.where(Ticket.id < before_id)
-        return [ticket_read(t, request.user) for t in db_session.scalars(query)]
+        tickets = list(db_session.scalars(query))
+        if sees_personal_data(request.user):
+            access_log.record(db_session, request.user, [t.id for t in tickets], access_log.LIST)
+            db_session.commit()
+        return [ticket_read(t, request.user) for t in tickets]
 
     @get("/{number:str}", guards=[roles(*STAFF)], sync_to_thread=True)
     def show(self, number: str, db_session: Session, request: Request) -> TicketRead:
-        return full_ticket(db_session, load_ticket(db_session, number, request.user), request.user)
+        return full_ticket(db_session, load_ticket(db_session, number, request.user), request.user, access_log.DETAIL)
 
 
 class AuditController(Controller):
@@ -138,16 +149,38 @@ class AuditController(Controller):
     def events(
         self,
         db_session: Session,
+        request: Request,
         after_id: Annotated[int, Parameter(ge=0, le=MAX_BIG_ID)] = 0,
         limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
         ticket: str | None = None,
     ) -> list[EventRead]:
         """The append-only log (电子监察), oldest first, paged by id."""
-        query = select(TicketEvent).where(TicketEvent.id > after_id).order_by(TicketEvent.id).limit(limit)
+        query = (select(TicketEvent, Ticket.caller_name, Ticket.caller_phone, Ticket.content)
+                 .join(Ticket, Ticket.id == TicketEvent.ticket_id)
+                 .where(TicketEvent.id > after_id).order_by(TicketEvent.id).limit(limit))
         if ticket is not None:
-            query = query.join(Ticket).where(Ticket.number == ticket)
-        names = department_names(db_session)
-        return [event_read(e, names) for e in db_session.scalars(query)]
+            query = query.where(Ticket.number == ticket)
+        names, personal = department_names(db_session), sees_personal_data(request.user)
+        return [event_read(row.TicketEvent, names, personal=personal, known=None if personal else known_people(row))
+                for row in db_session.execute(query)]
+
+
+    @get("/access", sync_to_thread=True, guards=[roles(Role.AUDITOR, Role.ADMIN)])
+    def access(
+        self,
+        db_session: Session,
+        ticket: str | None = None,
+        staff: str | None = None,
+        date_from: date | None = None,
+        date_to: date | None = None,
+        before_id: Annotated[int, Parameter(ge=1, le=MAX_BIG_ID)] | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 200,
+    ) -> list[AccessRead]:
+        """Who read which ticket's caller fields in full, newest first; page on with before_id = the last id."""
+        query = access_log.listing(ticket, staff, date_from, date_to, before_id, limit)
+        return [AccessRead(id=row.id, at=row.at, ticket=number, staff_id=row.staff_id, staff=username,
+                           staff_name=display_name, staff_role=row.staff_role, view=row.view)
+                for row, number, username, display_name in db_session.execute(query)]
 
     @get("/logins", sync_to_thread=True, guards=[roles(Role.AUDITOR, Role.ADMIN)])
     def logins(

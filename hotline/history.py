@@ -28,7 +28,8 @@ from hotline.clock import now
 from hotline.intake import places_named_in
 from hotline.models import Ticket, TicketEvent
 from hotline.numbering import new_query_code
-from hotline.privacy import PhoneError, mask_phones_in_text, normalize_phone
+from hotline.privacy import PhoneError, normalize_phone
+from hotline.redaction import redact
 from hotline.schemas import Content
 from hotline.settings import TIME_ZONE
 from hotline.vocabulary import Action, Channel, Satisfaction, Solved, TicketType
@@ -165,8 +166,8 @@ def _plain(value: Any) -> str | None:
 
 
 def _shown(value: Any) -> str:
-    """A cell echoed in a problem: shortened, and a phone number in it masked (a column typed in the wrong place)."""
-    shown = mask_phones_in_text(_plain(value) or "")
+    """A cell echoed in a problem: shortened, and personal data in it redacted (a column typed in the wrong place)."""
+    shown = redact(_plain(value) or "") or ""
     return shown if len(shown) <= 30 else shown[:29] + "…"
 
 

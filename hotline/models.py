@@ -215,3 +215,14 @@ class LoginEvent(Base):
     username: Mapped[str] = mapped_column(String(32))
     address: Mapped[str] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))  # success, failure, locked, unlocked (by an admin)
+class PersonalDataAccess(Base):
+    """Append-only: a staff member's request returned a ticket's caller fields in full (hotline.access_log)."""
+
+    __tablename__ = "personal_data_access"
+    __table_args__ = (Index("ix_personal_data_access_staff_at", "staff_id", "at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff.id"))
+    staff_role: Mapped[str] = mapped_column(String(16))
+    ticket_id: Mapped[int] = mapped_column(BigId, ForeignKey("ticket.id"), index=True)
+    view: Mapped[str] = mapped_column(String(24))
+    at: Mapped[datetime] = mapped_column(default=now, index=True)

@@ -1,4 +1,7 @@
-"""Personal data: phone normalisation, masking for screens, and a log filter that masks numbers."""
+"""Personal data in structured fields: phone normalisation, masks for a caller's name and phone, and the log filter.
+
+Free text is redacted by `hotline.redaction`, the one redaction every reader and the log go through.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import unicodedata
 
 import phonenumbers
 
-PHONE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)|(?<!\d)(0\d{2,3})-?\d{3,4}(\d{4})(?!\d)")
+from hotline.redaction import redact
 
 
 class PhoneError(ValueError):
@@ -44,15 +47,6 @@ def mask_name(name: str | None) -> str | None:
     return name[0] + "*" * (len(name) - 1)
 
 
-def mask_phones_in_text(text: str) -> str:
-    def _mask(match: re.Match[str]) -> str:
-        if match.group(1):
-            return f"{match.group(1)}****{match.group(2)}"
-        return f"{match.group(3)}-****{match.group(4)}"
-
-    return PHONE_IN_TEXT.sub(_mask, text)
-
-
 class MaskPersonalData(logging.Filter):
     """For a handler of one's own (tests use it); the process-wide masking is `install_log_masking`."""
 
@@ -66,7 +60,7 @@ def _mask_record(record: logging.LogRecord) -> None:
         message = record.getMessage()
     except Exception:  # arguments that do not fit the format: the handler reports that, not the caller's code
         return
-    masked = mask_phones_in_text(message)
+    masked = redact(message)
     if masked != message:
         record.msg, record.args = masked, None
 

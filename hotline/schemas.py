@@ -260,3 +260,16 @@ class LoginEventRead(msgspec.Struct):
 class AreaRead(msgspec.Struct):
     township: str
     villages: list[str]
+
+
+class AccessRead(msgspec.Struct):
+    """One access record: a staff member's request returned this ticket's caller fields in full."""
+
+    id: int
+    at: datetime
+    ticket: str
+    staff_id: int
+    staff: str
+    staff_name: str
+    staff_role: str
+    view: str  # detail, action, list, inbox, caller_history

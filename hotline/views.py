@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from hotline.access import SEES_PERSONAL_DATA
 from hotline.models import Department, Ticket, TicketEvent
 from hotline.privacy import mask_name, mask_phone
+from hotline.redaction import redact, redact_data, stated_names
 from hotline.schemas import DepartmentRef, EventRead, PublicEvent, PublicTicket, TicketRead
 from hotline.vocabulary import Channel, Satisfaction, Status, TicketType
 from hotline.workflow import Actor, action_label, allowed_actions
@@ -19,7 +20,22 @@ def department_ref(department: Department | None) -> DepartmentRef | None:
     return DepartmentRef(id=department.id, name=department.name) if department else None
 
 
-def event_read(event: TicketEvent, departments: dict[int, str]) -> EventRead:
+def sees_personal_data(reader: Actor) -> bool:
+    """The operator, the commander and the handler (who only ever loads its department's tickets) see it all."""
+    return reader.role in SEES_PERSONAL_DATA
+
+
+def known_people(ticket_or_row: object) -> dict[str, list[str | None]]:
+    """The caller's own name and phone and the names the ticket's words introduce: masked in all its texts."""
+    content = getattr(ticket_or_row, "content", None)
+    return {"names": [getattr(ticket_or_row, "caller_name", None), *stated_names(content)],
+            "phones": [getattr(ticket_or_row, "caller_phone", None)]}
+
+
+def event_read(event: TicketEvent, departments: dict[int, str], *, personal: bool,
+               known: dict[str, list[str | None]] | None = None) -> EventRead:
+    """An event of the internal timeline; for a reader without personal data its note and data are redacted."""
+    known = known or {}
     return EventRead(
         id=event.id,
         action=event.action,
@@ -29,8 +45,8 @@ def event_read(event: TicketEvent, departments: dict[int, str]) -> EventRead:
         actor_role=event.actor_role,
         actor_id=event.actor_id,
         department=departments.get(event.department_id) if event.department_id else None,
-        note=event.note,
-        data=event.data,
+        note=event.note if personal else redact(event.note, **known),
+        data=event.data if personal else redact_data(event.data, **known),  # type: ignore[arg-type]
         created_at=event.created_at,
     )
 
@@ -47,7 +63,13 @@ def ticket_read(
     parent_number: str | None = None,
     events: list[EventRead] | None = None,
 ) -> TicketRead:
-    personal = reader.role in SEES_PERSONAL_DATA
+    personal = sees_personal_data(reader)
+
+    known = {} if personal else known_people(ticket)
+
+    def shown(text: str | None) -> str | None:
+        return text if personal else redact(text, **known)
+
     return TicketRead(
         id=ticket.id,
         number=ticket.number,
@@ -58,8 +80,8 @@ def ticket_read(
         urgency=ticket.urgency,
         status=ticket.status,
         status_label=Status(ticket.status).label,
-        title=ticket.title,
-        content=ticket.content,
+        title=shown(ticket.title),
+        content=shown(ticket.content) or "",
         caller_name=ticket.caller_name if personal else mask_name(ticket.caller_name),
         caller_phone=ticket.caller_phone if personal else mask_phone(ticket.caller_phone),
         township=ticket.township,
@@ -75,7 +97,7 @@ def ticket_read(
         sign_deadline=ticket.sign_deadline,
         due_at=ticket.due_at,
         closed_at=ticket.closed_at,
-        reply=ticket.reply,
+        reply=shown(ticket.reply),
         satisfaction=ticket.satisfaction,
         solved=ticket.solved,
         parent_number=parent_number,

@@ -5,7 +5,7 @@ What anyone on the internet may read is decided here, conservatively:
 - never a name, phone number, e-mail or query code;
 - people's own words (the description, a department's reply, a request to add details) and the exact
   place (address, coordinates, media) only for tickets that were filed through Open311, where the citizen
-  chose a public civic-report app, and even then with phone numbers masked;
+  chose a public civic-report app, and even then redacted (hotline.redaction: phones, IDs, cards, names);
 - for calls and letters only structured facts: category, status, department, deadlines, village and township.
 """
 
@@ -18,7 +18,7 @@ from classifier.taxonomy import leaf
 from dispatch.policy import DeadlineClock
 from hotline.clock import spoken
 from hotline.models import Ticket, TicketEvent
-from hotline.privacy import mask_phones_in_text
+from hotline.redaction import redact
 from hotline.views import public_text
 from hotline.vocabulary import Status, TicketType
 from hotline.workflow import OPEN
@@ -51,7 +51,7 @@ def event_text(event: TicketEvent, shows_words: bool) -> str | None:
     if not shows_words and event.action in _FACT_ONLY:
         return _FACT_ONLY[event.action]
     text = public_text(event)
-    return mask_phones_in_text(text) if text else None
+    return redact(text) if text else None
 
 
 def service_code_of(ticket: Ticket, extra: Open311Request | None) -> str | None:
@@ -100,7 +100,8 @@ def request_item(ticket: Ticket, extra: Open311Request | None, events: list[Tick
         "status_notes": notes[-1] if notes else None,
         "service_name": _service_name(code),
         "service_code": code,
-        "description": mask_phones_in_text(ticket.content) if shows_words else None,
+        "description": redact(ticket.content, names=[ticket.caller_name], phones=[ticket.caller_phone])
+        if shows_words else None,
         "agency_responsible": ticket.lead_department.name if ticket.lead_department else None,
         "service_notice": service_notice(ticket, clock),
         "requested_datetime": w3c(ticket.created_at),

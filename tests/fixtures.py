@@ -21,8 +21,8 @@ from hotline.database import get_engine, session_scope
 from hotline.redis_conn import get_redis, stop_embedded
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-TICKET_TABLES = ("open311_request", "blocked_phone", "notification", "supervision_notice", "routing_correction",
-                 "ticket_event", "ticket_co_department", "ticket", "daily_counter")
+TICKET_TABLES = ("personal_data_access", "open311_request", "blocked_phone", "notification", "supervision_notice",
+                 "routing_correction", "ticket_event", "ticket_co_department", "ticket", "daily_counter")
 # Tables the API lets staff change besides the tickets, children first: put back after tests that let an admin
 # loose on them (a fuzzer, the admin API's own tests), so that later tests meet the demo county as seeded.
 REFERENCE_TABLES = ("login_event", "open311_api_key", "board_device", "knowledge_article",

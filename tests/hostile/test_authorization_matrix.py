@@ -67,7 +67,8 @@ NOTICE_ROUTES = {("POST", "/api/supervision/{notice_id}/response")}
 SCOPED_LISTS = {("GET", "/api/tickets"), ("GET", "/api/inbox"), ("GET", "/api/supervision")}
 # Lists and figures across departments: a handler is refused outright.
 REFUSED_TO_HANDLERS = {
-    ("GET", "/api/audit/events"), ("GET", "/api/audit/logins"), ("GET", "/api/queues/extensions"), ("GET", "/api/queues/manual-dispatch"),
+    ("GET", "/api/audit/events"), ("GET", "/api/audit/logins"), ("GET", "/api/audit/access"),
+    ("GET", "/api/queues/extensions"), ("GET", "/api/queues/manual-dispatch"),
     ("GET", "/api/queues/returns"), ("GET", "/api/reports/monthly"), ("POST", "/api/board/pass"),
     ("POST", "/api/classifier/suggest"), ("POST", "/api/tickets"),
 }

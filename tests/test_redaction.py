@@ -1,0 +1,92 @@
+"""The redaction against the outside helper's table (tests/redaction_cases.py), and a few forms of our own.
+
+For every PERSONAL text no secret survives in full and no run of more than 7 of its digits survives; for every
+KEEP text each must-stay substring comes through unchanged (the table's own rules, in its docstring).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pytest
+
+from hotline.redaction import redact, redact_data
+from tests.redaction_cases import KEEP, PERSONAL
+
+pytestmark = pytest.mark.pure
+
+_NUMERALS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
+
+
+def _digits(text: str) -> str:
+    return re.sub(r"\D", "", unicodedata.normalize("NFKC", text).translate(_NUMERALS))
+
+
+def _surviving_digit_runs(secret: str, redacted: str) -> list[str]:
+    """Runs of more than 7 of the secret's digits, in order, still readable in the redacted text (separators,
+    full-width digits and Chinese numerals read as a reader would)."""
+    digits = _digits(secret)
+    readable = unicodedata.normalize("NFKC", redacted).translate(_NUMERALS)
+    runs = re.findall(r"\d(?:[\s\-.、()（）+]*\d)*", readable)
+    found = []
+    for run in runs:
+        run_digits = re.sub(r"\D", "", run)
+        for size in range(len(run_digits), 7, -1):
+            found += [run_digits[i:i + size] for i in range(len(run_digits) - size + 1)
+                      if run_digits[i:i + size] in digits]
+            if found:
+                return found
+    return found
+
+
+@pytest.mark.parametrize(("text", "secrets"), PERSONAL, ids=[f"personal-{i}" for i in range(len(PERSONAL))])
+def test_no_secret_survives(text, secrets):
+    redacted = redact(text)
+    for secret in secrets:
+        assert secret not in redacted, (secret, redacted)
+        assert not _surviving_digit_runs(secret, redacted), (secret, redacted)
+
+
+@pytest.mark.parametrize(("text", "must_stay"), KEEP, ids=[f"keep-{i}" for i in range(len(KEEP))])
+def test_what_is_not_personal_stays(text, must_stay):
+    redacted = redact(text)
+    for part in must_stay:
+        assert part in redacted, (part, redacted)
+
+
+def test_the_checker_itself_catches_a_surviving_number():
+    """The digit-run rule must fail a half-masked phone, or the table above proves nothing."""
+    assert _surviving_digit_runs("138-7310-2265", "手机 138-7310-22**") == ["138731022"]
+    assert not _surviving_digit_runs("138-7310-2265", "手机 138****2265")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("电话13912345678", "电话139****5678"),
+    ("座机0737-6221234", "座机0737-****1234"),
+    ("身份证430902199001011234", "身份证430****4"),
+    ("邮箱zsf@example.com", "邮箱***@example.com"),
+    ("我叫张三丰，", "我叫张**，"),
+    ("来电人杨先生称", "来电人*先生称"),
+    ("电话13912345678 3次", "电话139****5678 3次"),
+])
+def test_the_masks_keep_what_staff_match_on(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "model 20261203T051212123456Z promoted", "模型版本 20261203-0512 已启用", "升级到v2024.12.01", "工单2026120300017",
+])
+def test_version_strings_and_ticket_numbers_stay(text):
+    assert redact(text) == text
+
+
+def test_the_callers_own_name_and_phone_are_masked_wherever_written():
+    text = "王建国反映：本人座机84526713打不通，王建国的邻居也这样"
+    redacted = redact(text, names=["王建国"], phones=["073184526713"])
+    assert "王建国" not in redacted and "84526713" not in redacted and redacted.startswith("王**反映")
+
+
+def test_event_data_is_redacted_inside():
+    data = {"reply": "已联系刘先生13700001111", "days": 3, "list": ["身份证430902199001011234"], "ok": True}
+    assert redact_data(data) == {"reply": "已联系*先生137****1111", "days": 3, "list": ["身份证430****4"], "ok": True}
