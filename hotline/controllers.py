@@ -12,8 +12,16 @@ from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import (abuse, access_log, admin_controllers, block_controllers, citizen, intake, login_guard,
-                     staff_controllers)
+from hotline import (
+    abuse,
+    access_log,
+    admin_controllers,
+    block_controllers,
+    citizen,
+    intake,
+    login_guard,
+    staff_controllers,
+)
 from hotline.access import load_ticket, visible_tickets
 from hotline.accounts import check_password
 from hotline.client_address import client_address
