@@ -1,4 +1,5 @@
-"""Redaction on the outside helper's table (tests/redaction_cases.py): the old two maskings against the new one.
+"""Redaction on the outside helpers' tables (tests/redaction_cases.py, written first; tests/redaction_heldout.py,
+written after the redaction by a helper who had seen neither the code nor the first table): old against new.
 
 `.venv/bin/python -m web.bench.redaction` prints, for the masking on main before issue 18 (the log's and
 Open311's mask_phones_in_text, and the board's stronger summarize), for jieba's person tags alone, and for
@@ -14,7 +15,7 @@ import unicodedata
 from collections.abc import Callable
 
 from hotline.redaction import redact
-from tests.redaction_cases import KEEP, PERSONAL
+from tests import redaction_cases, redaction_heldout
 from tests.test_redaction import _surviving_digit_runs
 
 # The masking as it was on main before issue 18, copied here so the comparison outlives it.
@@ -56,21 +57,22 @@ def _caught(redacted: str, secret: str) -> bool:
     return secret not in redacted and not _surviving_digit_runs(secret, redacted)
 
 
-def measure(redactor: Callable[[str], str], only_names: bool = False) -> tuple[int, int, int, int, float]:
+def measure(redactor: Callable[[str], str], only_names: bool = False,
+            table=redaction_cases) -> tuple[int, int, int, int, float]:
     caught = total = broken = parts = 0
     started = time.perf_counter()
-    for text, secrets in PERSONAL:
+    for text, secrets in table.PERSONAL:
         redacted = redactor(text)
         for secret in secrets:
             if only_names and not _is_name(secret):
                 continue
             total += 1
             caught += _caught(redacted, secret)
-    for text, must_stay in KEEP:
+    for text, must_stay in table.KEEP:
         redacted = redactor(text)
         parts += len(must_stay)
         broken += sum(part not in redacted for part in must_stay)
-    texts = len(PERSONAL) + len(KEEP)
+    texts = len(table.PERSONAL) + len(table.KEEP)
     return caught, total, broken, parts, (time.perf_counter() - started) / texts * 1e6
 
 
@@ -80,12 +82,14 @@ def main() -> None:
             ("main: summarize (board, wall)", old_summarize, False),
             ("jieba.posseg nr alone (names only; µs include loading)", jieba_names_only, True),
             ("hotline.redaction.redact", lambda text: redact(text) or "", False)]
-    print(f"{len(PERSONAL)} PERSONAL texts, {len(KEEP)} KEEP texts")
-    print(f"{'redactor':58} {'secrets caught':>16} {'KEEP parts broken':>18} {'µs/text':>8}")
-    for name, redactor, only_names in rows:
-        caught, total, broken, parts, micros = measure(redactor, only_names)
-        print(f"{name:58} {caught:>4}/{total:<4} {caught / total:6.1%} {broken:>4}/{parts:<4} {broken / parts:6.1%}"
-              f" {micros:8.0f}")
+    for title, table in (("the table written first, which the redaction was built against", redaction_cases),
+                         ("the held-out table, written by another outside helper after it was built", redaction_heldout)):
+        print(f"\n{title}: {len(table.PERSONAL)} PERSONAL texts, {len(table.KEEP)} KEEP texts")
+        print(f"{'redactor':58} {'secrets caught':>16} {'KEEP parts broken':>18} {'µs/text':>8}")
+        for name, redactor, only_names in rows:
+            caught, total, broken, parts, micros = measure(redactor, only_names, table)
+            print(f"{name:58} {caught:>4}/{total:<4} {caught / total:6.1%} {broken:>4}/{parts:<4}"
+                  f" {broken / parts:6.1%} {micros:8.0f}")
     versions = ("model 20261203T051212123456Z promoted", "模型 20261203-0512", "APP v2024.12.01", "工单2026120300017")
     for name, redactor in (("main: log masker", old_mask_phones_in_text), ("hotline.redaction", redact)):
         changed = [v for v in versions if redactor(v) != v]
