@@ -16,18 +16,24 @@ from hotline.surnames import SINGLE, surname_at
 _TITLES = ("先生", "女士", "小姐", "某某", "某")
 _KIN = ("老公", "老婆", "丈夫", "妻子", "爱人", "儿子", "女儿", "父亲", "母亲", "爸爸", "妈妈", "爸", "妈", "哥哥", "姐姐",
         "弟弟", "妹妹", "孩子", "爷爷", "奶奶", "外公", "外婆", "孙子", "孙女", "女婿", "儿媳", "老伴", "家属", "邻居", "朋友",
-        "同事", "房东", "老板", "包工头", "负责人", "经理", "村干部", "他", "她")
+        "同事", "房东", "老板", "包工头", "负责人", "经理", "村干部", "老人", "他", "她")
+# Kin and counterparts a name follows without 叫 (我老伴唐国栋, 房东何桂香于上月): only where a name is what comes next.
+_KIN_NAMED = ("老公", "老婆", "丈夫", "妻子", "爱人", "老伴", "儿子", "女儿", "父亲", "母亲", "爸爸", "妈妈", "邻居", "房东",
+              "老板", "包工头")
 _ROLES = ("市民", "居民", "村民", "职工", "员工", "党员", "学生", "家长", "来电人", "来信人", "投诉人", "反映人", "举报人",
           "当事人", "申请人", "联系人", "户主", "患者")
 # After these a name is near certain, so it is masked even when the clause runs on ("我叫吴芳今年六十二了").
-STRONG = re.compile(r"(?:我叫|我名叫|我的名字[是叫]|姓名[:\s]|签名[:：]|(?:联系|举报|反映|投诉|来电)人[:：])[:\s]*")
-WEAK = re.compile(rf"(?:我是|本人|(?:{'|'.join(_KIN)})叫|[，,]叫|其[父母夫妻子女兄弟姐妹]|{'|'.join(_ROLES)})[:：\s]*")
+STRONG = re.compile(r"(?:我叫|我名叫|我的名字[是叫]|姓名[:：\s]?|签名[:：]|(?:联系|举报|反映|投诉|来电)人[:：]"
+                    r"|(?:户名|持卡人)(?:写的是|是|为)?)[:\s]*")
+WEAK = re.compile(rf"(?:我是|本人|(?:{'|'.join(_KIN)})叫|[，,]叫|其[父母夫妻子女兄弟姐妹]|{'|'.join(_ROLES)}"
+                  rf"|(?:{'|'.join(_KIN_NAMED)})(?!叫))[:：\s]*")
 SIGNED = re.compile(r"署名[:：]?[^\n]{0,30}?(?=\S{2,4}[ \t]*(?:\n|$))")
 THEIR_OWN = re.compile(r"我是[^，。,\n]{1,12}?的(?=\S)")
 SURNAME_ONLY = re.compile(r"(?:[我他她其]|本人)姓(?!名)")
 # What ends a name: punctuation, a space, or words that start the next clause.
 _ENDS = re.compile(r"$|[\s,，。.、;；:：!！?？()（）\[\]【】<>《》\"“”'‘’…—~-]|今年|住|在|是|的|电话|手机|身份|联系|来电"
-                   r"|反映|称|女|男|就|也|都|说|要|想|已|于|和|与|等|同志|啊|呀|吧|呢|嘛|哦|了|这|那|一|今|现|从|，")
+                   r"|反映|称|女|男|就|也|都|说|要|想|已|于|和|与|等|同志|啊|呀|吧|呢|嘛|哦|了|这|那|一|今|现|从|，"
+                   r"|去年|上月|突然|一直|经常|多次|曾|被|把|给|对|不|没")
 _NOT_GIVEN = frozenset("的了是在说我你他她们不有和就也都要这那个么吗呢吧啊哦嗯呀把被给让对从到向往跟与及或还又再才很太最更没别"
                        "去来上下里外前后今年月日号住电话手机身份证叫姓名某市区县镇村路街")
 
@@ -82,4 +88,25 @@ def _titled(text: str) -> list[tuple[int, int, str]]:
         surname = surname_at(text, match.start())
         if surname and text[match.start() + surname:match.end()] in _TITLES:
             spans.append((match.start(), match.end(), "*" * surname + text[match.start() + surname:match.end()]))
+    return spans
+
+
+# A name standing alone just before a phone, ID or card number (胡建军 137…, 摊主 孙桂兰 手机：138…): how a caller
+# signs a short message. The token must be a whole word between separators and wholly a surname + given name.
+_BESIDE = re.compile(r"(?:^|(?<=[\s，,。：:—\-、（(；;]))([\u4e00-\u9fff]{2,4}?)[ \t]*"
+                     r"(?:(?:联系|回访)?电话|手机号?|身份证号?码?|证件号码?)?[:：\s]*$")
+_NOT_NAMES = frozenset(("本人", "联系", "号码", "方式", "电话", "手机", "微信", "同号", "回访", "来电", "主叫", "卡号", "账号",
+                        "证号", "工单", "编号", "户号", "单号"))
+
+
+def names_beside(text: str, number_starts: list[int]) -> list[tuple[int, int, str]]:
+    spans = []
+    for start in number_starts:
+        window_at = max(0, start - 16)
+        match = _BESIDE.search(text, window_at, start)
+        if match is None or match.group(1) in _NOT_NAMES:
+            continue
+        span = _name_at(text, match.start(1), strong=True)
+        if span is not None and span[1] == match.end(1):
+            spans.append(span)
     return spans

@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-from hotline.name_finder import find_names, mask_name_span
+from hotline.name_finder import find_names, mask_name_span, names_beside
 
 _NUMERALS = str.maketrans("零〇一二三四五六七八九幺", "001234567891")
 _SEP = r"[ \t\u00a0.\-、·–—]{1,3}"
@@ -158,7 +158,8 @@ def redact(text: str | None, *, names: Iterable[str | None] = (), phones: Iterab
     folded = _fold(text)
     spans = [(m.start(), m.end(), "***@" + m.group(1)) for m in _EMAIL.finditer(folded)]
     without_mail = _apply(folded, [(s, e, " " * (e - s)) for s, e, _ in spans])
-    spans += _number_spans(without_mail.translate(_NUMERALS))
+    numbers = _number_spans(without_mail.translate(_NUMERALS))
+    spans += numbers + names_beside(folded, [start for start, _, _ in numbers])
     spans += _known_spans(text, folded, [n for n in names if n], [p for p in phones if p])
     spans += find_names(folded)
     return _apply(text, spans)
