@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable
 
 from hotline.redaction import redact
-from tests import redaction_cases, redaction_heldout
+from tests import redaction_cases, redaction_heldout, redaction_heldout2
 from tests.test_redaction import _surviving_digit_runs
 
 # The masking as it was on main before issue 18, copied here so the comparison outlives it.
@@ -83,7 +83,9 @@ def main() -> None:
             ("jieba.posseg nr alone (names only; µs include loading)", jieba_names_only, True),
             ("hotline.redaction.redact", lambda text: redact(text) or "", False)]
     for title, table in (("the table written first, which the redaction was built against", redaction_cases),
-                         ("the held-out table, written by another outside helper after it was built", redaction_heldout)):
+                         ("the held-out table, written by another outside helper after it was built", redaction_heldout),
+                         ("the second held-out table, written after the changes the first one prompted",
+                          redaction_heldout2)):
         print(f"\n{title}: {len(table.PERSONAL)} PERSONAL texts, {len(table.KEEP)} KEEP texts")
         print(f"{'redactor':58} {'secrets caught':>16} {'KEEP parts broken':>18} {'µs/text':>8}")
         for name, redactor, only_names in rows:
