@@ -2,13 +2,12 @@
 
 Whoever reads the log must not be able to open a citizen's ticket or act as a member of staff. The call sites log
 no secret (an SMS line says 「查询码 ********」; the SMS itself keeps the code), and every record is also scrubbed
-as it is made, because a line that quotes a URL (uvicorn's access log: `?api_key=`, `?pass=`), a header or a body
-would otherwise carry one in clear.
+as it is made (`hotline.privacy.install_log_masking`, in the same pass as the personal data), because a line that
+quotes a URL (uvicorn's access log: `?api_key=`, `?pass=`), a header or a body would otherwise carry one in clear.
 """
 
 from __future__ import annotations
 
-import logging
 import re
 
 HIDDEN = "********"
@@ -33,29 +32,3 @@ def scrub(text: str) -> str:
 def sms_for_log(text: str) -> str:
     """An SMS as the log may show it: the query code blanked, the rest as sent."""
     return _QUERY_CODE.sub(rf"\g<1>{HIDDEN}", text)
-
-
-def _scrub_record(record: logging.LogRecord) -> None:
-    try:
-        message = record.getMessage()
-    except Exception:  # arguments that do not fit the format: the handler reports that, not the caller's code
-        return
-    scrubbed = scrub(message)
-    if scrubbed != message:
-        record.msg, record.args = scrubbed, None
-
-
-def install_secret_scrubbing() -> None:
-    """Scrub every record as it is made (the record factory sits before every handler, uvicorn's and Litestar's
-    included, whichever are configured later). Installed once per process."""
-    make_record = logging.getLogRecordFactory()
-    if getattr(make_record, "scrubs_secrets", False):
-        return
-
-    def scrubbed_record(*args: object, **kwargs: object) -> logging.LogRecord:
-        record = make_record(*args, **kwargs)
-        _scrub_record(record)
-        return record
-
-    scrubbed_record.scrubs_secrets = True  # type: ignore[attr-defined]
-    logging.setLogRecordFactory(scrubbed_record)

@@ -13,7 +13,6 @@ from datetime import datetime
 
 from pythonjsonlogger.json import JsonFormatter
 
-from hotline.log_secrets import install_secret_scrubbing
 from hotline.privacy import install_log_masking
 from hotline.settings import TIME_ZONE
 
@@ -45,4 +44,3 @@ def configure_logging(level: int = logging.INFO) -> None:
         root.addHandler(handler)
     root.setLevel(level)
     install_log_masking()
-    install_secret_scrubbing()

@@ -11,6 +11,7 @@ import unicodedata
 
 import phonenumbers
 
+from hotline.log_secrets import scrub
 from hotline.redaction import redact
 
 
@@ -60,13 +61,14 @@ def _mask_record(record: logging.LogRecord) -> None:
         message = record.getMessage()
     except Exception:  # arguments that do not fit the format: the handler reports that, not the caller's code
         return
-    masked = redact(message)
+    masked = scrub(redact(message))
     if masked != message:
         record.msg, record.args = masked, None
 
 
 def install_log_masking() -> None:
-    """Mask every record as it is made, whatever handlers exist now or later.
+    """Mask personal data and blank secrets (hotline.log_secrets) in every record as it is made, in one pass,
+    whatever handlers exist now or later.
 
     A filter on the root's handlers was not enough: Litestar's logging set-up replaces the root handlers when the
     app starts, and the full numbers came back in the web process's log. The record factory sits before every

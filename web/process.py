@@ -12,7 +12,6 @@ from typing import Any
 
 from dispatch.jobs import route
 from hotline.jobs import follow_intake
-from hotline.log_secrets import install_secret_scrubbing
 from hotline.logs import configure_logging
 from hotline.privacy import install_log_masking
 from hotline.settings import Settings, get_settings
@@ -28,6 +27,5 @@ def prepare(*, own_logging: bool = True) -> Settings:
     if own_logging:
         configure_logging(logging.INFO)
     install_log_masking()
-    install_secret_scrubbing()
     follow_intake(route)  # every new ticket is classified and, when sure, dispatched by a worker
     return get_settings()
