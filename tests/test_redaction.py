@@ -56,23 +56,29 @@ def test_what_is_not_personal_stays(text, must_stay):
         assert part in redacted, (part, redacted)
 
 
-# The held-out table (written after the redaction by a second outside helper): first run 100/118 secrets, every miss
-# a name; after the kin, 户名/持卡人 and name-beside-a-number rules 115/118. These three are what remains: a name
-# after a description with no introducing word, which the finder does not guess at.
-_HELDOUT_MISSES = {22: "台湾同胞 林佳蓉，…", 28: "个体户杨春林，", 44: "厦门游客黄诗婷在"}
+# The held-out tables, each written after the redaction by another outside helper who had read neither the code nor
+# the tables before it. Held-out 1: first run 100/118 secrets, every miss a name; after the kin, 户名/持卡人 and
+# name-beside-a-number rules 115/118. Held-out 2 (after those changes): first run 40/59, every miss a name; after
+# the jieba word-boundary rule 56/59. What each still misses, by case:
+_HELDOUT = (
+    ("heldout", redaction_heldout, {22: "台湾同胞 林佳蓉，… (no introducing word)", 28: "个体户杨春林，(no introducing word)",
+                                    44: "厦门游客黄诗婷在 (no introducing word)"}),
+    ("heldout2", redaction_heldout2, {16: "——许文斌 敬上 (jieba splits 敬上)", 18: "a name glued after a masked number",
+                                      36: "白 is left out of the surnames (白天, 白色) and jieba keeps 白玉 as a word"}),
+)
 
 
 @pytest.mark.parametrize(("text", "secrets"), [
-    pytest.param(*case, id=f"heldout-{i}", marks=pytest.mark.xfail(strict=True, reason=_HELDOUT_MISSES[i]))
-    if i in _HELDOUT_MISSES else pytest.param(*case, id=f"heldout-{i}")
-    for i, case in enumerate(redaction_heldout.PERSONAL)])
-def test_no_secret_survives_in_the_held_out_table(text, secrets):
+    pytest.param(*case, id=f"{name}-{i}",
+                 marks=[pytest.mark.xfail(strict=True, reason=misses[i])] if i in misses else [])
+    for name, table, misses in _HELDOUT for i, case in enumerate(table.PERSONAL)])
+def test_no_secret_survives_in_the_held_out_tables(text, secrets):
     test_no_secret_survives(text, secrets)
 
 
-@pytest.mark.parametrize(("text", "must_stay"), redaction_heldout.KEEP,
-                         ids=[f"heldout-keep-{i}" for i in range(len(redaction_heldout.KEEP))])
-def test_what_is_not_personal_stays_in_the_held_out_table(text, must_stay):
+@pytest.mark.parametrize(("text", "must_stay"), [
+    pytest.param(*case, id=f"{name}-keep-{i}") for name, table, _ in _HELDOUT for i, case in enumerate(table.KEEP)])
+def test_what_is_not_personal_stays_in_the_held_out_tables(text, must_stay):
     test_what_is_not_personal_stays(text, must_stay)
 
 
@@ -111,26 +117,6 @@ def test_the_callers_own_name_and_phone_are_masked_wherever_written():
 def test_event_data_is_redacted_inside():
     data = {"reply": "已联系刘先生13700001111", "days": 3, "list": ["身份证430902199001011234"], "ok": True}
     assert redact_data(data) == {"reply": "已联系*先生137****1111", "days": 3, "list": ["身份证430****4"], "ok": True}
-
-
-# The second held-out table, written after the changes the first one prompted: first run 40/59 (every miss a name);
-# after the jieba word-boundary rule for names the phrases introduce, 56/59. What remains:
-_HELDOUT2_MISSES = {16: "——许文斌 敬上 (jieba splits 敬上)", 18: "a name glued after a masked number",
-                    36: "白 is left out of the surnames (白天, 白色) and jieba keeps 白玉 as a word"}
-
-
-@pytest.mark.parametrize(("text", "secrets"), [
-    pytest.param(*case, id=f"heldout2-{i}", marks=pytest.mark.xfail(strict=True, reason=_HELDOUT2_MISSES[i]))
-    if i in _HELDOUT2_MISSES else pytest.param(*case, id=f"heldout2-{i}")
-    for i, case in enumerate(redaction_heldout2.PERSONAL)])
-def test_no_secret_survives_in_the_second_held_out_table(text, secrets):
-    test_no_secret_survives(text, secrets)
-
-
-@pytest.mark.parametrize(("text", "must_stay"), redaction_heldout2.KEEP,
-                         ids=[f"heldout2-keep-{i}" for i in range(len(redaction_heldout2.KEEP))])
-def test_what_is_not_personal_stays_in_the_second_held_out_table(text, must_stay):
-    test_what_is_not_personal_stays(text, must_stay)
 
 
 @pytest.mark.parametrize("text", [
