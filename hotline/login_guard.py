@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from hotline import throttle
 from hotline.models import LoginEvent, Staff
+from hotline.privacy import mask_name
 from hotline.redis_conn import get_redis
 from hotline.settings import get_settings
 from hotline.throttle import Throttled, in_words
@@ -55,8 +56,7 @@ def _shown(username: str, staff: Staff | None) -> str:
     """An account's name as it is; any other text masked (it may be a password typed in the wrong box)."""
     if staff is not None:
         return staff.username
-    name = username.strip()[:32]
-    return (name[:1] + "*" * (len(name) - 1)) if name else "-"
+    return mask_name(username.strip()[:32]) or "-"
 
 
 def _record(session: Session, username: str, staff: Staff | None, address: str, outcome: str) -> None:
