@@ -10,20 +10,20 @@ is covered by one rule. A service outage (503) is logged by web/outage.py, once 
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from typing import Any
 
 from litestar.types import Message, Scope
 
+from web.request_checks import CONTROL
+
 log = logging.getLogger("web.answers")
 _RAISED = "hotline.raised"  # the scope key where the exception waits for its answer's status
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _printable(path: str) -> str:
     """A path as the client sent it, with control characters escaped: a newline must not start a forged line."""
-    return _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", path)
+    return CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", path)
 
 
 def remember_exception(logger: Any, scope: Scope, _traceback: list[str]) -> None:
