@@ -169,7 +169,16 @@ class AuditController(Controller):
         if ticket is not None:
             query = query.where(Ticket.number == ticket)
         names, personal = department_names(db_session), sees_personal_data(request.user)
-        return [event_read(row.TicketEvent, names, personal=personal, known=None if personal else known_people(row))
+        known: dict[int, dict] = {}  # per ticket: a page holds many events of one ticket, its content read once
+
+        def people(row) -> dict | None:
+            if personal:
+                return None
+            if row.TicketEvent.ticket_id not in known:
+                known[row.TicketEvent.ticket_id] = known_people(row)
+            return known[row.TicketEvent.ticket_id]
+
+        return [event_read(row.TicketEvent, names, personal=personal, known=people(row))
                 for row in db_session.execute(query)]
 
 
