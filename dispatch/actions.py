@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch import followup, supervision
+from dispatch import followup, gate, supervision
 from dispatch.models import CatalogueEntry, SupervisionNotice
 from dispatch.policy import clock_for, current_clock
 from hotline import outbox
@@ -20,7 +20,7 @@ from hotline.jobs import hand_to_followers
 from hotline.knowledge import KnowledgeArticle
 from hotline.models import Department, Ticket, TicketEvent
 from hotline.vocabulary import Action, Satisfaction, Status
-from hotline.workflow import Actor, TransitionRefused, apply, last_event
+from hotline.workflow import SYSTEM, Actor, TransitionRefused, apply, last_event
 
 
 class UnknownDepartment(ValueError):
@@ -71,6 +71,8 @@ def correct_category(session: Session, ticket: Ticket, actor: Actor, category_co
     previous = ticket.category_code or ticket.suggested_category
     ticket.category_code = category_code
     apply(session, ticket, Action.CORRECT_CATEGORY, actor, data={"from": previous, "to": category_code})
+    if (suggested := gate.suggested_category(session, ticket.id)) is not None:
+        gate.judge(session, ticket.id, category_code == suggested)
 
 
 def dispatch(
@@ -89,6 +91,7 @@ def dispatch(
     A first dispatch runs under the policy in force; a re-dispatch after a return keeps the ticket's own policy
     and resolve deadline (the citizen's wait does not start again), only the sign-for time is new.
     """
+    chosen = category_code if category_code is not None or action != Action.DISPATCH else ticket.category_code
     if category_code is not None:
         ticket.category_code = category_code
     entry = None
@@ -124,7 +127,22 @@ def dispatch(
         followup.reset_cards(session, ticket)
     else:
         followup.schedule(session, ticket)
+    if actor.role != SYSTEM:
+        _judge_for_gate(session, ticket, chosen, lead.id)
     _tell_about_dispatch(session, ticket, lead)
+
+
+def _judge_for_gate(session: Session, ticket: Ticket, chosen: str | None, department_id: int) -> None:
+    """A person's dispatch judges the model's confident suggestion (dispatch.gate): kept category (or, with a
+    department only, the catalogue's department for the suggested category) confirms it, anything else
+    corrects it."""
+    if (suggested := gate.suggested_category(session, ticket.id)) is None:
+        return
+    if chosen is not None:
+        gate.judge(session, ticket.id, chosen == suggested)
+        return
+    entry = route(session, suggested, ticket.township)
+    gate.judge(session, ticket.id, entry is not None and entry.lead_department_id == department_id)
 
 
 def _tell_about_dispatch(session: Session, ticket: Ticket, lead: Department) -> None:
@@ -142,6 +160,7 @@ def sign(session: Session, ticket: Ticket, actor: Actor) -> None:
     on_time = ticket.sign_deadline is None or moment <= ticket.sign_deadline
     ticket.signed_at = moment
     apply(session, ticket, Action.SIGN, actor, data={"department": _name(ticket), "on_time": on_time})
+    gate.judge(session, ticket.id, True)  # the department takes it as its own: an auto-dispatch confirmed
 
 
 def return_ticket(session: Session, ticket: Ticket, actor: Actor, reason: str) -> None:

@@ -19,9 +19,12 @@ import msgspec
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from classifier import emergency
 from classifier.dataset import Example
+from classifier.model import TextClassifier
 from classifier.service import retrain_on_slice
-from dispatch import routing
+from classifier.store import load_model
+from dispatch import gate, routing
 from dispatch.models import CatalogueEntry
 from hotline.database import session_scope
 from hotline.models import Department, Ticket
@@ -71,6 +74,7 @@ class HistoryTraining(msgspec.Struct, kw_only=True):
     current_f1: float | None
     current_accuracy: float | None
     seconds: float
+    gate_open: list[str] = []  # categories the slice opened the auto-dispatch gate for (promoted runs only)
 
 
 def in_slice(number: str) -> bool:
@@ -147,16 +151,40 @@ def train_history(dry_run: bool = False, progress: Progress | None = None) -> Hi
     say("training", {"training": len(training), "slice": len(held), "corrections": len(corrections)})
     meta, result = retrain_on_slice(routing.get_store(), training, held, extra=corrections, source="history",
                                     dry_run=dry_run, progress=None)
+    opened = seed_gate(load_model(routing.get_store().path_of(meta.version))[0], held) \
+        if result.promoted and not dry_run else []
     outcome = HistoryTraining(
         census=found, training=len(training), slice=len(held), corrections=len(corrections), dry_run=dry_run,
         candidate=meta.version, promoted=result.promoted, reason=result.reason, candidate_f1=result.candidate_f1,
         candidate_accuracy=result.candidate_accuracy, current=result.current, current_f1=result.current_f1,
-        current_accuracy=result.current_accuracy, seconds=round(time.monotonic() - started, 1))
+        current_accuracy=result.current_accuracy, seconds=round(time.monotonic() - started, 1), gate_open=opened)
     say("done", {"training": len(training), "slice": len(held), "corrections": len(corrections)})
     log.info("history training: %s examples, slice %s, candidate %s %s (%s)%s", len(training), len(held),
              meta.version, "promoted" if result.promoted else "kept current", result.reason,
              " [dry run]" if dry_run else "")
     return outcome
+
+
+def slice_evidence(model: TextClassifier, held: list[Example]) -> dict[str, tuple[int, int]]:
+    """Per predicted category, (confident predictions, of which right) on the judging slice: what the live gate
+    would have counted had these been live tickets (a suspected emergency is never confident there either)."""
+    counts: dict[str, list[int]] = {}
+    for example, prediction in zip(held, model.predict_many([ex.text for ex in held], n_evidence=0), strict=True):
+        if prediction.confident and emergency.detect(example.text) is None:
+            tally = counts.setdefault(prediction.code, [0, 0])
+            tally[0] += 1
+            tally[1] += prediction.code == example.label
+    return {code: (judged, right) for code, (judged, right) in sorted(counts.items())}
+
+
+def seed_gate(model: TextClassifier, held: list[Example]) -> list[str]:
+    """The promoted history model's starting evidence for the gate, from the slice; returns the categories it
+    opens. A category the model never predicted confidently on the slice starts with nothing (suggest-only)."""
+    evidence = slice_evidence(model, held)
+    with session_scope() as session:
+        gate.seed(session, gate.HISTORY, evidence, source="history")
+        session.flush()
+        return [s.category_code for s in gate.standings(session, gate.HISTORY) if s.open]
 
 
 def verdict(outcome: HistoryTraining) -> str:

@@ -78,3 +78,36 @@ class RoutingCorrection(Base):
     model_version: Mapped[str | None] = mapped_column(String(64))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class GateEvidence(Base):
+    """The auto-dispatch gate's counters for one category under one model family (dispatch.gate).
+
+    `seeded_*` are the starting evidence (a history's held-out slice, or the demo county's stand-in), replaced
+    when the family's model is judged on a slice again; `judged` / `confirmed` are people's live judgments,
+    incremented in SQL (never read-modify-write) so that concurrent workers and web processes lose none."""
+
+    __tablename__ = "routing_gate"
+    __table_args__ = (UniqueConstraint("family", "category_code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family: Mapped[str] = mapped_column(String(64))
+    category_code: Mapped[str] = mapped_column(String(16))
+    seeded_judged: Mapped[int] = mapped_column(default=0)
+    seeded_confirmed: Mapped[int] = mapped_column(default=0)
+    seeded_from: Mapped[str | None] = mapped_column(String(32))
+    judged: Mapped[int] = mapped_column(default=0)
+    confirmed: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=now)
+
+
+class GateJudgment(Base):
+    """One ticket the model was confident about, and people's verdict on it: None while nobody has judged it
+    (an auto-dispatched ticket before sign-for), then True (confirmed) or False (corrected). One row per
+    ticket, so a ticket counts once; a confirmation can still turn into a correction, never back."""
+
+    __tablename__ = "routing_judgment"
+    ticket_id: Mapped[int] = mapped_column(BigId, ForeignKey("ticket.id", ondelete="CASCADE"), primary_key=True)
+    family: Mapped[str] = mapped_column(String(64))
+    category_code: Mapped[str] = mapped_column(String(16))
+    correct: Mapped[bool | None] = mapped_column(Boolean)
+    judged_at: Mapped[datetime | None]

@@ -1,5 +1,6 @@
 """Routing: the classifier's suggestion, emergencies, likely duplicates and repeat callers for a ticket,
-then automatic dispatch through the catalogue when the model is sure, or the manual queue when it is not."""
+then automatic dispatch through the catalogue when the model is sure and people's judgments have opened the
+category's gate (dispatch.gate), or the manual queue when not."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from classifier.dataset import Example
 from classifier.model import Prediction
 from classifier.service import classify, ensure_model, retrain
 from classifier.store import ModelStore
-from dispatch import actions
+from dispatch import actions, gate
 from dispatch.models import RoutingCorrection
 from hotline.clock import now
 from hotline.models import Ticket
@@ -115,11 +116,21 @@ def earlier_calls(session: Session, phone: str | None, exclude_id: int | None = 
                                     Ticket.id != (exclude_id or 0)).order_by(Ticket.id.desc()).limit(10)))
 
 
-def _suggestion_data(session: Session, prediction: Prediction, township: str | None) -> dict[str, Any]:
+def current_family() -> str:
+    """The evidence family of the promoted model (dispatch.gate.family_of)."""
+    meta = get_store().current_meta()
+    return gate.family_of(meta.source if meta else None)
+
+
+def _suggestion_data(session: Session, prediction: Prediction, township: str | None,
+                     found: emergency.Emergency | None) -> dict[str, Any]:
+    """The suggestion as stored and shown. A suspected emergency is never a confident suggestion: the model
+    knows categories of everyday complaints, and a gas leak it files under some category at 0.55 is a call
+    for 119, not a ticket to dispatch (or to count for the gate)."""
     entry = actions.route(session, prediction.code, township)
     return {
         "top": [{"code": c.code, "name": c.name, "probability": c.probability} for c in prediction.top],
-        "confident": prediction.confident,
+        "confident": prediction.confident and found is None,
         "evidence": prediction.evidence,
         "model_version": prediction.model_version,
         "department": entry.lead_department.name if entry else None,
@@ -133,7 +144,7 @@ def suggest(session: Session, text: str, township: str | None = None, phone: str
     found = emergency.detect(text)
     category = prediction.code if prediction else None
     return {
-        "suggestion": _suggestion_data(session, prediction, township) if prediction else None,
+        "suggestion": _suggestion_data(session, prediction, township, found) if prediction else None,
         "emergency": {"kind": found.kind, "line": found.line, "label": found.label, "evidence": found.evidence}
         if found else None,
         "similar_open": similar_open_tickets(session, text, township=township, category=category),
@@ -150,12 +161,15 @@ def classify_ticket(session: Session, ticket: Ticket) -> dict[str, Any] | None:
     if prediction is None:
         log.warning("no promoted model: ticket %s waits for a person", ticket.number)
         return None
-    data = _suggestion_data(session, prediction, ticket.township)
+    found = emergency.detect(text)
+    data = _suggestion_data(session, prediction, ticket.township, found)
     data["repeat_caller"] = earlier_calls(session, ticket.caller_phone, ticket.id)
     ticket.suggested_category, ticket.confidence = prediction.code, prediction.probability
     ticket.classified_at = now()
     apply(session, ticket, Action.CLASSIFY, SYSTEM_ACTOR, data=data)
-    if (found := emergency.detect(text)) is not None:
+    if data["confident"]:  # what people do with it next is a judgment of the gate
+        gate.expect(session, ticket.id, current_family(), prediction.code)
+    if found is not None:
         ticket.emergency_kind = found.kind
         apply(session, ticket, Action.FLAG_EMERGENCY, SYSTEM_ACTOR,
               data={"kind": found.kind, "line": found.line, "label": found.label, "evidence": found.evidence})
@@ -178,13 +192,18 @@ def _why_a_person_decides(session: Session, ticket: Ticket) -> list[str]:
         reasons.append("疑似紧急警情")
     if last_event(session, ticket, Action.PROPOSE_MERGE) is not None:
         reasons.append("疑似重复件")
-    if classified is not None and actions.route(session, ticket.suggested_category or "", ticket.township) is None:
+    entry = actions.route(session, ticket.suggested_category or "", ticket.township) if classified else None
+    if classified is not None and entry is None:
         reasons.append("派单目录中没有该分类")
+    standing = gate.standing_of_ticket(session, ticket.id) if entry is not None else None
+    if standing is not None and (closed := gate.refusal(standing, entry.category_name)) is not None:
+        reasons.append(closed)
     return reasons
 
 
 def route_ticket(session: Session, ticket: Ticket) -> str:
-    """Dispatch by itself only when sure, not an emergency and not a likely duplicate; else a person decides."""
+    """Dispatch by itself only when sure, not an emergency, not a likely duplicate and the category's gate is
+    open (people's judgments show the model right often enough on it); else a person decides."""
     classify_ticket(session, ticket)
     if ticket.status != Status.PENDING_DISPATCH:
         return "waiting"  # a call still with its operator, or already handled
@@ -195,7 +214,7 @@ def route_ticket(session: Session, ticket: Ticket) -> str:
         apply(session, ticket, Action.MANUAL_REVIEW, SYSTEM_ACTOR, data={"reasons": reasons})
         return "manual"
     actions.dispatch(session, ticket, SYSTEM_ACTOR, department_id=None, co_department_ids=[],
-                     category_code=ticket.suggested_category, note="智能分拨：置信度达到阈值，按派单目录自动派单")
+                     category_code=ticket.suggested_category, note="智能分拨：置信度达到阈值且该分类准确率达到要求，按派单目录自动派单")
     return "dispatched"
 
 

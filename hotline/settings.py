@@ -55,6 +55,17 @@ class BoardSettings:
 
 
 @dataclass(frozen=True)
+class GateSettings:
+    """The auto-dispatch gate (docs/classifier.md, "The auto-dispatch gate"): a category is dispatched without a
+    person only when the lower Wilson bound of its judged precision, over at least `min_judged` tickets, reaches
+    `target_precision`. GATE_TARGET_PRECISION, GATE_MIN_JUDGED, GATE_Z."""
+
+    target_precision: float = 0.95
+    min_judged: int = 30
+    z: float = 1.645  # one-sided 95 %: the bound is below the true precision in at most one case in twenty
+
+
+@dataclass(frozen=True)
 class Open311Settings:
     """GeoReport v2 for civic-report apps (docs/open311.md)."""
 
@@ -140,6 +151,7 @@ class Settings:
     throttle: ThrottleSettings = field(default_factory=ThrottleSettings)
     board: BoardSettings = field(default_factory=BoardSettings)
     open311: Open311Settings = field(default_factory=Open311Settings)
+    gate: GateSettings = field(default_factory=GateSettings)
 
     @property
     def is_sqlite(self) -> bool:
@@ -161,6 +173,7 @@ def load_settings() -> Settings:
         throttle=read_section(ThrottleSettings, "THROTTLE_"),
         board=read_section(BoardSettings, "BOARD_"),
         open311=read_section(Open311Settings, "OPEN311_"),
+        gate=read_section(GateSettings, "GATE_"),
     )
 
 

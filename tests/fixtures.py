@@ -15,14 +15,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 from litestar.testing import TestClient
-from sqlalchemy import delete, insert, select, text
+from sqlalchemy import delete, insert, select, text, update
 
 from hotline.database import get_engine, session_scope
 from hotline.redis_conn import get_redis, stop_embedded
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TICKET_TABLES = ("personal_data_access", "open311_request", "blocked_phone", "notification", "supervision_notice",
-                 "routing_correction", "ticket_event", "ticket_co_department", "ticket", "daily_counter")
+                 "routing_correction", "routing_judgment", "ticket_event", "ticket_co_department", "ticket", "daily_counter")
 # Tables the API lets staff change besides the tickets, children first: put back after tests that let an admin
 # loose on them (a fuzzer, the admin API's own tests), so that later tests meet the demo county as seeded.
 REFERENCE_TABLES = ("login_event", "open311_api_key", "board_device", "knowledge_article",
@@ -85,6 +85,8 @@ def clear_tickets() -> None:
     with session_scope() as session:
         for name in TICKET_TABLES:
             session.execute(delete(tables[name]))
+        # the gate's live judgments go with the tickets judged; each family's starting evidence stays
+        session.execute(update(tables["routing_gate"]).values(judged=0, confirmed=0))
         if session.get_bind().dialect.name == "postgresql":  # numbers start at 00001 again, as on a new day
             for name in session.scalars(text("SELECT sequencename FROM pg_sequences WHERE sequencename LIKE "
                                              "'ticket\\_number\\_%'")):
