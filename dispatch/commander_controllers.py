@@ -6,13 +6,14 @@ from litestar import Controller, Request, get, post
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch import actions, supervision
+from dispatch import actions, gate, routing, supervision
 from dispatch.models import SupervisionNotice
-from dispatch.schemas import NoticeRead, NoticeResponse, QueueItem, SuperviseRequest
+from dispatch.schemas import GateRead, NoticeRead, NoticeResponse, QueueItem, SuperviseRequest
 from hotline.access import load_ticket
 from hotline.dependencies import roles
-from hotline.models import Department, Ticket
+from hotline.models import Department, Ticket, TicketEvent
 from hotline.redaction import redact
+from hotline.settings import get_settings
 from hotline.views import known_people, sees_personal_data
 from hotline.vocabulary import Action, Role, Status
 from hotline.workflow import last_event
@@ -26,6 +27,17 @@ def _item(ticket: Ticket, **extra: object) -> QueueItem:
                      department=ticket.lead_department.name if ticket.lead_department else None,
                      suggested_category=ticket.suggested_category, confidence=ticket.confidence,
                      manual_review=ticket.manual_review, emergency_kind=ticket.emergency_kind, **extra)
+
+
+def _manual_reasons(session: Session, ticket_ids: list[int]) -> dict[int, str]:
+    """Why routing left each ticket to a person (its last 转人工 event), in one query: the commander reads, for
+    instance, that the category's auto-dispatch has not reached its precision target yet."""
+    if not ticket_ids:
+        return {}
+    events = session.execute(select(TicketEvent.ticket_id, TicketEvent.data)
+                             .where(TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.action == Action.MANUAL_REVIEW)
+                             .order_by(TicketEvent.id))
+    return {ticket_id: "；".join((data or {}).get("reasons", [])) for ticket_id, data in events}
 
 
 def notice_read(session: Session, notice: SupervisionNotice, *, personal: bool = True) -> NoticeRead:
@@ -48,9 +60,10 @@ class QueueController(Controller):
     @get("/manual-dispatch", sync_to_thread=True, guards=[roles(COMMANDER, Role.OPERATOR)])
     def manual_dispatch(self, db_session: Session) -> list[QueueItem]:
         """待人工分拨: tickets the classifier was unsure of first, then anything else awaiting dispatch."""
-        rows = db_session.scalars(select(Ticket).where(Ticket.status == Status.PENDING_DISPATCH)
-                                  .order_by(Ticket.manual_review.desc(), Ticket.created_at).limit(500))
-        return [_item(t) for t in rows]
+        rows = list(db_session.scalars(select(Ticket).where(Ticket.status == Status.PENDING_DISPATCH)
+                                       .order_by(Ticket.manual_review.desc(), Ticket.created_at).limit(500)))
+        why = _manual_reasons(db_session, [t.id for t in rows if t.manual_review])
+        return [_item(t, reason=why.get(t.id)) for t in rows]
 
     @get("/returns", sync_to_thread=True, guards=[roles(COMMANDER)])
     def returns(self, db_session: Session) -> list[QueueItem]:
@@ -95,4 +108,18 @@ class SupervisionController(Controller):
         return notice_read(db_session, notice)
 
 
-ROUTES = [QueueController, SupervisionController]
+class GateController(Controller):
+    path = "/api/routing-gate"
+    tags = ["command center"]
+
+    @get("/", guards=[roles(COMMANDER)], sync_to_thread=True)
+    def standings(self, db_session: Session) -> GateRead:
+        """Per category, the routing model's live precision as people judged it and whether the category is
+        dispatched without a person yet (dispatch.gate); for the promoted model's family."""
+        rules = get_settings().gate
+        family = routing.current_family()
+        return GateRead(family=family, target_precision=rules.target_precision, min_judged=rules.min_judged,
+                        z=rules.z, categories=gate.standings(db_session, family))
+
+
+ROUTES = [QueueController, SupervisionController, GateController]

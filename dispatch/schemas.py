@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 
+from dispatch.gate import Standing
 from hotline import text
 from hotline.vocabulary import EmergencyLine
 
@@ -191,3 +192,13 @@ class CalendarDayRead(msgspec.Struct):
     day: date
     is_workday: bool
     note: str | None
+
+
+class GateRead(msgspec.Struct, kw_only=True):
+    """The auto-dispatch gate for the commander: the rule and each category's standing."""
+
+    family: str  # the promoted model's evidence family (corpus, history, csv:<file>)
+    target_precision: float
+    min_judged: int
+    z: float
+    categories: list[Standing]

@@ -16,8 +16,10 @@ from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from rq.registry import FailedJobRegistry
 from sqlalchemy import func, select, text
+from sqlalchemy.orm import Session
 
 from command import runtime as board
+from dispatch import gate
 from dispatch.policy import calendar_coverage
 from hotline.clock import local, now
 from hotline.database import get_engine, session_scope
@@ -90,6 +92,7 @@ class FromTheRecords:
                                                  .group_by(Notification.status)):
                 outbox.add_metric([status], count)
             yield outbox
+            yield from _gate_metrics(session)
         yield GaugeMetricFamily("hotline_board_clients", "Big-screen websockets open on the web process that answered",
                                 value=self.board_clients)
         try:
@@ -101,6 +104,30 @@ class FromTheRecords:
             yield GaugeMetricFamily("hotline_redis_up", "Whether Redis answered the scrape", value=0)
         else:
             yield GaugeMetricFamily("hotline_redis_up", "Whether Redis answered the scrape", value=1)
+
+
+def _gate_metrics(session: Session) -> Iterator[Metric]:
+    """The auto-dispatch gate per model family and category (dispatch.gate): judged tickets (starting evidence
+    included), their precision, its lower bound, and whether the category is dispatched without a person."""
+    labels = ["family", "category"]
+    judged = GaugeMetricFamily("hotline_gate_judged", "Tickets judged by people for the auto-dispatch gate "
+                               "(starting evidence included)", labels=labels)
+    live = GaugeMetricFamily("hotline_gate_live_judged", "Of which judged live", labels=labels)
+    precision = GaugeMetricFamily("hotline_gate_precision", "Share of judged confident suggestions people "
+                                  "confirmed", labels=labels)
+    bound = GaugeMetricFamily("hotline_gate_precision_lower_bound", "Lower Wilson bound of that share",
+                              labels=labels)
+    open_ = GaugeMetricFamily("hotline_gate_open", "1 when the category is dispatched without a person",
+                              labels=labels)
+    for found in gate.all_standings(session):
+        key = [found.family, found.category_code]
+        judged.add_metric(key, found.judged)
+        live.add_metric(key, found.live_judged)
+        if found.precision is not None:
+            precision.add_metric(key, found.precision)
+        bound.add_metric(key, found.lower_bound)
+        open_.add_metric(key, int(found.open))
+    yield from (judged, live, precision, bound, open_)
 
 
 @get("/metrics", opt={"public": True}, sync_to_thread=True, media_type="text/plain; version=0.0.4")

@@ -9,7 +9,7 @@ import { showError } from "/static/common/notice.js";
 import { actionForm, input, textarea, ticketDetails, ticketHead } from "/static/common/ticket.js";
 import { staffTimeline } from "/static/common/timeline.js";
 
-const VIEWS = ["dispatch", "returns", "extensions", "supervision", "merge", "ticket"];
+const VIEWS = ["dispatch", "returns", "extensions", "supervision", "merge", "gate", "ticket"];
 const LINE_OF = { fire: "119", gas_leak: "119", disaster: "119", danger: "110", crime: "110", medical: "120" };
 const NOTICE_KINDS = { urge: "催办", supervise: "督办", escalate: "升级", manual: "指挥中心督办" };
 const ref = { categories: [], departments: [], names: {} };
@@ -65,7 +65,7 @@ function dispatchBody(values) {
 
 function show(view) {
   for (const name of VIEWS) $(`#view-${name}`).hidden = name !== view;
-  for (const name of VIEWS.slice(0, 5)) {
+  for (const name of VIEWS.slice(0, 6)) {
     $(`#nav-${name}`).setAttribute("aria-current", name === view ? "page" : "false");
   }
 }
@@ -80,7 +80,7 @@ function route() {
   }
   const view = (location.hash || "#dispatch").slice(1);
   const loaders = { dispatch: loadDispatch, returns: loadReturns, extensions: loadExtensions,
-    supervision: loadSupervision, merge: loadMerge };
+    supervision: loadSupervision, merge: loadMerge, gate: loadGate };
   const name = loaders[view] ? view : "dispatch";
   show(name);
   loaders[name]();
@@ -133,6 +133,7 @@ function dispatchCard(item) {
   cardHead(item),
   h("p", { class: "content", text: item.content }),
   h("div", { class: "muted", text: `智能建议：${guess}` }),
+  item.reason ? h("div", { class: "muted", text: `转人工原因：${item.reason}` }) : null,
   actionForm({ id: `dispatch-${item.number}`, submit: "派单", inline: true,
     fields: [["category", "分类", categorySelect(item.suggested_category)], ["department", "主办部门", departmentSelect()]],
     success: `${item.number} 已派单`, send: (v) => act(item.number, "dispatch", dispatchBody(v)), done: after }),
@@ -145,6 +146,37 @@ function dispatchCard(item) {
 
 function loadDispatch() {
   return fill($("#dispatch"), "/api/queues/manual-dispatch", dispatchCard, "没有待人工分拨的工单");
+}
+
+// ------------------------------------------------------------------ auto-dispatch gate
+
+const SEEDED_FROM = { history: "历史工单评估切片", demo: "演示县起始数据" };
+
+function gateRow(c) {
+  const seeded = c.seeded_judged ? `${c.seeded_confirmed}/${c.seeded_judged}（${SEEDED_FROM[c.seeded_from] || c.seeded_from || "起始"}）` : "—";
+  return h("tr", { dataset: { code: c.category_code } },
+    h("td", { text: `${c.category_name || ref.names[c.category_code] || ""} ${c.category_code}` }),
+    h("td", { text: `${c.live_confirmed}/${c.live_judged}` }),
+    h("td", { text: seeded }),
+    h("td", { text: percent(c.precision, 1) }),
+    h("td", { text: percent(c.lower_bound, 1) }),
+    h("td", {}, h("span", { class: `badge ${c.open ? "status-in_progress" : "status-returned"}`,
+      text: c.open ? "自动派单" : "仅建议" })));
+}
+
+async function loadGate() {
+  try {
+    const gate = await get("/api/routing-gate");
+    $("#gate-rule").textContent = `当前模型系列 ${gate.family}：核对不少于 ${gate.min_judged} 张，且准确率的置信下限`
+      + `（Wilson，单侧 z=${gate.z}）达到 ${percent(gate.target_precision)} 时自动派单。`;
+    const rows = [...gate.categories].sort((a, b) => Number(b.open) - Number(a.open) || b.judged - a.judged);
+    replace($("#gate"), h("table", {},
+      h("thead", {}, h("tr", {}, ["分类", "实时核对（确认/核对）", "起始证据", "准确率", "置信下限", "状态"]
+        .map((t) => h("th", { text: t })))),
+      h("tbody", {}, rows.map(gateRow))));
+  } catch (error) {
+    replace($("#gate"), h("div", { class: "error-box", role: "alert", text: error.detail }));
+  }
 }
 
 // ------------------------------------------------------------------ returns
