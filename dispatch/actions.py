@@ -178,6 +178,7 @@ def force(session: Session, ticket: Ticket, actor: Actor, note: str | None) -> N
     ticket.signed_at = now()
     apply(session, ticket, Action.FORCE, actor, note=note, department_id=ticket.lead_department_id,
           data={"department": _name(ticket)})
+    gate.judge(session, ticket.id, True)  # the center rules the unit was the right one: the dispatch confirmed
     followup.schedule(session, ticket)
 
 

@@ -70,7 +70,7 @@ REFUSED_TO_HANDLERS = {
     ("GET", "/api/audit/events"), ("GET", "/api/audit/logins"), ("GET", "/api/audit/access"),
     ("GET", "/api/queues/extensions"), ("GET", "/api/queues/manual-dispatch"),
     ("GET", "/api/queues/returns"), ("GET", "/api/reports/monthly"), ("POST", "/api/board/pass"),
-    ("POST", "/api/classifier/suggest"), ("POST", "/api/tickets"),
+    ("POST", "/api/classifier/suggest"), ("POST", "/api/tickets"), ("GET", "/api/routing-gate"),
 }
 # Department figures: a handler's view is limited to its department (checked in test_measures).
 AGGREGATES = {("GET", "/api/measures"), ("GET", "/metrics")}

@@ -80,3 +80,18 @@ def test_supervision_is_issued_and_answered_and_a_duplicate_is_merged(open_page,
     page.goto(f"{desk.base}/commander/tickets/{first}")
     expect(page.locator(".timeline")).to_contain_text("已安排维修班组今天下午更换灯具")
     desk.shot("commander-ticket", full_page=True)
+
+
+def test_the_auto_dispatch_view_shows_each_categorys_precision(open_page):
+    """The demo county starts with 297 of 300 confirmed per category: open, 99.0 %, lower bound 97.5 %."""
+    web = open_page()
+    page = web.goto("/commander#gate")
+    web.login("commander")
+    row = page.locator("#gate tr[data-code='0107']")
+    expect(row).to_contain_text("路灯照明")
+    expect(row).to_contain_text("297/300（演示县起始数据）")
+    expect(row).to_contain_text("99.0%")
+    expect(row).to_contain_text("97.5%")
+    expect(row).to_contain_text("自动派单")
+    expect(page.locator("#gate-rule")).to_contain_text("核对不少于 30 张")
+    web.shot("commander-gate")
