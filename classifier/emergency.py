@@ -133,7 +133,7 @@ RULES: dict[str, tuple[str, str, list[str]]] = {
 # Someone is hurt: the ambulance comes too, whatever the primary line. Negated forms (没人受伤) are removed first.
 HURT = re.compile(
     r"受伤|伤了|摔伤|撞伤|烧伤|流血|出血|满头是血|头破|血|腿断|骨头|骨折|躺在|躺地|倒地|不动了|动不了|起不来|"
-    r"昏|飞出去|没气|没反应|叫不醒|叫不答应|压在|压着|压了|被烧着|孕妇|老人|老太太"
+    r"昏|飞出去|没气|没反应|叫不醒|叫不答应|压在|压着|压了|被烧着|孕妇|老人|老太太|(卡|夹)在[^，。！？]{0,3}(驾驶室|车里|车内)"
 )
 _UNHURT = re.compile(r"没(有)?(人)?(受伤|伤着|伤到|事)|没伤|都没事|人没事")
 
