@@ -145,7 +145,8 @@ def suggest(session: Session, text: str, township: str | None = None, phone: str
     category = prediction.code if prediction else None
     return {
         "suggestion": _suggestion_data(session, prediction, township, found) if prediction else None,
-        "emergency": {"kind": found.kind, "line": found.line, "label": found.label, "evidence": found.evidence}
+        "emergency": {"kind": found.kind, "line": found.line, "label": found.label, "evidence": found.evidence,
+                      "also": found.also}
         if found else None,
         "similar_open": similar_open_tickets(session, text, township=township, category=category),
         "earlier_tickets": earlier_calls(session, phone),
@@ -172,7 +173,8 @@ def classify_ticket(session: Session, ticket: Ticket) -> dict[str, Any] | None:
     if found is not None:
         ticket.emergency_kind = found.kind
         apply(session, ticket, Action.FLAG_EMERGENCY, SYSTEM_ACTOR,
-              data={"kind": found.kind, "line": found.line, "label": found.label, "evidence": found.evidence})
+              data={"kind": found.kind, "line": found.line, "label": found.label, "evidence": found.evidence,
+                      "also": found.also})
     duplicates = similar_open_tickets(session, text, township=ticket.township, category=prediction.code,
                                       exclude_id=ticket.id)
     if duplicates:

@@ -10,7 +10,8 @@ import { actionForm, input, textarea, ticketDetails, ticketHead } from "/static/
 import { staffTimeline } from "/static/common/timeline.js";
 
 const VIEWS = ["dispatch", "returns", "extensions", "supervision", "merge", "gate", "ticket"];
-const LINE_OF = { fire: "119", gas_leak: "119", disaster: "119", danger: "110", crime: "110", medical: "120" };
+const LINE_OF = { fire: "119", gas_leak: "119", disaster: "119", trapped: "119", traffic: "122", danger: "110",
+  crime: "110", medical: "120" };
 const NOTICE_KINDS = { urge: "催办", supervise: "督办", escalate: "升级", manual: "指挥中心督办" };
 const ref = { categories: [], departments: [], names: {} };
 

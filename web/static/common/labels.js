@@ -15,7 +15,8 @@ export const URGENCY = [["normal", "一般"], ["urgent", "紧急"], ["restoratio
 export const SATISFACTION = [["satisfied", "满意"], ["basically_satisfied", "基本满意"], ["unsatisfied", "不满意"]];
 export const SOLVED = [["solved", "已解决"], ["partly_solved", "部分解决"], ["unsolved", "未解决"]];
 export const LINES = { "110": "110 报警", "119": "119 消防", "120": "120 急救", "122": "122 交通事故" };
-export const EMERGENCY_KINDS = { fire: "火情", gas_leak: "燃气泄漏", disaster: "灾害", danger: "危险", crime: "治安",
+export const EMERGENCY_KINDS = { fire: "火情", gas_leak: "燃气泄漏", disaster: "灾害", trapped: "被困", traffic: "交通事故",
+  danger: "危险", crime: "治安",
   medical: "急救" };
 
 export const label = (pairs, value) => (pairs.find(([v]) => v === value) || [value, value || "—"])[1];

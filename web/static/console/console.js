@@ -267,7 +267,9 @@ function renderSuggestion(data) {
       h("strong", { text: `疑似紧急警情：${e.label || EMERGENCY_KINDS[e.kind] || e.kind}` }),
       h("div", { text: `依据：${(e.evidence || []).join("、")}` }),
       h("button", { type: "button", class: "danger", id: "transfer", text: `转 ${LINES[e.line] || e.line}`,
-        onclick: () => transfer(e.line) }));
+        onclick: () => transfer(e.line) }),
+      ...(e.also || []).map((l) => h("button", { type: "button", class: "secondary", id: `transfer-${l}`,
+        text: `另需 ${LINES[l] || l}`, onclick: () => transfer(l) })));
     emergency.hidden = false;
   } else {
     emergency.hidden = true;
