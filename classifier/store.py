@@ -6,6 +6,7 @@ Layout under the caller's directory::
     versions/<version>/weights.npz      coef, intercept, classes
     versions/<version>/meta.json        ModelMeta
     CURRENT                             the promoted version's name (replaced atomically)
+    journal.jsonl                       every pointer change and refused promotion, append-only (who, why, when)
     holdout.jsonl                       optional fixed evaluation slice for promotion
 
 Why a pointer file: promotion in one process (the retraining worker) becomes
@@ -23,6 +24,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import msgspec
@@ -47,6 +49,36 @@ class PromotionResult(msgspec.Struct, frozen=True):
     candidate_accuracy: float | None = None
     current_accuracy: float | None = None
     slice_size: int = 0
+
+
+class VersionRead(msgspec.Struct, frozen=True):
+    """One stored version with the figures its training measured, for the admin's list."""
+
+    version: str
+    trained_at: str
+    source: str
+    n_samples: int
+    n_classes: int
+    macro_f1_holdout: float
+    accuracy_holdout: float
+    threshold: float
+    temperature: float
+    target_precision: float
+    confident_precision: float
+    confident_coverage: float
+    current: bool
+    verdicts: list[dict] = []  # the journal's entries about this version (promotion verdicts, rollbacks), oldest first
+
+
+class UnknownVersion(LookupError):
+    pass
+
+
+class AlreadyCurrent(ValueError):
+    pass
+
+
+KEEP_VERSIONS = 10  # newest versions pruning keeps, besides the current one and the one before it
 
 
 def save_model(model: TextClassifier, meta: ModelMeta, directory: Path) -> Path:
@@ -177,7 +209,80 @@ class ModelStore:
             result = judge(cand_model, candidate, cur_model, current, slice_, tolerance, force)
             if result.promoted:
                 self._write_pointer(candidate)
+            self._journal({"action": "promote" if result.promoted else "refuse", "version": candidate,
+                           "previous": current, "reason": result.reason,
+                           "candidate_f1": None if result.candidate_f1 != result.candidate_f1 else result.candidate_f1,
+                           "current_f1": result.current_f1, "slice_size": result.slice_size})
             return result
+
+    def rollback(self, version: str, actor: str, reason: str) -> str | None:
+        """Make an earlier stored version current on a person's word (no guard: they have seen the figures).
+        Returns the version it replaced. UnknownVersion / AlreadyCurrent when there is nothing to do; every
+        process picks the change up through the pointer, as after a promotion."""
+        with self._exclusive():
+            if version not in self.versions():  # a listed name only: no path of the caller's making
+                raise UnknownVersion(version)
+            previous = self.current_version()
+            if previous == version:
+                raise AlreadyCurrent(version)
+            self._write_pointer(version)
+            self._journal({"action": "rollback", "version": version, "previous": previous, "actor": actor,
+                           "reason": reason})
+            return previous
+
+    def prune(self, keep: int = KEEP_VERSIONS) -> list[str]:
+        """Delete all but the newest ``keep`` versions, never the current one nor the one current before it (the
+        rollback a bad promotion needs). Returns the deleted names, oldest first."""
+        with self._exclusive():
+            names = self.versions()
+            current = self.current_version()
+            kept = set(names[-keep:] if keep > 0 else []) | {current, self._previous_current(current)}
+            gone = [name for name in names if name not in kept]
+            for name in gone:
+                shutil.rmtree(self.path_of(name), ignore_errors=True)
+            if gone:
+                self._journal({"action": "prune", "deleted": gone, "kept": len(names) - len(gone)})
+            return gone
+
+    def listing(self) -> list[VersionRead]:
+        """Every stored version, newest first, with its figures, whether it is current, and its journal."""
+        current = self.current_version()
+        entries = self.journal()
+        out = []
+        for name in reversed(self.versions()):
+            try:
+                meta = msgspec.json.decode((self.path_of(name) / "meta.json").read_bytes(), type=ModelMeta)
+            except (FileNotFoundError, msgspec.DecodeError):  # pruned meanwhile, or half written
+                continue
+            out.append(VersionRead(
+                version=name, trained_at=meta.trained_at, source=meta.source, n_samples=meta.n_samples,
+                n_classes=meta.n_classes, macro_f1_holdout=meta.macro_f1_holdout,
+                accuracy_holdout=meta.accuracy_holdout, threshold=meta.threshold, temperature=meta.temperature,
+                target_precision=meta.target_precision, confident_precision=meta.confident_precision,
+                confident_coverage=meta.confident_coverage, current=name == current,
+                verdicts=[e for e in entries if e.get("version") == name]))
+        return out
+
+    def journal(self) -> list[dict]:
+        """The journal's entries, oldest first (empty before the first promotion)."""
+        try:
+            with (self.root / "journal.jsonl").open(encoding="utf-8") as fh:
+                return [json.loads(line) for line in fh if line.strip()]
+        except FileNotFoundError:
+            return []
+
+    def _previous_current(self, current: str | None) -> str | None:
+        """The version that was current before ``current`` became so, from the journal."""
+        for entry in reversed(self.journal()):
+            if entry.get("action") in ("promote", "rollback") and entry.get("version") == current:
+                return entry.get("previous")
+        return None
+
+    def _journal(self, entry: dict) -> None:
+        """One line per event, appended under the store's lock (a line this short is written whole)."""
+        entry = {"at": datetime.now(UTC).isoformat(timespec="seconds"), **entry}
+        with (self.root / "journal.jsonl").open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
     def _write_pointer(self, version: str) -> None:
         tmp = self.pointer.with_suffix(f".tmp{os.getpid()}")

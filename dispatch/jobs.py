@@ -16,12 +16,13 @@ from rq.job import Job, JobStatus
 from sqlalchemy import or_, select
 from sqlalchemy.orm import lazyload
 
+from classifier.store import KEEP_VERSIONS
 from dispatch import followup, history_training, routing
 from dispatch.actions import archive
 from dispatch.policy import calendar_coverage
 from hotline.clock import local, now
 from hotline.database import session_scope
-from hotline.jobs import get_queue, send_due_notifications
+from hotline.jobs import get_training_queue, send_due_notifications
 from hotline.models import Ticket
 from hotline.vocabulary import Status
 from hotline.workflow import SYSTEM_ACTOR
@@ -94,7 +95,10 @@ def train_on_history(dry_run: bool = False) -> dict[str, Any]:
             job.save_meta()
 
     try:
-        return msgspec.to_builtins(history_training.train_history(dry_run=dry_run, progress=progress))
+        outcome = msgspec.to_builtins(history_training.train_history(dry_run=dry_run, progress=progress))
+        if not dry_run:
+            prune_models()
+        return outcome
     except Exception as error:
         if job is not None:
             refused = isinstance(error, history_training.HistoryRefused)
@@ -111,7 +115,7 @@ def start_history_training(dry_run: bool = False) -> Job:
     """Enqueue train_on_history unless one is queued or running (TrainingRunning). The key is taken with SET NX
     before the job exists, so two admins clicking at once start one job; a key left by a job that ended without
     releasing it (its worker killed) is cleared here, and in any case expires after the job timeout."""
-    queue = get_queue()
+    queue = get_training_queue()
     connection = queue.connection
     running = ""
     for _ in range(3):
@@ -139,7 +143,7 @@ def start_history_training(dry_run: bool = False) -> Job:
 def history_job(job_id: str) -> Job | None:
     """A training job by id (None: unknown, expired, or some other job)."""
     try:
-        job = Job.fetch(job_id, connection=get_queue().connection)
+        job = Job.fetch(job_id, connection=get_training_queue().connection)
     except NoSuchJobError:
         return None
     return job if job.func_name == f"{__name__}.{train_on_history.__name__}" else None
@@ -152,8 +156,9 @@ def retrain_model() -> dict[str, object]:
     While an admin's history training runs, the night leaves it alone (it holds the same key as that job)."""
     with session_scope() as session:
         if not history_training.has_history(session):
-            return routing.retrain_with_corrections(session)
-    connection, night = get_queue().connection, f"nightly-{uuid4().hex}"
+            outcome = routing.retrain_with_corrections(session)
+            return {**outcome, "pruned": prune_models()}
+    connection, night = get_training_queue().connection, f"nightly-{uuid4().hex}"
     if not connection.set(HISTORY_JOB_KEY, night, nx=True, ex=HISTORY_JOB_TIMEOUT):
         log.warning("nightly retrain skipped: a history training job is running")
         return {"skipped": "history training running"}
@@ -165,7 +170,15 @@ def retrain_model() -> dict[str, object]:
     finally:
         connection.eval(_RELEASE, 1, HISTORY_JOB_KEY, night)
     return {"candidate": outcome.candidate, "promoted": outcome.promoted, "reason": outcome.reason,
-            "source": "history"}
+            "source": "history", "pruned": prune_models()}
+
+
+def prune_models(keep: int = KEEP_VERSIONS) -> list[str]:
+    """After each retrain (and on `model prune`): old versions go, the current one and the one before it stay."""
+    gone = routing.get_store().prune(keep)
+    if gone:
+        log.info("model store pruned: %d old versions deleted (%s … %s)", len(gone), gone[0], gone[-1])
+    return gone
 
 
 RECONCILE_AFTER = timedelta(minutes=2)
@@ -225,6 +238,8 @@ def check_calendar_coverage() -> list[int]:
     return coverage.uncovered
 
 
-# (function, cron expression) pairs that the scheduler registers.
+# (function, cron expression) pairs that the scheduler registers, read in the county's time (web/schedule.py);
+# the functions in TRAINING go to the training queue with their timeout, the rest to the routing workers' queue.
 SCHEDULE = [(sweep_deadlines, "* * * * *"), (reconcile, "*/5 * * * *"), (archive_stale_closed, "15 2 * * *"),
             (retrain_model, "30 1 * * *"), (check_calendar_coverage, "0 1 * * *")]
+TRAINING = {retrain_model: HISTORY_JOB_TIMEOUT}

@@ -1,21 +1,39 @@
-"""The admin's routing-model actions: train on the county's history as an RQ job, and follow that job."""
+"""The admin's routing-model actions: train on the county's history as an RQ job and follow that job; list the
+stored versions with their figures, roll back to an earlier one, prune old ones."""
 
 from __future__ import annotations
 
+import logging
 import re
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 import redis
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.exceptions import ClientException, HTTPException, NotFoundException
 from sqlalchemy.orm import Session
 
+from classifier.store import AlreadyCurrent, UnknownVersion, VersionRead
 from dispatch import history_training, jobs
+from dispatch.routing import get_store
 from hotline.dependencies import roles
 from hotline.vocabulary import Role
 
+log = logging.getLogger("dispatch.model")
 ID = re.compile(r"[A-Za-z0-9_-]{1,80}")  # what RQ's ids look like; anything else is no job of ours
+
+
+class RollbackWrite(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+
+
+class RollbackRead(msgspec.Struct):
+    current: str
+    previous: str | None
+
+
+class PruneRead(msgspec.Struct):
+    deleted: list[str]
 
 
 class TrainingJobRead(msgspec.Struct):
@@ -68,6 +86,32 @@ class ModelController(Controller):
             return _read(job)
         except redis.RedisError:
             raise _unavailable() from None
+
+
+    @get("/versions", sync_to_thread=True)
+    def versions(self) -> list[VersionRead]:
+        """Stored versions, newest first: figures from training, which one is current, the journal's verdicts."""
+        return get_store().listing()
+
+    @post("/versions/{version:str}/rollback", sync_to_thread=True, status_code=200)
+    def rollback(self, version: str, data: RollbackWrite, request: Request) -> RollbackRead:
+        """Make an earlier stored version current on the admin's word; 404 unknown, 409 already current."""
+        if not data.reason.strip():
+            raise ClientException("请填写回滚原因")
+        try:
+            previous = get_store().rollback(version, actor=f"staff:{request.user.id}", reason=data.reason.strip())
+        except UnknownVersion:
+            raise NotFoundException(f"模型版本 {version[:80]} 不存在") from None
+        except AlreadyCurrent:
+            raise HTTPException(status_code=409, detail=f"模型版本 {version} 已是当前版本") from None
+        log.info("model rolled back to %s (was %s) by staff %s", version, previous, request.user.id)
+        return RollbackRead(current=version, previous=previous)
+
+    @post("/prune", sync_to_thread=True, status_code=200)
+    def prune(self) -> PruneRead:
+        """Delete old versions now (also done after each retrain): the newest ones, the current one and the one
+        before it stay."""
+        return PruneRead(deleted=jobs.prune_models())
 
 
 ROUTES = [ModelController]

@@ -31,6 +31,12 @@ def get_queue() -> Queue:
     return Queue(get_settings().queue_name, connection=get_redis())
 
 
+@lru_cache(maxsize=1)
+def get_training_queue() -> Queue:
+    """Training's own queue, read only by the training worker (`worker --training`)."""
+    return Queue(get_settings().training_queue_name, connection=get_redis())
+
+
 RETRY = Retry(max=3, interval=[5, 30, 120])
 KEEP_RESULT = 0  # the database row is the outcome; RQ kept each finished job and its result for 500 s, two per ticket
 

@@ -142,6 +142,9 @@ class Settings:
     lookup_limit_per_minute: int = 10
     max_content_chars: int = 4000
     queue_name: str = "hotline"
+    # training (nightly retrain, the admin's history training) has its queue and worker of its own: a fit that
+    # takes minutes never stands in front of the routing jobs on queue_name
+    training_queue_name: str = "hotline-training"
     worker_nice: int = 10  # RQ workers give way to requests people wait on (0: same priority)
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
     # BOARD_ALLOWED_ORIGINS: pages besides this server's own that may open the board's websocket (command/origin.py);

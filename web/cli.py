@@ -109,7 +109,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
                 ws_per_message_deflate=False, **UVICORN_OPTIONS)
 
 
-def cmd_worker(_: argparse.Namespace) -> None:
+def cmd_worker(args: argparse.Namespace) -> None:
     """One RQ worker that runs its jobs in its own process, with the routing model loaded once.
 
     RQ's default worker forks a fresh child per job, and each child loaded the model and jieba's dictionary
@@ -126,10 +126,60 @@ def cmd_worker(_: argparse.Namespace) -> None:
     from web.process import prepare
     from web.stack import give_way
 
+    if getattr(args, "training", False):
+        return training_worker()
     give_way(prepare().worker_nice)  # tickets created by jobs (Open311 batch, history) are routed too
     classify(get_store(), "路灯坏了")  # load the model and the segmenter before the first job, not during it
     queue = get_queue()
     SimpleWorker([queue], connection=queue.connection).work(with_scheduler=True)
+
+
+def training_worker() -> None:
+    """`worker --training`: the nightly retrain and the admin's history training, on their own queue.
+
+    RQ's forking worker: each fit runs in a child that takes its memory (a 100,000-ticket fit holds gigabytes)
+    with it when it ends, and the job timeout kills the child, not the worker. Routing never waits behind it.
+    """
+    from rq import Worker
+
+    from hotline.jobs import get_training_queue
+    from web.process import prepare
+    from web.stack import give_way
+
+    give_way(prepare().worker_nice)
+    queue = get_training_queue()
+    Worker([queue], connection=queue.connection).work(with_scheduler=False)
+
+
+def cmd_model_prune(args: argparse.Namespace) -> None:
+    """`model prune`: delete old model versions (never the current one nor the one before it)."""
+    from dispatch.jobs import prune_models
+
+    gone = prune_models(args.keep)
+    print(f"已删除 {len(gone)} 个旧版本" + (f"：{', '.join(gone)}" if gone else ""))
+
+
+def cmd_model_versions(_: argparse.Namespace) -> None:
+    """`model versions`: the stored versions, newest first, with their figures."""
+    from dispatch.routing import get_store
+
+    for v in get_store().listing():
+        print(f"{'*' if v.current else ' '} {v.version}  {v.source or '-':8}  样本 {v.n_samples}  "
+              f"macro-F1 {v.macro_f1_holdout:.3f}  把握率 {v.confident_precision:.3f}/{v.confident_coverage:.3f}")
+
+
+def cmd_model_rollback(args: argparse.Namespace) -> None:
+    """`model rollback VERSION --reason …`: make an earlier stored version current (every process follows)."""
+    from classifier.store import AlreadyCurrent, UnknownVersion
+    from dispatch.routing import get_store
+
+    try:
+        previous = get_store().rollback(args.version, actor=f"cli:{os.environ.get('USER', '?')}", reason=args.reason)
+    except UnknownVersion:
+        raise SystemExit(f"没有版本 {args.version}（用 model versions 查看）") from None
+    except AlreadyCurrent:
+        raise SystemExit(f"{args.version} 已是当前版本") from None
+    print(f"已回滚：当前版本 {args.version}（原为 {previous}）")
 
 
 def cmd_scheduler(_: argparse.Namespace) -> None:
@@ -182,8 +232,9 @@ def cmd_run(args: argparse.Namespace) -> None:
     cmd_migrate(args)
     cmd_model(args)
     stack = Stack.of(host=args.host, port=args.port, web_workers=args.web_workers, rq_workers=args.rq_workers,
-                     env=environment(REDIS_URL=redis_url()))
-    print(f"已启动：{args.web_workers} 个 Web 进程、{args.rq_workers} 个任务进程和 1 个调度器，"
+                     training_workers=args.training_workers, env=environment(REDIS_URL=redis_url()))
+    print(f"已启动：{args.web_workers} 个 Web 进程、{args.rq_workers} 个任务进程、{args.training_workers} 个训练进程"
+          f"和 1 个调度器，"
           f"http://{args.host}:{args.port}（Ctrl-C 或 SIGTERM 停止）", flush=True)
     stack.run()
     print("已停止", flush=True)
@@ -299,13 +350,17 @@ def main(argv: Sequence[str] | None = None) -> None:
     run.add_argument("--port", type=int, default=8000)
     run.add_argument("--web-workers", type=int, default=2)
     run.add_argument("--rq-workers", type=int, default=2)
+    run.add_argument("--training-workers", type=int, default=1,
+                     help="workers on the training queue (0 when a training worker runs elsewhere, as in compose)")
     run.set_defaults(func=cmd_run)
     admin = sub.add_parser("createadmin", help="migrate, then create an administrator account (password: prompt, "
                            f"or {ADMIN_PASSWORD_VARIABLE})")
     admin.add_argument("--username", default="admin")
     admin.add_argument("--display-name", default="系统管理员")
     admin.set_defaults(func=cmd_createadmin)
-    sub.add_parser("worker", help="run one RQ worker").set_defaults(func=cmd_worker)
+    worker = sub.add_parser("worker", help="run one RQ worker")
+    worker.add_argument("--training", action="store_true", help="take training jobs (their own queue) instead")
+    worker.set_defaults(func=cmd_worker)
     model = sub.add_parser("model", help="train the routing model from the shipped corpus if none is promoted yet")
     model.set_defaults(func=cmd_model)
     model_actions = model.add_subparsers(dest="model_action")
@@ -313,6 +368,16 @@ def main(argv: Sequence[str] | None = None) -> None:
                                        "promoted only if no worse than the current model on the history's slice")
     history.add_argument("--dry-run", action="store_true", help="train and judge, but store and promote nothing")
     history.set_defaults(func=cmd_train_history)
+    model_actions.add_parser("versions", help="list stored model versions with their figures (* = current)"
+                             ).set_defaults(func=cmd_model_versions)
+    rollback = model_actions.add_parser("rollback", help="make an earlier stored version current")
+    rollback.add_argument("version")
+    rollback.add_argument("--reason", required=True, help="why (kept in the store's journal)")
+    rollback.set_defaults(func=cmd_model_rollback)
+    prune = model_actions.add_parser("prune", help="delete old versions, keeping the newest N, the current one "
+                                     "and the one before it")
+    prune.add_argument("--keep", type=int, default=10)
+    prune.set_defaults(func=cmd_model_prune)
     sub.add_parser("scheduler", help="run the periodic-job scheduler").set_defaults(func=cmd_scheduler)
     calendar = sub.add_parser("calendar", help="the holiday calendar").add_subparsers(dest="calendar", required=True)
     importing = calendar.add_parser("import", help="import holidays and make-up working days from a CSV or .ics file")

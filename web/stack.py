@@ -48,7 +48,8 @@ class Stack:
     stopping: bool = False
 
     @classmethod
-    def of(cls, *, host: str, port: int, web_workers: int, rq_workers: int, env: dict[str, str]) -> Stack:
+    def of(cls, *, host: str, port: int, web_workers: int, rq_workers: int, env: dict[str, str],
+           training_workers: int = 1) -> Stack:
         python = sys.executable
         stack = cls(env=env)
         stack.children.append(Child("web", [python, "-m", "uvicorn", "web.app:create_app", "--factory",
@@ -58,6 +59,9 @@ class Stack:
                                             "--ws-per-message-deflate", "false",  # see docs/board.md
                                             *UVICORN_FLAGS]))  # X-Forwarded-For: hotline/client_address.py
         stack.children += [Child(f"worker-{i + 1}", [python, "-m", "web.cli", "worker"]) for i in range(rq_workers)]
+        # training has its own queue and worker: a retrain never stands in front of routing (web/cli.py)
+        stack.children += [Child(f"trainer-{i + 1}", [python, "-m", "web.cli", "worker", "--training"])
+                           for i in range(training_workers)]
         stack.children.append(Child("scheduler", [python, "-m", "web.cli", "scheduler"]))
         return stack
 
