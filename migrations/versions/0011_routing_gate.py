@@ -11,7 +11,7 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011_gate"
+revision = "0011"
 down_revision = "0010"
 branch_labels = None
 depends_on = None
