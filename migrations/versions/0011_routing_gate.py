@@ -1,6 +1,6 @@
 """the auto-dispatch gate: per-category evidence by model family, and each confident ticket's judgment (issue 19)
 
-Revision ID: 0011_gate
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-12-03 09:20:00
 """
