@@ -214,3 +214,25 @@ def test_seed_is_idempotent_and_complete():
     assert len(rows) >= 30
     with_department = {title for title, code, *_ in ARTICLES if code}
     assert all(r.department_id for r in rows if r.title in with_department)
+
+
+def test_answer_citing_an_expired_article_is_refused(login, operator, scratch):
+    """Expiry is by the county's (Asia/Shanghai) calendar day: in force all of its last day, refused the day after."""
+    from hotline.knowledge import today
+
+    admin = login("admin")
+    expired = admin.post("/api/knowledge/articles", json={
+        "title": "2025年国庆假期安排", "answer": "10月1日至8日暂停窗口服务",
+        "valid_until": (today() - timedelta(days=1)).isoformat()}).json()
+    last_day = admin.post("/api/knowledge/articles", json={
+        "title": "今日截止的缴费安排", "answer": "今天是最后一天", "valid_until": today().isoformat()}).json()
+    number = operator.post("/api/tickets", json={**CALL, "type": "consultation"}).json()["number"]
+    refused = operator.act(number, "answer", {"reply": expired["answer"], "article_id": expired["id"]})
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == (f"知识库条目 {expired['id']}「2025年国庆假期安排」已于 "
+                                        f"{(today() - timedelta(days=1)).isoformat()} 过期，不能引用答复，请改用现行口径")
+    assert operator.get(f"/api/tickets/{number}").json()["status"] == "received"
+    offered = [h["id"] for h in operator.get("/api/knowledge/search", params={"q": "国庆假期安排"}).json()]
+    assert expired["id"] not in offered  # nor does the search offer it
+    answered = operator.act(number, "answer", {"reply": last_day["answer"], "article_id": last_day["id"]})
+    assert answered.status_code in (200, 201), answered.text
