@@ -136,8 +136,9 @@ def query_terms(query: str) -> dict[str, float]:
     return parse_query(query)[0]
 
 
-def parse_query(query: str) -> tuple[dict[str, float], set[str]]:
-    """The query's weighted terms, and its whole words (with every synonym it names and theirs), in one pass.
+def parse_query(query: str) -> tuple[dict[str, float], set[str], str]:
+    """The query's weighted terms, its whole words (with every synonym it names and theirs) and its masked text,
+    in one pass.
 
     Places and names are masked first. A piece of evidence must be a whole word on one side (see `_evidence`).
     """
@@ -162,7 +163,7 @@ def parse_query(query: str) -> tuple[dict[str, float], set[str]]:
             else:
                 add(words(member), SYNONYM)
                 add(bigrams(member), SYNONYM_BIGRAM)
-    return weights, wholes
+    return weights, wholes, text
 
 
 def _groups_named(text: str, own_words: list[str]) -> list[frozenset[str]]:
@@ -205,6 +206,7 @@ class KnowledgeIndex:
         self.lengths: dict[int, float] = {}
         self.subjects: dict[int, frozenset[str]] = {}  # the words that say what an article is about
         self.whole_subjects: dict[int, frozenset[str]] = {}  # of them, the whole words (not 动车 of 机动车)
+        self.keyword_phrases: dict[int, frozenset[str]] = {}  # an admin's keywords, as written (狗证)
         for doc in self.documents.values():
             fields = {"title": index_terms(doc.title), "answer": index_terms(doc.answer),
                       "keywords": [t for k in keyword_list(doc.keywords) for t in [k, *index_terms(k)]]}
@@ -213,6 +215,8 @@ class KnowledgeIndex:
                 if not t.startswith("~") and len(t) > 1 and t not in GENERIC and t not in QUERY_STOPWORDS)
             self.whole_subjects[doc.id] = frozenset(
                 whole_words(doc.title) | {w for k in keyword_list(doc.keywords) for w in {k} | whole_words(k)})
+            self.keyword_phrases[doc.id] = frozenset(
+                k for k in keyword_list(doc.keywords) if len(k) > 1 and k not in GENERIC and k not in QUERY_STOPWORDS)
             weighted: Counter[str] = Counter()
             for name, terms in fields.items():
                 for term in terms:
@@ -229,7 +233,7 @@ class KnowledgeIndex:
 
     def search(self, query: str, *, today: date, limit: int = 10, department_id: int | None = None) -> list[Hit]:
         """Ranked current articles for the query; expired ones (valid_until before today) never show."""
-        terms, wholes = parse_query(query)
+        terms, wholes, text = parse_query(query)
         scores: dict[int, float] = defaultdict(float)
         matched: dict[int, list[str]] = defaultdict(list)
         for term, weight in terms.items():
@@ -244,7 +248,7 @@ class KnowledgeIndex:
                     matched[doc_id].append(term)
         current = [
             (doc_id, score) for doc_id, score in scores.items()
-            if self._evidence(doc_id, matched[doc_id], wholes)
+            if self._evidence(doc_id, matched[doc_id], wholes, text)
             and self._current(self.documents[doc_id], today)
             and (department_id is None or self.documents[doc_id].department_id == department_id)
         ]
@@ -255,10 +259,14 @@ class KnowledgeIndex:
         return [Hit(doc_id, round(score, 3), _shown(matched[doc_id])) for doc_id, score in current[:limit]
                 if score >= floor]
 
-    def _evidence(self, doc_id: int, matched: list[str], wholes: set[str]) -> bool:
+    def _evidence(self, doc_id: int, matched: list[str], wholes: set[str], text: str) -> bool:
         """A subject word of the article, whole in the query or in the article: 电动车 meets 机动车 only in 动车,
-        a word neither says, so a stolen e-bike is not a driving-licence question."""
-        return any(t in self.subjects[doc_id] and (t in wholes or t in self.whole_subjects[doc_id]) for t in matched)
+        a word neither says, so a stolen e-bike is not a driving-licence question. A keyword the article's
+        author wrote, found as written in the query, is evidence too, however jieba cuts the query (办狗证 → 办/狗/证
+        still names 狗证)."""
+        return (any(k in text for k in self.keyword_phrases[doc_id])
+                or any(t in self.subjects[doc_id] and (t in wholes or t in self.whole_subjects[doc_id])
+                       for t in matched))
 
     @staticmethod
     def _current(doc: Document, today: date) -> bool:
