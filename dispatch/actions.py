@@ -18,6 +18,7 @@ from hotline import outbox
 from hotline.clock import now, spoken
 from hotline.jobs import hand_to_followers
 from hotline.knowledge import KnowledgeArticle
+from hotline.knowledge import today as knowledge_today
 from hotline.models import Department, Ticket, TicketEvent
 from hotline.vocabulary import Action, Satisfaction, Status
 from hotline.workflow import SYSTEM, Actor, TransitionRefused, apply, last_event
@@ -244,6 +245,10 @@ def answer_on_the_spot(session: Session, ticket: Ticket, actor: Actor, text: str
         article = session.get(KnowledgeArticle, article_id)
         if article is None or not article.active:
             raise UnknownArticle(f"知识库条目 {article_id} 不存在或已停用")
+        if article.valid_until is not None and article.valid_until < knowledge_today():
+            # The county's calendar day: an article in force until 10月8日 may be read out all of that day.
+            raise UnknownArticle(f"知识库条目 {article_id}「{article.title}」已于 {article.valid_until.isoformat()} 过期，"
+                                 "不能引用答复，请改用现行口径")
     _close(session, ticket, actor, text, Action.ANSWER, {"article_id": article_id} if article_id else {})
 
 

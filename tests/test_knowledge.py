@@ -94,13 +94,20 @@ def test_search_quality_on_tuned_and_unseen_queries(index):
     ("小区没水了", "计划停水信息查询"),  # 没水 → 停水
     ("异地", "医保异地就医备案"),  # part of 异地就医
     ("公积", "住房公积金"),  # part of 公积金
-    ("不动", "不动产"),  # part of 不动产, through bigrams
 ])
 def test_chinese_queries_through_the_api(operator, query, expected):
     response = operator.get("/api/knowledge/search", params={"q": query})
     assert response.status_code == 200, response.text
     titles = [hit["title"] for hit in response.json()]
     assert titles and expected in titles[0], (query, titles)
+
+
+@pytest.mark.parametrize("query", ["不动", "补办", "投诉"])
+def test_a_fragment_or_a_request_word_alone_offers_nothing(operator, query):
+    """不动 is only a piece of 不动产, and 补办 / 投诉 fit any matter: neither says what the caller asks about, so
+    the console shows no article rather than a guess (issue 19)."""
+    response = operator.get("/api/knowledge/search", params={"q": query})
+    assert response.status_code == 200 and response.json() == [], response.text
 
 
 def test_query_terms_mix_words_bigrams_and_synonyms():
@@ -115,7 +122,8 @@ def test_hits_explain_themselves_and_filter_by_department(operator):
     assert hit["title"] == "社保卡丢失挂失与补办"
     assert "社保卡" in hit["matched"] and hit["department"]["name"] == "县人力资源和社会保障局"
     assert all(len(word) > 1 for word in hit["matched"])
-    only = operator.get("/api/knowledge/search", params={"q": "补办", "department_id": department_id("bdc")}).json()
+    only = operator.get("/api/knowledge/search", params={"q": "房产证补办",
+                                                          "department_id": department_id("bdc")}).json()
     assert only and {h["department"]["name"] for h in only} == {"县不动产登记中心"}
 
 
@@ -214,3 +222,25 @@ def test_seed_is_idempotent_and_complete():
     assert len(rows) >= 30
     with_department = {title for title, code, *_ in ARTICLES if code}
     assert all(r.department_id for r in rows if r.title in with_department)
+
+
+def test_answer_citing_an_expired_article_is_refused(login, operator, scratch):
+    """Expiry is by the county's (Asia/Shanghai) calendar day: in force all of its last day, refused the day after."""
+    from hotline.knowledge import today
+
+    admin = login("admin")
+    expired = admin.post("/api/knowledge/articles", json={
+        "title": "2025年国庆假期安排", "answer": "10月1日至8日暂停窗口服务",
+        "valid_until": (today() - timedelta(days=1)).isoformat()}).json()
+    last_day = admin.post("/api/knowledge/articles", json={
+        "title": "今日截止的缴费安排", "answer": "今天是最后一天", "valid_until": today().isoformat()}).json()
+    number = operator.post("/api/tickets", json={**CALL, "type": "consultation"}).json()["number"]
+    refused = operator.act(number, "answer", {"reply": expired["answer"], "article_id": expired["id"]})
+    assert refused.status_code == 400
+    assert refused.json()["detail"] == (f"知识库条目 {expired['id']}「2025年国庆假期安排」已于 "
+                                        f"{(today() - timedelta(days=1)).isoformat()} 过期，不能引用答复，请改用现行口径")
+    assert operator.get(f"/api/tickets/{number}").json()["status"] == "received"
+    offered = [h["id"] for h in operator.get("/api/knowledge/search", params={"q": "国庆假期安排"}).json()]
+    assert expired["id"] not in offered  # nor does the search offer it
+    answered = operator.act(number, "answer", {"reply": last_day["answer"], "article_id": last_day["id"]})
+    assert answered.status_code in (200, 201), answered.text
