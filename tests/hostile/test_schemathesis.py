@@ -182,6 +182,14 @@ def role_for_step(case) -> str:
     return "commander"
 
 
+# Chains never take the steps that change who may call at all: deactivating, reactivating, re-roling or resetting
+# the password of an account (the fuzzer's own tokens among them) and deactivating units. One such step revokes a
+# token mid-run, so the next scenario meets another world, draws other links and hypothesis stops with
+# FlakyStrategyDefinition (CI, after the hostile modules before this one). Every one of them is still fuzzed above,
+# as every role, and has its own tests (test_admin_api, test_admin_revocation).
+STATEFUL_SCHEMA = schema.exclude(path_regex=r"^/api/admin/(staff|units)/")
+
+
 def test_stateful_workflows(fuzz_world, http):
     """Chains along the links schemathesis infers (a created article read, patched, deleted; a notice
     answered; a device or key revoked; a department from a ticket used as a filter).
@@ -194,7 +202,7 @@ def test_stateful_workflows(fuzz_world, http):
     world = fuzz_world
     failures: list[str] = []
 
-    class Workflow(schema.as_state_machine()):
+    class Workflow(STATEFUL_SCHEMA.as_state_machine()):
         def get_call_kwargs(self, case):
             return {"base_url": world.base, "session": http, "headers": world.tokens[role_for_step(case)],
                     "timeout": 30}
