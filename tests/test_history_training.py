@@ -23,7 +23,7 @@ from dispatch import history_training, jobs
 from dispatch.models import RoutingCorrection
 from dispatch.routing import get_store
 from hotline.database import session_scope
-from hotline.jobs import get_queue
+from hotline.jobs import get_queue, get_training_queue
 from hotline.models import Department, Ticket
 from tests.fixtures import CALL
 from tests.harness import ROOT
@@ -262,7 +262,7 @@ def test_history_training_reads_unit_names_from_the_catalogue():
 # -- the admin API: an RQ job on a real worker -------------------------------------------------------------------
 
 def _work() -> None:
-    queue = get_queue()
+    queue = get_training_queue()  # training has its queue of its own
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
