@@ -60,7 +60,8 @@ def test_demo_runs_everything_and_ctrl_c_leaves_nothing_behind(tmp_path):
         assert _redis_servers_under(tmp_path), "the embedded Redis should be running under var/"
         children = psutil.Process(demo.pid).children(recursive=True)
         direct = [" ".join(c.cmdline()) for c in psutil.Process(demo.pid).children()]
-        assert sorted(cmd.split()[-1] for cmd in direct if "web.cli" in cmd) == ["scheduler", "worker"]
+        roles = sorted(cmd.split("web.cli", 1)[1].strip() for cmd in direct if "web.cli" in cmd)
+        assert roles == ["scheduler", "worker", "worker --training"]  # routing, training (its own queue), cron
         assert any("uvicorn" in cmd for cmd in direct)
     finally:
         demo.send_signal(signal.SIGINT)
