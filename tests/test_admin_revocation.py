@@ -58,10 +58,10 @@ def _account(base: str, admin: dict[str, str], role: str) -> tuple[int, dict[str
     return created.json()["staff"]["id"], _headers(base, username, "revocation-test-1")
 
 
-def _refused_within(url: str, headers: dict[str, str], bound: float) -> float:
+def _refused_within(url: str, headers: dict[str, str], bound: float, method: str = "GET") -> float:
     started = time.monotonic()
     while True:
-        response = httpx.get(url, headers=headers)
+        response = httpx.request(method, url, headers=headers)
         if response.status_code == 401:
             assert response.json()["detail"] == REVOKED
             return time.monotonic() - started
@@ -116,7 +116,9 @@ def test_a_deactivated_commander_s_board_closes(processes):
     code, last, took = asyncio.run(_closed(_ws(second, granted.json()["pass"]), deactivate))
     print(f"commander's board closed {took:.2f} s after the deactivation")
     assert code == 4003 and '"type":"revoked"' in last and took < SOCKET_BOUND
-    assert httpx.post(f"{second}/api/board/pass", headers=headers).status_code == 401
+    # the socket is closed by the board's own watch; the HTTP side of that process meets the revocation within the
+    # same bound as any other request (its token-version map refreshes each second), not necessarily before
+    _refused_within(f"{second}/api/board/pass", headers, 1.5, method="POST")
 
 
 def test_a_revoked_wall_display_s_board_closes(processes):
