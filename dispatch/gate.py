@@ -145,27 +145,18 @@ def judge(session: Session, ticket_id: int, correct: bool) -> None:
     if row is None:
         return
     family, code = row.family, row.category_code
-    if correct:
-        changed = session.execute(update(GateJudgment).where(GateJudgment.ticket_id == ticket_id,
-                                                             GateJudgment.correct.is_(None))
-                                  .values(correct=True, judged_at=now())
-                                  .execution_options(synchronize_session="fetch")).rowcount
-        if changed:
-            _count(session, family, code, judged=1, confirmed=1)
-        return
-    first = session.execute(update(GateJudgment).where(GateJudgment.ticket_id == ticket_id,
-                                                       GateJudgment.correct.is_(None))
-                            .values(correct=False, judged_at=now())
-                            .execution_options(synchronize_session="fetch")).rowcount
-    if first:
-        _count(session, family, code, judged=1, confirmed=0)
-        return
-    flipped = session.execute(update(GateJudgment).where(GateJudgment.ticket_id == ticket_id,
-                                                         GateJudgment.correct.is_(True))
-                              .values(correct=False, judged_at=now())
-                              .execution_options(synchronize_session="fetch")).rowcount
-    if flipped:
+    if _set_verdict(session, ticket_id, was=None, correct=correct):
+        _count(session, family, code, judged=1, confirmed=int(correct))
+    elif not correct and _set_verdict(session, ticket_id, was=True, correct=False):
         _count(session, family, code, judged=0, confirmed=-1)
+
+
+def _set_verdict(session: Session, ticket_id: int, *, was: bool | None, correct: bool) -> bool:
+    """One conditional UPDATE: the verdict moves from `was` to `correct` only if it still is `was`."""
+    condition = GateJudgment.correct.is_(None) if was is None else GateJudgment.correct.is_(was)
+    return bool(session.execute(update(GateJudgment).where(GateJudgment.ticket_id == ticket_id, condition)
+                                .values(correct=correct, judged_at=now())
+                                .execution_options(synchronize_session="fetch")).rowcount)
 
 
 def suggested_category(session: Session, ticket_id: int) -> str | None:
