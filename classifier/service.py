@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from classifier.corpus.written import load_written
 from classifier.dataset import Example, load_corpus, load_csv
 from classifier.model import Prediction
 from classifier.store import ModelStore, PromotionResult, judge
@@ -58,6 +59,9 @@ def retrain(store: ModelStore | Path | str, base: Sequence[Example] | None = Non
         held_texts = {ex.text for ex in held}
         base = [ex for ex in base if ex.text not in held_texts]
     source = str(csv) if csv else "corpus"
+    if not csv and "realistic" not in train_kw:  # the shipped corpus: calibrate on the team's written texts
+        train_kw["realistic"] = load_written(calibration=False)
+        train_kw["calibration"] = load_written(calibration=True)
     model, meta = train(base, extra=extra, source=source, progress=progress, **train_kw)
     store.add(model, meta)
     result = store.promote(meta.version, held, tolerance=tolerance) if promote else None

@@ -47,6 +47,8 @@ class ModelMeta(msgspec.Struct, kw_only=True):
 
 
 PARALLEL_FEATURES_FROM = 20_000
+REALISTIC_WEIGHT = 3.0  # a written text weighs this many template texts in the fit
+REALISTIC_HOLDOUT = 0.3  # share of the written texts set aside to fit temperature and threshold
 
 
 def _feature_kw(n: int, overrides: dict[str, Any]) -> dict[str, Any]:
@@ -59,15 +61,15 @@ def stderr_progress(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
 
 
-def fit_linear(X: Any, y: Sequence[str], C: float = 0.5,
-               class_weight: str | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def fit_linear(X: Any, y: Sequence[str], C: float = 0.5, class_weight: str | None = None,
+               sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """One-vs-rest LinearSVC weights.
 
     Why: fast on sparse text and strong for this task; dual coordinate descent is the
     fast solver when features are many (the "auto" choice picks the slow primal on big inputs).
     """
     svc = LinearSVC(C=C, dual=True, max_iter=1000, tol=1e-3, class_weight=class_weight)
-    svc.fit(X, y)
+    svc.fit(X, y, sample_weight=sample_weight)
     coef, intercept = svc.coef_, svc.intercept_
     if coef.shape[0] == 1:  # binary: make it look like two one-vs-rest rows
         coef = np.vstack([-coef[0], coef[0]])
@@ -115,11 +117,20 @@ def _split(texts: list[str], labels: list[str], holdout: float, seed: int) -> tu
     return train_test_split(texts, labels, test_size=holdout, random_state=seed, stratify=strat)
 
 
-def train(examples: Sequence[Example], *, extra: Sequence[Example] = (), seed: int = 0, holdout: float = 0.15,
-          target_precision: float = 0.95, min_threshold: float = 0.5, refit: bool = True, C: float = 0.5, source: str = "corpus",
-          version: str | None = None, progress: Progress | None = stderr_progress,
-          **feature_overrides: Any) -> tuple[TextClassifier, ModelMeta]:
+def train(examples: Sequence[Example], *, extra: Sequence[Example] = (), realistic: Sequence[Example] = (),
+          calibration: Sequence[Example] = (),
+          realistic_weight: float = REALISTIC_WEIGHT, realistic_holdout: float = REALISTIC_HOLDOUT, seed: int = 0,
+          holdout: float = 0.15, target_precision: float = 0.95, min_threshold: float = 0.5, refit: bool = True,
+          C: float = 0.5, source: str = "corpus", version: str | None = None,
+          progress: Progress | None = stderr_progress, **feature_overrides: Any) -> tuple[TextClassifier, ModelMeta]:
     """Train on ``examples`` plus ``extra`` (operator corrections, always in the training side).
+
+    ``realistic``: texts written the way citizens write (the team's written corpus). When given, the held-out
+    slice that fits the temperature and the confidence threshold is drawn from them alone, because a slice of
+    template text is far easier than real messages and makes the model look surer than it is; they also weigh
+    ``realistic_weight`` times a template text in the fit. ``calibration``: realistic texts by other authors to
+    be that slice instead of a random share of ``realistic`` (trained on only in the refit). Without realistic
+    texts (a county's own history) the slice comes from ``examples``, which are then real text themselves.
 
     Returns the fitted classifier and its metadata.
     """
@@ -127,15 +138,29 @@ def train(examples: Sequence[Example], *, extra: Sequence[Example] = (), seed: i
     t0 = time.perf_counter()
     texts, labels = split_xy(examples)
     xt, yt = split_xy(extra)
-    tr_x, ho_x, tr_y, ho_y = _split(texts, labels, holdout, seed)
-    tr_x, tr_y = list(tr_x) + xt, list(tr_y) + yt
-    say(f"[train] {len(tr_x)} train / {len(ho_x)} held-out, {len(set(labels) | set(yt))} classes")
+    rx, ry = split_xy(realistic)
+    if rx and calibration:
+        r_tr_x, r_tr_y = rx, ry
+        ho_x, ho_y = split_xy(calibration)
+        rx, ry = rx + ho_x, ry + ho_y  # the refit trains on both
+        tr_x, tr_y = texts + list(r_tr_x) + xt, labels + list(r_tr_y) + yt
+        tr_w = _weights(len(texts), len(r_tr_x) + len(xt), realistic_weight)
+    elif rx:
+        r_tr_x, ho_x, r_tr_y, ho_y = _split(rx, ry, realistic_holdout, seed)
+        tr_x, tr_y = texts + list(r_tr_x) + xt, labels + list(r_tr_y) + yt
+        tr_w = _weights(len(texts), len(r_tr_x) + len(xt), realistic_weight)
+    else:
+        tr_x, ho_x, tr_y, ho_y = _split(texts, labels, holdout, seed)
+        tr_x, tr_y = list(tr_x) + xt, list(tr_y) + yt
+        tr_w = None
+    say(f"[train] {len(tr_x)} train / {len(ho_x)} held-out ({'written' if rx else 'same source'}), "
+        f"{len(set(labels) | set(yt) | set(ry))} classes")
 
     feats = build_features(**_feature_kw(len(tr_x), feature_overrides))
     X_tr = feats.fit_transform(tr_x)
     slim(feats)
     say(f"[train] features {X_tr.shape[1]} in {time.perf_counter() - t0:.1f}s")
-    coef, intercept, classes = fit_linear(X_tr, tr_y, C)
+    coef, intercept, classes = fit_linear(X_tr, tr_y, C, sample_weight=tr_w)
     model = TextClassifier(feats, coef, intercept, classes)
     say(f"[train] linear model in {time.perf_counter() - t0:.1f}s")
 
@@ -157,25 +182,35 @@ def train(examples: Sequence[Example], *, extra: Sequence[Example] = (), seed: i
     say(f"[train] held-out macro-F1 {macro:.4f}, T={temp:.3f}, threshold {thr:.3f} "
         f"(precision {prec:.3f}, coverage {cov:.3f})")
 
-    n_total = len(texts) + len(xt)
+    n_total = len(texts) + len(xt) + len(rx)
     if refit:
+        all_x, all_y = texts + rx + xt, labels + ry + yt
+        all_w = _weights(len(texts), len(rx) + len(xt), realistic_weight) if rx else None
         feats = build_features(**_feature_kw(n_total, feature_overrides))
-        X_all = feats.fit_transform(texts + xt)
+        X_all = feats.fit_transform(all_x)
         slim(feats)
-        coef, intercept, classes = fit_linear(X_all, labels + yt, C)
+        coef, intercept, classes = fit_linear(X_all, all_y, C, sample_weight=all_w)
         say(f"[train] refit on all {n_total} in {time.perf_counter() - t0:.1f}s")
     now = datetime.now(UTC)
     version = version or now.strftime("%Y%m%dT%H%M%S%fZ")
     model = TextClassifier(feats, coef, intercept, classes, temp, thr, version)
+    params: dict[str, Any] = {"C": C, "seed": seed, "min_threshold": min_threshold, "holdout": holdout,
+                              "refit": refit, **feature_overrides}
+    if rx:
+        params |= {"realistic": len(rx), "realistic_weight": realistic_weight,
+                   "calibration": len(calibration) or f"{realistic_holdout:.0%} of realistic"}
     meta = ModelMeta(
         version=version, trained_at=now.isoformat(), n_samples=n_total, n_classes=len(classes),
         macro_f1_holdout=round(macro, 4), accuracy_holdout=round(acc, 4), threshold=round(thr, 4),
         temperature=round(temp, 4), target_precision=target_precision, confident_precision=round(prec, 4),
-        confident_coverage=round(cov, 4), source=source,
-        params={"C": C, "seed": seed, "min_threshold": min_threshold, "holdout": holdout, "refit": refit, **feature_overrides},
+        confident_coverage=round(cov, 4), source=source, params=params,
     )
     model.threshold = thr
     return model, meta
+
+
+def _weights(n_template: int, n_realistic: int, weight: float) -> np.ndarray:
+    return np.concatenate([np.ones(n_template), np.full(n_realistic, weight)])
 
 
 def fit_plain(texts: Sequence[str], labels: Sequence[str], C: float = 0.5, class_weight: str | None = None,

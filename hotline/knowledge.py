@@ -275,7 +275,7 @@ class CategoryController(Controller):
 
     @get("/", guards=[roles(*STAFF)], sync_to_thread=False, cache=300)
     def categories(self) -> list[CategoryRead]:
-        """The 54 leaves of the dispatch category tree, for the pages' category pickers."""
+        """The leaves of the dispatch category tree, for the pages' category pickers."""
         from classifier.taxonomy import LEAVES
 
         return [CategoryRead(code=leaf.code, name=leaf.name, group=leaf.group, description=leaf.description)

@@ -20,10 +20,11 @@ from classifier.corpus.phrases_a import PHRASES_A
 from classifier.corpus.phrases_b import PHRASES_B
 from classifier.corpus.phrases_c import PHRASES_C
 from classifier.corpus.phrases_d import PHRASES_D
+from classifier.corpus.phrases_e import PHRASES_E
 from classifier.corpus.places import COUNTY, STREETS, TOWNSHIPS
 from classifier.taxonomy import LEAVES
 
-PHRASES: dict[str, dict[str, list[str]]] = {**PHRASES_A, **PHRASES_B, **PHRASES_C, **PHRASES_D}
+PHRASES: dict[str, dict[str, list[str]]] = {**PHRASES_A, **PHRASES_B, **PHRASES_C, **PHRASES_D, **PHRASES_E}
 OUT = Path(__file__).with_name("messages.jsonl")
 STYLES = ("call", "letter", "web", "short", "report", "call", "web")
 VAGUE_SHARE = 0.07

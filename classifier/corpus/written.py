@@ -2,8 +2,7 @@
 
 Why apart from ``dataset.load_corpus``: these texts read like real letters, board posts and typed-up calls
 (long, specific, rambling), unlike the template corpus. Issue 19 is to train on them and fit the temperature and
-confidence threshold on them; until that lands (it needs the 12 new leaves in the tree) only the benchmark reads
-them. The held-out
+confidence threshold on them: ``service.retrain`` passes them to ``train`` as its realistic slice. The held-out
 set (``heldout_realistic.jsonl``, 5 hard texts per leaf by a writer who wrote none of the training texts)
 is read only by the benchmark and the tests; nothing that trains reads it.
 
@@ -19,7 +18,12 @@ from pathlib import Path
 from classifier.dataset import Example, join_title_body
 
 CORPUS_DIR = Path(__file__).parent
-WRITTEN_FILES = ("written_w1.jsonl", "written_w2.jsonl", "written_w3.jsonl")
+WRITTEN_FILES = tuple(f"written_w{n}.jsonl" for n in range(1, 16))  # w1-w3, then issue 19's two rounds
+# One writer of each pair that wrote the same leaves (w4/w7, w5/w8, w6/w9; w10/w13, w11/w14, w12/w15): their
+# texts fit the temperature and the threshold in the first fit, so the confidence is judged on authors the model
+# has not read, the way every real citizen is new to it. The final refit trains on them too.
+CALIBRATION_FILES = ("written_w7.jsonl", "written_w8.jsonl", "written_w9.jsonl",
+                     "written_w13.jsonl", "written_w14.jsonl", "written_w15.jsonl")
 HELDOUT_FILE = "heldout_realistic.jsonl"
 
 
@@ -35,9 +39,11 @@ def _read(path: Path) -> list[Example]:
     return out
 
 
-def load_written(directory: Path = CORPUS_DIR) -> list[Example]:
-    """The team-written realistic training texts (all writers' files that exist)."""
-    return [ex for name in WRITTEN_FILES if (directory / name).exists() for ex in _read(directory / name)]
+def load_written(directory: Path = CORPUS_DIR, *, calibration: bool | None = None) -> list[Example]:
+    """The team-written realistic training texts (all writers' files that exist); ``calibration`` True or
+    False: only the calibration writers' files, or only the others."""
+    names = [n for n in WRITTEN_FILES if calibration is None or (n in CALIBRATION_FILES) == calibration]
+    return [ex for name in names if (directory / name).exists() for ex in _read(directory / name)]
 
 
 def load_heldout(directory: Path = CORPUS_DIR) -> list[Example]:
