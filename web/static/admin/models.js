@@ -60,7 +60,6 @@ function render() {
     h("td", { class: "journal", text: lastEntry(v) }),
     h("td", {}, v.current ? null : h("button", { type: "button", name: "rollback", text: "回滚到此版本",
       onclick: () => choose(v) })))));
-  if (state.chosen && !state.versions.some((v) => v.version === state.chosen.version)) choose(null);
 }
 
 /** The confirmation: which version replaces which, with both sets of figures, and the reason to give. */
