@@ -3,6 +3,7 @@ the spot from the knowledge base, a duplicate merged, an emergency flagged, and 
 
 from __future__ import annotations
 
+import json
 import math
 import re
 
@@ -255,3 +256,28 @@ def test_the_suggestion_reads_as_percentages_and_says_when_a_person_must_decide(
     expect(bars.locator(".bar-value")).to_have_text(gas["shown"])
     web.shot("console-emergency-unsure")
     assert all(SHOWN.match(text) for text in bars.locator(".bar-value").all_inner_texts())
+
+
+def test_the_figures_and_reasons_are_written_as_an_operator_reads_them(open_page):
+    """A suggestion of known figures (the API's shape, answered by the test): a sure model whose category the
+    catalogue does not cover still needs a person, and a 0.4 % candidate reads «<1%», not 0%."""
+    suggestion = {"top": [{"code": "0107", "name": "路灯照明", "probability": 0.62},
+                          {"code": "0106", "name": "道路桥梁", "probability": 0.371},
+                          {"code": "0501", "name": "交通秩序", "probability": 0.004},
+                          {"code": "0401", "name": "市容秩序", "probability": 0.003}],
+                  "confident": True, "evidence": ["路灯"], "model_version": "x", "department": None,
+                  "department_id": None}
+    body = {"suggestion": suggestion, "emergency": None, "similar_open": [], "earlier_tickets": []}
+    web = open_page()
+    page = web.goto("/console")
+    web.login("operator1")
+    page.route("**/api/classifier/suggest", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(body, ensure_ascii=False)))
+    page.fill("#content", "路灯坏了好几天了没人修")
+    expect(page.locator("#suggest-sure")).to_have_text("需人工确认")
+    expect(page.locator("#suggest-why")).to_have_text("派单目录未覆盖该分类：请人工选择分类或承办单位")
+    expect(page.locator("#suggest-dept")).to_have_text("承办部门：派单目录未覆盖")
+    bars = page.locator("#suggest-top li")
+    expect(bars).to_have_count(3)  # the top three only
+    expect(bars.locator(".bar-value")).to_have_text(["62%", "37%", "<1%"])
+    expect(bars.locator(".bar-label")).to_have_text(["路灯照明", "道路桥梁", "交通秩序"])
