@@ -32,7 +32,8 @@ def browser() -> Iterator[Any]:
 
 
 class Watched:
-    """A page plus what went wrong on it: script errors, and console errors other than expected HTTP refusals."""
+    """A page plus what went wrong on it: script errors, console errors other than expected HTTP refusals, and any
+    request to another origin than the service's."""
 
     def __init__(self, page: Any, base: str) -> None:
         self.page = page
@@ -41,6 +42,12 @@ class Watched:
         page.on("pageerror", lambda error: self.problems.append(f"page error: {error}"))
         page.on("console", self._console)
         page.on("dialog", lambda dialog: dialog.accept())
+        page.on("request", self._request)
+
+    def _request(self, request: Any) -> None:
+        # everything a page needs comes from the service itself: no CDN, no font or script from elsewhere
+        if not request.url.startswith((self.base + "/", "data:")):
+            self.problems.append(f"request off the service: {request.url}")
 
     def _console(self, message: Any) -> None:
         # a 4xx the page shows in Chinese is logged by Chromium as "Failed to load resource"; that is expected

@@ -3,11 +3,24 @@ the spot from the knowledge base, a duplicate merged, an emergency flagged, and 
 
 from __future__ import annotations
 
+import json
+import math
+import re
+
 from playwright.sync_api import expect
 
 from tests.pages.conftest import PASSWORD, run_jobs
 
 STREETLIGHT = "望江花园小区门口的路灯坏了一个多星期，晚上很黑，老人出门不安全"
+VAGUE = "我想问一下那个事情到底怎么办才好"
+GAS = "我家楼下饭店燃气泄漏了，味道很大，好多人在跑"
+SHOWN = re.compile(r"^(<1%|>99%|[1-9][0-9]?%)$")  # a whole percent, never 0% nor 100%
+
+
+def as_operator_reads(probability: float) -> str:
+    """The console's rule: a whole percent (half up); below 0.5 % is «<1%», a near-certainty short of 1 «>99%»."""
+    whole = math.floor(probability * 100 + 0.5)
+    return "<1%" if whole < 1 else ">99%" if whole > 99 and probability < 1 else f"{whole}%"
 
 
 def test_a_call_is_recorded_with_the_keyboard_only_and_the_suggestion_shows(open_page, staff):
@@ -202,3 +215,69 @@ def test_an_admin_edits_the_knowledge_base_and_the_operator_finds_it(open_page, 
     finally:
         with session_scope() as session:
             session.execute(delete(KnowledgeArticle).where(KnowledgeArticle.title == "犬只登记与狂犬疫苗"))
+
+
+def test_the_suggestion_reads_as_percentages_and_says_when_a_person_must_decide(open_page, staff):
+    operator = staff("operator1")
+    web = open_page()
+    page = web.goto("/console")
+    web.login("operator1")
+    bars = page.locator("#suggest-top li")
+
+    def top3(text: str) -> dict:
+        suggested = operator.post("/api/classifier/suggest", {"text": text}).json()
+        return {**suggested, "shown": [as_operator_reads(c["probability"]) for c in suggested["suggestion"]["top"][:3]]}
+
+    vague = top3(VAGUE)
+    assert not vague["suggestion"]["confident"] and vague["emergency"] is None, vague  # the case this test needs
+    page.fill("#content", VAGUE)
+    expect(page.locator("#suggest-sure")).to_have_text("需人工确认")
+    expect(page.locator("#suggest-why")).to_have_text(f"模型没有把握：最可能的分类只有 {vague['shown'][0]}")
+    expect(bars).to_have_count(3)
+    expect(bars.locator(".bar-value")).to_have_text(vague["shown"])
+    expect(bars.locator(".bar-label")).to_have_text([c["name"] for c in vague["suggestion"]["top"][:3]])
+    web.shot("console-unsure")
+
+    sure = top3(STREETLIGHT)
+    assert sure["suggestion"]["confident"] and sure["suggestion"]["department"], sure
+    page.fill("#content", STREETLIGHT)
+    expect(page.locator("#suggest-sure")).to_have_text("把握较大")
+    expect(page.locator("#suggest-why")).to_have_count(0)
+    expect(bars.locator(".bar-value")).to_have_text(sure["shown"])
+    assert all(SHOWN.match(text) for text in bars.locator(".bar-value").all_inner_texts())
+    assert float(bars.first.locator("meter").get_attribute("value")) == sure["suggestion"]["top"][0]["probability"]
+    web.shot("console-sure")
+
+    gas = top3(GAS)
+    assert not gas["suggestion"]["confident"] and gas["emergency"] is not None, gas
+    page.fill("#content", GAS)
+    expect(page.locator("#suggest-sure")).to_have_text("需人工确认")
+    expect(page.locator("#suggest-why")).to_have_text("疑似紧急警情：先按紧急情况处置，不按建议自动派单")
+    expect(bars.locator(".bar-value")).to_have_text(gas["shown"])
+    web.shot("console-emergency-unsure")
+    assert all(SHOWN.match(text) for text in bars.locator(".bar-value").all_inner_texts())
+
+
+def test_the_figures_and_reasons_are_written_as_an_operator_reads_them(open_page):
+    """A suggestion of known figures (the API's shape, answered by the test): a sure model whose category the
+    catalogue does not cover still needs a person, and a 0.4 % candidate reads «<1%», not 0%."""
+    suggestion = {"top": [{"code": "0107", "name": "路灯照明", "probability": 0.62},
+                          {"code": "0106", "name": "道路桥梁", "probability": 0.371},
+                          {"code": "0501", "name": "交通秩序", "probability": 0.004},
+                          {"code": "0401", "name": "市容秩序", "probability": 0.003}],
+                  "confident": True, "evidence": ["路灯"], "model_version": "x", "department": None,
+                  "department_id": None}
+    body = {"suggestion": suggestion, "emergency": None, "similar_open": [], "earlier_tickets": []}
+    web = open_page()
+    page = web.goto("/console")
+    web.login("operator1")
+    page.route("**/api/classifier/suggest", lambda route: route.fulfill(
+        status=200, content_type="application/json", body=json.dumps(body, ensure_ascii=False)))
+    page.fill("#content", "路灯坏了好几天了没人修")
+    expect(page.locator("#suggest-sure")).to_have_text("需人工确认")
+    expect(page.locator("#suggest-why")).to_have_text("派单目录未覆盖该分类：请人工选择分类或承办单位")
+    expect(page.locator("#suggest-dept")).to_have_text("承办部门：派单目录未覆盖")
+    bars = page.locator("#suggest-top li")
+    expect(bars).to_have_count(3)  # the top three only
+    expect(bars.locator(".bar-value")).to_have_text(["62%", "37%", "<1%"])
+    expect(bars.locator(".bar-label")).to_have_text(["路灯照明", "道路桥梁", "交通秩序"])

@@ -1,4 +1,5 @@
-// 系统管理: the county's units, areas, dispatch catalogue and staff accounts, the block list, and the workbook import.
+// 系统管理: the county's units, areas, dispatch catalogue and staff accounts, the block list, the workbook import,
+// and the routing model's versions (models.js).
 // Everything goes through /api/admin/* (admin role only); the API checks every field and answers in Chinese.
 
 import { api, get, post, token } from "/static/common/api.js";
@@ -6,11 +7,12 @@ import { requireStaff } from "/static/common/auth.js";
 import { $, h, options, replace } from "/static/common/dom.js";
 import { TYPES, categoryOptions } from "/static/common/labels.js";
 import { showError, toast } from "/static/common/notice.js";
+import { loadModels, setupModels } from "/static/admin/models.js";
 
 const KINDS = [["bureau", "县直部门"], ["township", "乡镇政府/街道办事处"], ["office", "县政府办"], ["enterprise", "企事业单位"]];
 const ROLES = [["operator", "话务员"], ["handler", "承办人员"], ["commander", "指挥中心"], ["admin", "管理员"],
   ["auditor", "监察审计"]];
-const VIEWS = ["units", "areas", "catalogue", "staff", "blocked", "import"];
+const VIEWS = ["units", "areas", "catalogue", "staff", "blocked", "import", "models"];
 const state = { units: [], areas: [], entries: [], staff: [], blocked: [], categories: [], editing: {} };
 const put = (path, body) => api(path, { method: "PUT", body });
 const remove = (path) => api(path, { method: "DELETE" });
@@ -30,6 +32,7 @@ async function start() {
   $("#staff-new").addEventListener("click", () => editStaff(null));
   $("#blocked-form").addEventListener("submit", saveBlocked);
   $("#import-form").addEventListener("submit", importWorkbook);
+  setupModels();
   replace($("#entry-limits"), TYPES.map(([value, label]) => h("div", { class: "field" },
     h("label", { for: `entry-limit-${value}`, text: `${label}时限（工作日）` }),
     h("input", { id: `entry-limit-${value}`, type: "number", min: "0", step: "0.5", placeholder: "按时限政策" }))));
@@ -46,6 +49,7 @@ function show() {
     $(`#view-${name}`).hidden = name !== view;
     $(`#nav-${name}`).setAttribute("aria-current", name === view ? "page" : "false");
   }
+  if (view === "models") loadModels(); // read afresh each time: a retrain or another admin may have changed it
 }
 
 async function calendarWarning() {

@@ -247,15 +247,18 @@ function renderSuggestion(data) {
     const best = s.top[0];
     state.suggested = best.code;
     if (!state.categoryTouched) $("#category").value = best.code;
+    const why = doubts(s, data.emergency);
     replace($("#suggestion"),
       h("div", { class: "best", id: "suggest-best" },
         h("strong", { text: best.name }), h("span", { class: "muted", text: ` ${best.code}` }),
-        h("span", { class: s.confident ? "badge sure" : "badge unsure", text: s.confident ? "把握较大" : "请人工确认" })),
+        h("span", { class: why.length ? "badge unsure" : "badge sure", id: "suggest-sure",
+          text: why.length ? "需人工确认" : "把握较大" })),
+      why.length ? h("ul", { class: "doubts", id: "suggest-why" }, why.map((reason) => h("li", { text: reason }))) : null,
       h("div", { class: "muted", id: "suggest-dept", text: `承办部门：${s.department || "派单目录未覆盖"}` }),
-      h("ul", { class: "bars" }, s.top.map((c) => h("li", {},
-        h("span", { class: "bar-label", text: c.name }),
-        h("meter", { min: 0, max: 1, value: c.probability, title: percent(c.probability) }),
-        h("span", { class: "bar-value", text: percent(c.probability) })))),
+      h("ul", { class: "bars", id: "suggest-top", "aria-label": "可能的分类及概率" }, s.top.slice(0, 3).map((c) => h("li", {},
+        h("span", { class: "bar-label", text: c.name, title: `${c.name} ${c.code}` }),
+        h("meter", { min: 0, max: 1, value: c.probability, "aria-hidden": "true" }),
+        h("span", { class: "bar-value", text: chance(c.probability) })))),
       s.evidence && s.evidence.length
         ? h("div", { class: "evidence", id: "suggest-evidence" }, h("span", { class: "muted", text: "关键词：" }),
           s.evidence.map((w) => h("span", { class: "chip", text: w })))
@@ -285,6 +288,23 @@ function renderSuggestion(data) {
     ? h("ul", { class: "tickets" }, data.earlier_tickets.map((n) => h("li", {},
       h("button", { type: "button", class: "link", text: n, onclick: () => peek(n) }))))
     : h("p", { class: "empty", text: "暂无" }));
+}
+
+/** A probability as an operator reads it: a whole percent, never a misleading 0% or 100%. */
+function chance(probability) {
+  const whole = Math.round(probability * 100);
+  if (whole < 1) return "<1%";
+  if (whole > 99 && probability < 1) return ">99%";
+  return `${whole}%`;
+}
+
+/** Why a person must decide this call, from what the suggestion carries; none when the model is sure. */
+function doubts(s, emergency) {
+  const reasons = [];
+  if (emergency) reasons.push("疑似紧急警情：先按紧急情况处置，不按建议自动派单");
+  else if (!s.confident) reasons.push(`模型没有把握：最可能的分类只有 ${chance(s.top[0].probability)}`);
+  if (!s.department) reasons.push("派单目录未覆盖该分类：请人工选择分类或承办单位");
+  return reasons;
 }
 
 async function peek(number) {
