@@ -37,18 +37,24 @@ from classifier.service import ensure_model
 
 GROUPS7 = ("城乡建设", "环境保护", "交通运输", "教育文体", "劳动和社会保障", "商贸旅游", "卫生计生")
 
-# leaf code -> coarse group of the real data set; decided from the leaf's meaning once, before any run,
-# and not tuned on the data. Absent: no coarse group (counted wrong when predicted).
+# leaf code -> coarse group of the real data set; decided from the leaf's meaning, not tuned on the data.
+# Absent: no coarse group (counted wrong when predicted). Revised once, on 2026-12-03, after an error analysis
+# on the dev share: 0106 道路桥梁 and 0906 快递物流 moved from 城乡建设/商贸旅游 to 交通运输, because our own demo
+# catalogue sends both to the 交通运输局 (roads, and the postal and courier sector that the transport ministry
+# oversees). Since that revision was made after looking at the data, ``COARSE_BEFORE`` (the mapping as first
+# decided) is scored too and both figures are printed.
 COARSE: dict[str, str] = {
-    **{c: "城乡建设" for c in ("0101", "0102", "0103", "0104", "0105", "0106", "0107", "0108", "0109", "0110",
-                             "0111", "0201", "0202", "0203", "0205", "0401", "0402", "1001")},
-    **{c: "环境保护" for c in ("0301", "0302", "0303", "0304")},
-    **{c: "交通运输" for c in ("0501", "0502", "0503", "0504", "0505")},
+    **{c: "城乡建设" for c in ("0101", "0102", "0103", "0104", "0105", "0107", "0108", "0109", "0110",
+                             "0111", "0112", "0201", "0202", "0203", "0205", "0401", "0402", "1001")},
+    **{c: "环境保护" for c in ("0301", "0302", "0303", "0304", "0305")},
+    **{c: "交通运输" for c in ("0106", "0501", "0502", "0503", "0504", "0505", "0506", "0906")},
     **{c: "教育文体" for c in ("0601", "0602", "0603", "0604", "1402")},
-    **{c: "劳动和社会保障" for c in ("0701", "0702", "0703", "0704", "0705", "0706", "1101", "1102", "1104")},
-    **{c: "商贸旅游" for c in ("0204", "0901", "0902", "0903", "0904", "0905", "0906", "1401")},
+    **{c: "劳动和社会保障" for c in ("0701", "0702", "0703", "0704", "0705", "0706", "1101", "1102", "1104",
+                                    "1105")},
+    **{c: "商贸旅游" for c in ("0204", "0901", "0902", "0903", "0904", "0905", "0907", "1401")},
     **{c: "卫生计生" for c in ("0801", "0802", "0803", "0804")},
 }
+COARSE_BEFORE: dict[str, str] = {**COARSE, "0106": "城乡建设", "0906": "商贸旅游"}
 NONE = "(无对应)"
 
 
@@ -107,6 +113,9 @@ def main(argv: list[str] | None = None) -> None:
         conf = proba.max(axis=1)  # the product's confidence today: the top leaf's probability
         report("real dev share, coarse groups", [ex.label for ex in real], coarse_pred, conf,
                model.threshold, GROUPS7)
+        before = [COARSE_BEFORE.get(c, NONE) for c in leaf_pred]
+        print("with the mapping as first decided (COARSE_BEFORE): macro-F1 "
+              f"{f1_score([ex.label for ex in real], before, labels=list(GROUPS7), average='macro', zero_division=0):.4f}")
         wrong = Counter((ex.label, p) for ex, p in zip(real, coarse_pred, strict=True) if ex.label != p)
         print("commonest confusions (gold -> predicted):",
               "; ".join(f"{g}->{p} {n}" for (g, p), n in wrong.most_common(6)))

@@ -19,7 +19,7 @@ HANDWRITTEN_MACRO_F1_FLOOR = 0.70
 def test_heldout_macro_f1(corpus_model: tuple[TextClassifier, ModelMeta]) -> None:
     _model, meta = corpus_model
     assert meta.macro_f1_holdout >= HELDOUT_MACRO_F1_FLOOR
-    assert meta.n_classes == 69 and meta.n_samples == len(load_corpus())
+    assert meta.n_classes == 73 and meta.n_samples == len(load_corpus())
     assert 0.5 <= meta.threshold <= 1.0 and meta.confident_precision >= meta.target_precision
 
 
