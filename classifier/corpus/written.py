@@ -18,7 +18,7 @@ from pathlib import Path
 from classifier.dataset import Example, join_title_body
 
 CORPUS_DIR = Path(__file__).parent
-WRITTEN_FILES = tuple(f"written_w{n}.jsonl" for n in range(1, 22))  # w1-w3; issue 19: w4-w15 two rounds, w16 the 4 GB/T leaves, w17-w21 round 3
+WRITTEN_FILES = tuple(f"written_w{n}.jsonl" for n in range(1, 24))  # w1-w3; issue 19: w4-w15 two rounds, w16 the 4 GB/T leaves, w17-w23 rounds 3-4
 # One writer of each pair that wrote the same leaves (w4/w7, w5/w8, w6/w9; w10/w13, w11/w14, w12/w15): their
 # texts fit the temperature and the threshold in the first fit, so the confidence is judged on authors the model
 # has not read, the way every real citizen is new to it. The final refit trains on them too.
