@@ -200,7 +200,7 @@ def train(examples: Sequence[Example], *, extra: Sequence[Example] = (), realist
     pred = [classes[i] for i in scores.argmax(axis=1)]
     macro = float(f1_score(ho_y, pred, average="macro", zero_division=0))
     acc = float(accuracy_score(ho_y, pred))
-    temp = fit_temperature(scores[known], y_idx[known])
+    temp = round(fit_temperature(scores[known], y_idx[known]), 4)  # as ModelMeta stores it: a saved and reloaded model scores the same
     proba = model.proba_from_scores(scores, temp)
     correct = np.array(pred) == np.array(ho_y)
     thr, prec, cov = tune_threshold(proba.max(axis=1), correct, target_precision)
