@@ -19,6 +19,7 @@ import msgspec
 import numpy as np
 from scipy import sparse
 
+from classifier.features import block_weight
 from classifier.taxonomy import LEAVES
 
 BATCH_MIN = 16  # from this many texts on, sklearn's batch transform beats the per-text path
@@ -67,7 +68,7 @@ class TextClassifier:
         self.threshold = float(threshold)
         self.version = version
         self._names: np.ndarray | None = None
-        self._fast: list[tuple[Any, dict[str, int], np.ndarray, bool, int]] | None = None
+        self._fast: list[tuple[Any, dict[str, int], np.ndarray, bool, int, float]] | None = None
         self._coef_t: np.ndarray | None = None
 
     # -- scoring -------------------------------------------------------------
@@ -86,13 +87,14 @@ class TextClassifier:
         e = np.exp(z)
         return e / e.sum(axis=1, keepdims=True)
 
-    def _blocks(self) -> list[tuple[Any, dict[str, int], np.ndarray, bool, int]]:
-        """Per vectoriser: analyzer, vocabulary, idf, sublinear flag, column offset (built once)."""
+    def _blocks(self) -> list[tuple[Any, dict[str, int], np.ndarray, bool, int, float]]:
+        """Per vectoriser: analyzer, vocabulary, idf, sublinear flag, column offset, block weight (built once)."""
         if self._fast is None:
             blocks, offset = [], 0
-            for _name, vec in self.features.transformer_list:
-                idf = vec.idf_.astype(np.float32)
-                blocks.append((vec.build_analyzer(), vec.vocabulary_, idf, bool(vec.sublinear_tf), offset))
+            for name, vec in self.features.transformer_list:
+                idf = np.asarray(vec.idf_, dtype=np.float32)
+                blocks.append((vec.build_analyzer(), vec.vocabulary_, idf, bool(vec.sublinear_tf), offset,
+                               block_weight(self.features, name)))
                 offset += len(idf)
             self._fast = blocks
             self._coef_t = np.ascontiguousarray(self.coef.T)
@@ -103,7 +105,9 @@ class TextClassifier:
         per-call overhead: this is what keeps single-ticket latency around a millisecond."""
         all_idx: list[np.ndarray] = []
         all_val: list[np.ndarray] = []
-        for analyze, vocab, idf, sublinear, offset in self._blocks():
+        for analyze, vocab, idf, sublinear, offset, weight in self._blocks():
+            if not vocab:
+                continue
             pairs = [(vocab[t], c) for t, c in Counter(analyze(text)).items() if t in vocab]
             if not pairs:
                 continue
@@ -113,6 +117,8 @@ class TextClassifier:
                 tf = 1.0 + np.log(tf)
             val = tf * idf[idx]
             val /= np.sqrt((val * val).sum()) or 1.0
+            if weight != 1.0:
+                val *= weight
             all_idx.append(idx + offset)
             all_val.append(val)
         if not all_idx:
@@ -161,7 +167,7 @@ class TextClassifier:
 
     # -- explanations -------------------------------------------------------
     def feature_names(self) -> np.ndarray:
-        """Readable feature names, computed once; word features keep their 'word__' prefix."""
+        """Readable feature names, computed once; word features keep their 'word__' / 'title_word__' prefix."""
         if self._names is None:
             self._names = np.array(self.features.get_feature_names_out(), dtype=object)
         return self._names
@@ -188,7 +194,7 @@ class TextClassifier:
                 if len(words) >= n:
                     return words
                 kind, _, word = str(names[idx[j]]).partition("__")
-                if (kind == "word") != want_word or len(word.replace(" ", "")) < 2:
+                if kind.endswith("word") != want_word or len(word.replace(" ", "")) < 2:
                     continue
                 word = word.replace(" ", "")
                 if not want_word and (len(word) < 2 or not _CJK.fullmatch(word)):

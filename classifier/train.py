@@ -17,6 +17,7 @@ from typing import Any
 
 import msgspec
 import numpy as np
+from scipy import sparse
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.svm import LinearSVC
@@ -62,19 +63,47 @@ def stderr_progress(msg: str) -> None:
 
 
 def fit_linear(X: Any, y: Sequence[str], C: float = 0.5, class_weight: str | None = None,
-               sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """One-vs-rest LinearSVC weights.
+               sample_weight: np.ndarray | None = None,
+               nb: bool = False) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """One-vs-rest LinearSVC weights; with ``nb``, NB-weighted (NBSVM).
 
-    Why: fast on sparse text and strong for this task; dual coordinate descent is the
+    Why LinearSVC: fast on sparse text and strong for this task; dual coordinate descent is the
     fast solver when features are many (the "auto" choice picks the slow primal on big inputs).
+    Why ``nb`` is opt-in: each class's SVM then sees the features scaled by their log-count
+    ratio (how much more often a term occurs in that class than outside it). On real county
+    text that lifts 5-fold macro-F1 0.910 -> 0.929, but trained on the generated corpus it
+    leans on template words and the hand-written set drops sharply (docs/classifier.md).
+    The result stays one linear score per class (coef = SVM weights x ratio).
     """
-    svc = LinearSVC(C=C, dual=True, max_iter=1000, tol=1e-3, class_weight=class_weight)
-    svc.fit(X, y, sample_weight=sample_weight)
-    coef, intercept = svc.coef_, svc.intercept_
-    if coef.shape[0] == 1:  # binary: make it look like two one-vs-rest rows
-        coef = np.vstack([-coef[0], coef[0]])
-        intercept = np.array([-intercept[0], intercept[0]])
-    return coef, intercept, [str(c) for c in svc.classes_]
+    y_arr = np.asarray([str(v) for v in y], dtype=object)
+    classes = sorted(set(y_arr))
+    if not nb or len(classes) < 2:
+        svc = LinearSVC(C=C, dual=True, max_iter=1000, tol=1e-3, class_weight=class_weight)
+        svc.fit(X, y_arr, sample_weight=sample_weight)
+        coef, intercept = svc.coef_, svc.intercept_
+        if coef.shape[0] == 1:  # binary: make it look like two one-vs-rest rows
+            coef = np.vstack([-coef[0], coef[0]])
+            intercept = np.array([-intercept[0], intercept[0]])
+        return coef, intercept, [str(c) for c in svc.classes_]
+    X = sparse.csr_matrix(X)
+    present = X.copy()
+    present.data[:] = 1.0  # the ratio counts documents containing a term, not its tf-idf mass
+    coefs, intercepts = [], []
+    for c in classes:
+        pos = y_arr == c
+        r = log_count_ratio(present, pos)
+        svc = LinearSVC(C=C, dual=True, max_iter=1000, tol=1e-3, class_weight=class_weight)
+        svc.fit(X.multiply(r).tocsr(), pos, sample_weight=sample_weight)
+        coefs.append(svc.coef_[0] * r)
+        intercepts.append(svc.intercept_[0])
+    return np.vstack(coefs), np.asarray(intercepts), classes
+
+
+def log_count_ratio(present: Any, pos: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """log((p / |p|) / (q / |q|)) with p, q the smoothed term presence counts inside / outside the class."""
+    p = alpha + np.asarray(present[pos].sum(axis=0)).ravel()
+    q = alpha + np.asarray(present[~pos].sum(axis=0)).ravel()
+    return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
 
 
 def fit_temperature(scores: np.ndarray, y_idx: np.ndarray) -> float:
@@ -121,7 +150,7 @@ def train(examples: Sequence[Example], *, extra: Sequence[Example] = (), realist
           calibration: Sequence[Example] = (),
           realistic_weight: float = REALISTIC_WEIGHT, realistic_holdout: float = REALISTIC_HOLDOUT, seed: int = 0,
           holdout: float = 0.15, target_precision: float = 0.95, min_threshold: float = 0.5, refit: bool = True,
-          C: float = 0.5, source: str = "corpus", version: str | None = None,
+          C: float = 0.5, nb: bool = False, source: str = "corpus", version: str | None = None,
           progress: Progress | None = stderr_progress, **feature_overrides: Any) -> tuple[TextClassifier, ModelMeta]:
     """Train on ``examples`` plus ``extra`` (operator corrections, always in the training side).
 
@@ -160,7 +189,7 @@ def train(examples: Sequence[Example], *, extra: Sequence[Example] = (), realist
     X_tr = feats.fit_transform(tr_x)
     slim(feats)
     say(f"[train] features {X_tr.shape[1]} in {time.perf_counter() - t0:.1f}s")
-    coef, intercept, classes = fit_linear(X_tr, tr_y, C, sample_weight=tr_w)
+    coef, intercept, classes = fit_linear(X_tr, tr_y, C, sample_weight=tr_w, nb=nb)
     model = TextClassifier(feats, coef, intercept, classes)
     say(f"[train] linear model in {time.perf_counter() - t0:.1f}s")
 
@@ -171,7 +200,7 @@ def train(examples: Sequence[Example], *, extra: Sequence[Example] = (), realist
     pred = [classes[i] for i in scores.argmax(axis=1)]
     macro = float(f1_score(ho_y, pred, average="macro", zero_division=0))
     acc = float(accuracy_score(ho_y, pred))
-    temp = fit_temperature(scores[known], y_idx[known])
+    temp = round(fit_temperature(scores[known], y_idx[known]), 4)  # as ModelMeta stores it: a saved and reloaded model scores the same
     proba = model.proba_from_scores(scores, temp)
     correct = np.array(pred) == np.array(ho_y)
     thr, prec, cov = tune_threshold(proba.max(axis=1), correct, target_precision)
@@ -189,12 +218,12 @@ def train(examples: Sequence[Example], *, extra: Sequence[Example] = (), realist
         feats = build_features(**_feature_kw(n_total, feature_overrides))
         X_all = feats.fit_transform(all_x)
         slim(feats)
-        coef, intercept, classes = fit_linear(X_all, all_y, C, sample_weight=all_w)
+        coef, intercept, classes = fit_linear(X_all, all_y, C, sample_weight=all_w, nb=nb)
         say(f"[train] refit on all {n_total} in {time.perf_counter() - t0:.1f}s")
     now = datetime.now(UTC)
     version = version or now.strftime("%Y%m%dT%H%M%S%fZ")
     model = TextClassifier(feats, coef, intercept, classes, temp, thr, version)
-    params: dict[str, Any] = {"C": C, "seed": seed, "min_threshold": min_threshold, "holdout": holdout,
+    params: dict[str, Any] = {"C": C, "nb": nb, "seed": seed, "min_threshold": min_threshold, "holdout": holdout,
                               "refit": refit, **feature_overrides}
     if rx:
         params |= {"realistic": len(rx), "realistic_weight": realistic_weight,
@@ -214,10 +243,11 @@ def _weights(n_template: int, n_realistic: int, weight: float) -> np.ndarray:
 
 
 def fit_plain(texts: Sequence[str], labels: Sequence[str], C: float = 0.5, class_weight: str | None = None,
+              nb: bool = False,
               **feature_overrides: Any) -> TextClassifier:
     """Features + linear model only (no calibration, no threshold): for cross-validation folds."""
     feats = build_features(**_feature_kw(len(texts), feature_overrides))
     X = feats.fit_transform(list(texts))
     slim(feats)
-    coef, intercept, classes = fit_linear(X, labels, C, class_weight)
+    coef, intercept, classes = fit_linear(X, labels, C, class_weight, nb=nb)
     return TextClassifier(feats, coef, intercept, classes)
