@@ -22,7 +22,7 @@ from classifier.dataset import CORPUS_DIR, Example, load_corpus, load_csv
 from classifier.emergency import detect
 from classifier.evaluate import cross_validate, holdout_eval, report, write_report
 from classifier.service import ensure_model, retrain
-from classifier.train import fit_plain, stderr_progress
+from classifier.train import HISTORY_FIT, fit_plain, stderr_progress
 
 
 def _load_jsonl(path: Path) -> list[Example]:
@@ -30,10 +30,20 @@ def _load_jsonl(path: Path) -> list[Example]:
         return [Example(r["text"], r["label"]) for r in map(json.loads, fh) if r.get("label")]
 
 
+def _fit(args: argparse.Namespace) -> dict[str, object]:
+    """C and the NB head: a county's CSV gets HISTORY_FIT, the shipped corpus the plain head; flags override."""
+    fit: dict[str, object] = dict(HISTORY_FIT) if args.csv else {"C": 0.5, "nb": False}
+    if args.C is not None:
+        fit["C"] = args.C
+    if args.nb is not None:
+        fit["nb"] = args.nb
+    return fit
+
+
 def cmd_train(args: argparse.Namespace) -> int:
     extra = _load_jsonl(args.extra) if args.extra else []
     t0 = time.perf_counter()
-    meta, result = retrain(args.out, csv=args.csv, extra=extra, promote=not args.no_promote, C=args.C)
+    meta, result = retrain(args.out, csv=args.csv, extra=extra, promote=not args.no_promote, **_fit(args))
     print(msgspec.json.format(msgspec.json.encode(meta)).decode())
     if result:
         print(msgspec.json.encode(result).decode())
@@ -44,14 +54,15 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     examples = load_csv(args.csv) if args.csv else load_corpus()
     print(f"[evaluate] {len(examples)} examples, {len({e.label for e in examples})} labels", file=sys.stderr)
-    rep = cross_validate(examples, k=args.cv, C=args.C) if args.cv else holdout_eval(examples, C=args.C)
+    fit = _fit(args)
+    rep = cross_validate(examples, k=args.cv, **fit) if args.cv else holdout_eval(examples, **fit)
     paths = write_report(rep, args.out)
     print(f"macro-F1 {rep.macro_f1:.4f}  accuracy {rep.accuracy:.4f}  n={rep.n}"
           + (f"  folds {rep.folds}" if rep.folds else ""))
     if not args.csv:  # out-of-template check: train on generated only, score the hand-written set
         gen = _load_jsonl(CORPUS_DIR / "messages.jsonl")
         hand = _load_jsonl(CORPUS_DIR / "handwritten.jsonl")
-        model = fit_plain([e.text for e in gen], [e.label for e in gen], C=args.C)
+        model = fit_plain([e.text for e in gen], [e.label for e in gen], **fit)
         hrep = report([e.label for e in hand], model.predict_labels([e.text for e in hand]))
         print(f"hand-written set (trained on generated only): macro-F1 {hrep.macro_f1:.4f} "
               f"accuracy {hrep.accuracy:.4f} n={hrep.n}")
@@ -87,13 +98,17 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--extra", type=Path, help="JSONL of extra {text,label} examples (corrections)")
     t.add_argument("--out", type=Path, required=True, help="model store directory")
     t.add_argument("--no-promote", action="store_true")
-    t.add_argument("--C", type=float, default=0.5)
+    t.add_argument("--C", type=float, default=None, help="default 0.5, or HISTORY_FIT's with --csv")
+    t.add_argument("--nb", action=argparse.BooleanOptionalAction, default=None,
+                   help="NB-weighted head (default: on with --csv only)")
     t.set_defaults(func=cmd_train)
     e = sub.add_parser("evaluate", help="per-class scores, macro-F1, confusion matrix")
     e.add_argument("--csv", type=Path)
     e.add_argument("--cv", type=int, default=0, help="k for stratified k-fold (default: one 80/20 split)")
     e.add_argument("--out", type=Path, default=Path("/tmp/classifier-eval"))
-    e.add_argument("--C", type=float, default=0.5)
+    e.add_argument("--C", type=float, default=None, help="default 0.5, or HISTORY_FIT's with --csv")
+    e.add_argument("--nb", action=argparse.BooleanOptionalAction, default=None,
+                   help="NB-weighted head (default: on with --csv only)")
     e.set_defaults(func=cmd_evaluate)
     p = sub.add_parser("predict", help="classify one text, with explanation")
     p.add_argument("text", nargs="+")

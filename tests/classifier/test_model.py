@@ -66,3 +66,17 @@ def test_tune_threshold_meets_target() -> None:
     thr, prec, cov = tune_threshold(p, ok, 0.95)
     assert thr == 0.8 and prec == 1.0 and cov == 0.5
     assert tune_threshold(p, np.zeros(8, dtype=bool), 0.95)[0] > 1.0
+
+
+def test_a_long_letter_is_read_up_to_max_chars_on_both_paths(corpus_model: tuple[TextClassifier, ModelMeta]) -> None:
+    """Only the first 1,000 characters count (latency), the same way one by one and in a batch."""
+    from classifier.model import MAX_CHARS
+
+    model, _ = corpus_model
+    head = "尊敬的领导：我们小区已经停水三天了，自来水公司一直没有人来。" * 40
+    assert MAX_CHARS == 1000 and len(head) > MAX_CHARS
+    letter = head[:MAX_CHARS] + "另外学校乱收费补课费的问题也请教育局管一管。" * 30
+    one, cut = model.predict(letter), model.predict(letter[:MAX_CHARS])
+    assert one.code == cut.code == "0201" and one.probability == cut.probability
+    batch = model.predict_many([letter] * 16)
+    assert batch[0].code == "0201" and abs(batch[0].probability - one.probability) < 1e-3
