@@ -301,3 +301,33 @@ def test_the_same_step_recorded_again_writes_no_second_message(operator):
         parent = session.scalars(select(Ticket).where(Ticket.number == b["number"])).one()
         tell.merged(session, child, parent)  # as a retried job would
     assert len(_rows("merged")) == 1
+
+
+def test_two_timeout_sweeps_at_once_resume_each_ticket_once_and_text_once(operator, login):
+    import threading
+
+    numbers = []
+    for phone in ("13900000071", "13900000072", "13900000073"):
+        receipt, handler = _in_progress(operator, login, phone)
+        with clock.frozen(datetime(2026, 11, 16, 11, 0, tzinfo=TIME_ZONE)):
+            handler.act(receipt["number"], "wait", {"message": "请提供照片"})
+        numbers.append(receipt["number"])
+    results: list[int] = []
+    barrier = threading.Barrier(2)
+
+    def run() -> None:
+        barrier.wait()
+        results.append(waiting.sweep())
+
+    with clock.frozen(datetime(2026, 11, 23, 11, 30, tzinfo=TIME_ZONE)):
+        threads = [threading.Thread(target=run) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert sum(results) == 3
+    assert sorted(row.phone for row in _rows("wait_timeout")) == ["13900000071", "13900000072", "13900000073"]
+    commander = login("commander")
+    for number in numbers:
+        events = commander.get(f"/api/tickets/{number}").json()["events"]
+        assert [e["action"] for e in events].count("resume") == 1
