@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.calendar import Coverage, WorkCalendar, coverage
 from dispatch.models import CalendarOverride, TimeLimitPolicy
-from hotline.vocabulary import TicketType
+from hotline.vocabulary import TicketType, Urgency
 
 WorkingDays = Annotated[float, msgspec.Meta(gt=0, le=60)]
 STEPS = ("yellow", "red", "supervise", "escalate")
@@ -71,6 +71,8 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
                 raise ValueError("免打扰时段格式应为 HH:MM，例如 22:00") from None
             if start == end:
                 raise ValueError("免打扰时段的开始和结束不能相同")
+        if unknown := [u for u in self.quiet_hours_exempt_urgencies if u not in set(Urgency)]:
+            raise ValueError(f"免打扰例外中有未知的紧急程度：{'、'.join(unknown)}")
 
     @property
     def quiet_window(self) -> tuple[time, time] | None:

@@ -61,6 +61,11 @@ def test_a_bad_window_is_refused_in_chinese(bad):
         PolicyRules(quiet_hours=bad)
 
 
+def test_an_unknown_urgency_in_the_exemptions_is_refused():
+    with pytest.raises(ValueError, match="未知的紧急程度：urgnet"):
+        PolicyRules(quiet_hours_exempt_urgencies=["urgnet"])
+
+
 def test_a_deadline_is_written_for_a_citizen_in_the_countys_time():
     assert written(datetime(2026, 12, 10, 9, 30, tzinfo=TIME_ZONE)) == "2026年12月10日（周四）09:30"
     assert written(datetime(2026, 12, 9, 16, 5, tzinfo=UTC)) == "2026年12月10日（周四）00:05"  # past midnight there
