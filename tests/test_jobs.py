@@ -17,7 +17,6 @@ from hotline.models import Notification
 from hotline.notify import HttpSmsSender, LogSender, SendFailed, set_sender
 from tests.fixtures import CALL
 
-
 pytestmark = pytest.mark.usefixtures("daytime")  # citizens' SMS are sent at once only outside the quiet hours
 
 
