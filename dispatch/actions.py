@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch import followup, gate, supervision
+from dispatch import followup, gate, supervision, tell
 from dispatch.models import CatalogueEntry, SupervisionNotice
 from dispatch.policy import clock_for, current_clock
 from hotline import outbox
@@ -203,6 +203,7 @@ def decide_extension(session: Session, ticket: Ticket, actor: Actor, approve: bo
           data=data)
     if approve:
         followup.reset_cards(session, ticket)
+        tell.extension_approved(session, ticket)
 
 
 def wait_for_citizen(session: Session, ticket: Ticket, actor: Actor, message: str) -> None:
@@ -213,13 +214,20 @@ def wait_for_citizen(session: Session, ticket: Ticket, actor: Actor, message: st
             refusal := clock_for(session, ticket.policy_version).pause_refusal(taken)) is not None:
         raise TransitionRefused(ticket, Action.WAIT_CITIZEN, refusal, role=actor.role)
     ticket.paused_at = now()
-    apply(session, ticket, Action.WAIT_CITIZEN, actor, data={"message": message})
+    ticket.supplement_due_at = clock_for(session, ticket.policy_version).supplement_due(ticket.paused_at)
+    apply(session, ticket, Action.WAIT_CITIZEN, actor,
+          data={"message": message, "supplement_due_at": ticket.supplement_due_at.isoformat()})
     followup.schedule(session, ticket)
+    tell.asked_for_supplement(session, ticket, message)
 
 
-def resume(session: Session, ticket: Ticket, actor: Actor, supplement: str | None = None) -> None:
-    """The clock starts again and the deadline moves by the time the pause counted."""
+def resume(session: Session, ticket: Ticket, actor: Actor, supplement: str | None = None, *,
+           timed_out: bool = False) -> None:
+    """The clock starts again and the deadline moves by the time the pause counted. `timed_out`: the system
+    goes on without the citizen's answer once the supplement deadline has passed (dispatch.waiting)."""
     data: dict[str, Any] = {"paused_minutes": 0.0}
+    if timed_out:
+        data["timed_out"] = True
     if ticket.paused_at is not None and ticket.due_at is not None and ticket.status == Status.WAITING_CITIZEN:
         clock, moment = clock_for(session, ticket.policy_version), now()
         data["paused_minutes"] = round(clock.paused_time(ticket.urgency, ticket.paused_at, moment).total_seconds() / 60, 1)
@@ -229,9 +237,12 @@ def resume(session: Session, ticket: Ticket, actor: Actor, supplement: str | Non
         data["due_at"] = ticket.due_at.isoformat()
     if supplement:
         data["supplement"] = supplement
+    asked_by, paused_at = ticket.supplement_due_at, ticket.paused_at
     apply(session, ticket, Action.RESUME, actor, data=data)
-    ticket.paused_at = None
+    ticket.paused_at = ticket.supplement_due_at = None
     followup.schedule(session, ticket)
+    if timed_out and asked_by is not None and paused_at is not None:
+        tell.supplement_timed_out(session, ticket, paused_at.isoformat(), spoken(asked_by))
 
 
 def reply(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
@@ -261,6 +272,7 @@ def _close(session: Session, ticket: Ticket, actor: Actor, text: str, action: Ac
     apply(session, ticket, action, actor, data={"reply": text, "on_time": on_time, **(extra or {})})
     followup.schedule(session, ticket)
     stamp = moment.isoformat()
+    tell.survivor_answered(session, ticket)  # callers merged into this ticket hear of the answer too
     if action == Action.REPLY:
         outbox.queue(session, "reply_ready", dedupe_key=f"reply_ready:{ticket.id}:{stamp}", ticket=ticket,
                      phone=ticket.caller_phone, number=ticket.number)
@@ -294,11 +306,13 @@ def reopen(session: Session, ticket: Ticket, actor: Actor, note: str) -> None:
           data={"department": _name(ticket), "due_at": ticket.due_at.isoformat(),
                 "calendar": clock.sources})
     followup.reset_cards(session, ticket)
+    tell.reopened(session, ticket, _name(ticket))
 
 
 def transfer(session: Session, ticket: Ticket, actor: Actor, line: str, note: str | None) -> None:
     ticket.transferred_to = line
     apply(session, ticket, Action.TRANSFER, actor, note=note, data={"line": line})
+    tell.transferred(session, ticket, line)
 
 
 def merge(session: Session, ticket: Ticket, parent: Ticket, actor: Actor, note: str | None) -> None:
@@ -311,6 +325,7 @@ def merge(session: Session, ticket: Ticket, parent: Ticket, actor: Actor, note: 
     ticket.parent_id = parent.id
     apply(session, ticket, Action.MERGE, actor, note=note, data={"parent_number": parent.number})
     followup.schedule(session, ticket)
+    tell.merged(session, ticket, parent)
 
 
 def supervise(session: Session, ticket: Ticket, commander: Actor, message: str, respond_within_days: int,

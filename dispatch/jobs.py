@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import lazyload
 
 from classifier.store import KEEP_VERSIONS
-from dispatch import followup, history_training, routing
+from dispatch import followup, history_training, routing, waiting
 from dispatch.actions import archive
 from dispatch.policy import calendar_coverage
 from hotline.clock import local, now
@@ -229,6 +229,11 @@ def sweep_deadlines() -> dict[str, int]:
     return followup.sweep()
 
 
+def time_out_waits() -> int:
+    """待补充 past the citizen's supplement deadline: the ticket goes on without it (dispatch.waiting)."""
+    return waiting.sweep()
+
+
 def check_calendar_coverage() -> list[int]:
     """Daily: a WARNING while a year a deadline can reach has no holiday data (only Monday to Friday would count)."""
     with session_scope() as session:
@@ -240,6 +245,6 @@ def check_calendar_coverage() -> list[int]:
 
 # (function, cron expression) pairs that the scheduler registers, read in the county's time (web/schedule.py);
 # the functions in TRAINING go to the training queue with their timeout, the rest to the routing workers' queue.
-SCHEDULE = [(sweep_deadlines, "* * * * *"), (reconcile, "*/5 * * * *"), (archive_stale_closed, "15 2 * * *"),
+SCHEDULE = [(sweep_deadlines, "* * * * *"), (time_out_waits, "* * * * *"), (reconcile, "*/5 * * * *"), (archive_stale_closed, "15 2 * * *"),
             (retrain_model, "30 1 * * *"), (check_calendar_coverage, "0 1 * * *")]
 TRAINING = {retrain_model: HISTORY_JOB_TIMEOUT}

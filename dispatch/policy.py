@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dispatch.calendar import Coverage, WorkCalendar, coverage
 from dispatch.models import CalendarOverride, TimeLimitPolicy
-from hotline.vocabulary import TicketType
+from hotline.vocabulary import TicketType, Urgency
 
 WorkingDays = Annotated[float, msgspec.Meta(gt=0, le=60)]
 STEPS = ("yellow", "red", "supervise", "escalate")
@@ -44,6 +44,12 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     escalate_after_working_days: Annotated[float, msgspec.Meta(ge=0, le=60)] = 5
     max_pauses: Annotated[int, msgspec.Meta(ge=0, le=5)] = 1  # 待补充 requests a handler may make per ticket
     leadership_department_code: str | None = None  # the unit that escalations go to (the county's own office)
+    # 待补充: how long the citizen has to answer before the ticket goes on without it (DESIGN.md is silent: 5 wd)
+    supplement_working_days: WorkingDays = 5
+    # 免打扰时段 for citizens' SMS, Asia/Shanghai; None sends at any hour. Tickets of these urgencies (and
+    # emergencies) are told at once; every other message waits for the end of the window.
+    quiet_hours: tuple[str, str] | None = ("22:00", "07:00")
+    quiet_hours_exempt_urgencies: list[str] = msgspec.field(default_factory=lambda: ["urgent"])
 
     def __post_init__(self) -> None:
         missing = [t.label for t in TicketType if t.value not in self.resolve_working_days]
@@ -58,6 +64,23 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
             raise ValueError("工作时间段必须按时间先后排列且互不重叠")
         if self.escalate_after_working_days <= self.supervise_after_working_days:
             raise ValueError("升级时限必须晚于督办时限")
+        if self.quiet_hours is not None:
+            try:
+                start, end = self.quiet_window
+            except ValueError:
+                raise ValueError("免打扰时段格式应为 HH:MM，例如 22:00") from None
+            if start == end:
+                raise ValueError("免打扰时段的开始和结束不能相同")
+        if unknown := [u for u in self.quiet_hours_exempt_urgencies if u not in set(Urgency)]:
+            raise ValueError(f"免打扰例外中有未知的紧急程度：{'、'.join(unknown)}")
+
+    @property
+    def quiet_window(self) -> tuple[time, time] | None:
+        """(start, end) in the county's time; the window may run past midnight (22:00-07:00)."""
+        if self.quiet_hours is None:
+            return None
+        start, end = self.quiet_hours
+        return time.fromisoformat(start), time.fromisoformat(end)
 
     @property
     def longest_working_days(self) -> float:
@@ -131,6 +154,10 @@ class DeadlineClock:
             return (f"每张工单最多暂停计时 {self.rules.max_pauses} 次（待群众补充），"
                     "如确需再次补充材料，请联系指挥中心申请延期")
         return None
+
+    def supplement_due(self, paused_at: datetime) -> datetime:
+        """By when the citizen is asked to answer a 待补充 request; after it the ticket goes on without it."""
+        return self.calendar.add_working_days(paused_at, self.rules.supplement_working_days)
 
     def paused_time(self, urgency: str, paused_at: datetime, resumed_at: datetime) -> timedelta:
         """How long the pause counts: wall time for hour limits, working time for working-day limits."""

@@ -25,6 +25,15 @@ def spoken(moment: datetime) -> str:
     return local(moment).strftime("%m月%d日%H:%M")
 
 
+WEEKDAYS = "一二三四五六日"
+
+
+def written(moment: datetime) -> str:
+    """How a deadline is written for a citizen on the page: 2026年12月10日（周四）17:30, local time."""
+    here = local(moment)
+    return f"{here.year}年{here.month}月{here.day}日（周{WEEKDAYS[here.weekday()]}）{here:%H:%M}"
+
+
 @contextmanager
 def frozen(moment: datetime) -> Iterator[list[datetime]]:
     """Pin the clock; the yielded one-item list can be moved forward by the caller."""

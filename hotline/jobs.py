@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
@@ -113,16 +113,42 @@ def hand_to_followers(session: Session, ticket_id: int) -> None:
         after_commit_each(session, job, ticket_id)
 
 
+SendGate = Callable[[Session, Notification, datetime], datetime | None]
+_gates: list[SendGate] = []
+
+
+def hold_messages_with(gate: SendGate) -> None:
+    """Let a later layer (dispatch's quiet hours, from the county policy) hold a message back: the gate answers
+    None to send now, or the moment the row is due again. Registered in web.process, like `follow_intake`."""
+    if gate not in _gates:
+        _gates.append(gate)
+
+
+def _held(session: Session, notification_id: int, moment: datetime) -> bool:
+    """Ask the gates about a row due now; a held row is pushed to its moment, still pending, never dropped."""
+    row = session.get(Notification, notification_id)
+    if row is None or row.status != "pending" or row.next_attempt_at > moment:
+        return False
+    holds = [hold for gate in _gates if (hold := gate(session, row, moment)) is not None]
+    if not holds:
+        return False
+    session.execute(update(Notification).where(Notification.id == notification_id, Notification.status == "pending")
+                    .values(next_attempt_at=max(holds)))
+    return True
+
+
 def _claim(notification_id: int) -> Notification | None:
     """Take the row for sending; a second worker racing for it gets nothing."""
     with session_scope() as session:
+        if _gates and _held(session, notification_id, now()):
+            return None
         claimed = session.execute(
             update(Notification)
             .where(Notification.id == notification_id, Notification.status == "pending",
                    Notification.next_attempt_at <= now())
             .values(status="sending", attempts=Notification.attempts + 1, next_attempt_at=now())
         ).rowcount
-        return session.get(Notification, notification_id) if claimed else None
+        return session.get(Notification, notification_id, populate_existing=True) if claimed else None
 
 
 def send_notification(notification_id: int) -> str:

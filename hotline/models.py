@@ -91,6 +91,7 @@ class Ticket(Base):
         Index("ix_ticket_township_id", "township", "id"),
         Index("ix_ticket_suggested_category_id", "suggested_category", "id"),
         Index("ix_ticket_category_code_id", "category_code", "id"),
+        Index("ix_ticket_parent_id", "parent_id"),  # the tickets merged into one, told when it is answered
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -117,6 +118,8 @@ class Ticket(Base):
     due_at: Mapped[datetime | None]
     signed_at: Mapped[datetime | None]
     paused_at: Mapped[datetime | None]
+    # 待补充: by when the citizen was asked to answer (told in the SMS); the sweep goes on without it after that
+    supplement_due_at: Mapped[datetime | None] = mapped_column(index=True)
     closed_at: Mapped[datetime | None]
     policy_version: Mapped[int | None]
     extension_used: Mapped[bool] = mapped_column(Boolean, default=False)

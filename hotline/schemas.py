@@ -190,6 +190,11 @@ class PublicTicket(msgspec.Struct):
     can_supplement: bool
     satisfaction: str | None
     timeline: list[PublicEvent]
+    # 承诺办结时间 in words (Asia/Shanghai) while the ticket is being handled; None once answered or while paused
+    due_text: str | None = None
+    # 待补充: by when the citizen is asked to answer
+    supplement_due_at: datetime | None = None
+    supplement_due_text: str | None = None
 
 
 class LookupRequest(msgspec.Struct, forbid_unknown_fields=True):

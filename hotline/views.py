@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.access import SEES_PERSONAL_DATA
+from hotline.clock import written
 from hotline.models import Department, Ticket, TicketEvent
 from hotline.privacy import mask_name, mask_phone
 from hotline.redaction import redact, redact_data, stated_names
@@ -128,7 +130,11 @@ def public_text(event: TicketEvent) -> str | None:
         case "approve_extension":
             return "承办单位申请延期办理，已获批准"
         case "wait_citizen":
-            return f"需要您补充情况：{data.get('message', '')}".rstrip("：")
+            asked = f"需要您补充情况：{data.get('message', '')}".rstrip("：")
+            by = data.get("supplement_due_at")
+            return f"{asked}（请于 {written(datetime.fromisoformat(by))} 前补充）" if by else asked
+        case "resume" if data.get("timed_out"):
+            return "补充期限已过，未收到补充情况，按现有情况继续办理"
         case "resume":
             return "已收到补充情况，继续办理"
         case "reply" | "answer":
@@ -146,7 +152,12 @@ def public_text(event: TicketEvent) -> str | None:
     return None
 
 
+# the statuses in which the citizen is promised an answer by `due_at` (while 待补充 the date moves on resume)
+PROMISED = frozenset({Status.PENDING_SIGN, Status.RETURNED, Status.IN_PROGRESS, Status.EXTENSION_PENDING})
+
+
 def public_ticket(ticket: Ticket, events: Iterable[TicketEvent]) -> PublicTicket:
+    waiting = ticket.status == Status.WAITING_CITIZEN
     timeline = [
         PublicEvent(time=event.created_at, text=text)
         for event in events
@@ -164,6 +175,9 @@ def public_ticket(ticket: Ticket, events: Iterable[TicketEvent]) -> PublicTicket
         reply=ticket.reply,
         can_rate=ticket.status == Status.CLOSED,
         can_supplement=ticket.status == Status.WAITING_CITIZEN,
+        due_text=written(ticket.due_at) if ticket.due_at and ticket.status in PROMISED else None,
+        supplement_due_at=ticket.supplement_due_at if waiting else None,
+        supplement_due_text=written(ticket.supplement_due_at) if waiting and ticket.supplement_due_at else None,
         satisfaction=ticket.satisfaction,
         timeline=timeline,
     )

@@ -183,6 +183,19 @@ def _signed_in(client: TestClient, username: str) -> dict:
 
 
 @pytest.fixture
+def daytime() -> Iterator[None]:
+    """Today at 10:00 in the county, for a test that texts citizens on the suite's clock and is not about the
+    quiet hours (22:00-07:00, dispatch.quiet_hours): run at night, its messages would rightly wait for 07:00."""
+    from datetime import time
+
+    from hotline import clock
+    from hotline.settings import TIME_ZONE
+
+    with clock.frozen(datetime.combine(clock.local(clock.now()).date(), time(10), TIME_ZONE)):
+        yield
+
+
+@pytest.fixture
 def no_overrides() -> Iterator[None]:
     """No admin calendar overrides before and after the test (the suite's per-test clean-up keeps them)."""
     from dispatch.models import CalendarOverride

@@ -17,6 +17,8 @@ from hotline.models import Notification
 from hotline.notify import HttpSmsSender, LogSender, SendFailed, set_sender
 from tests.fixtures import CALL
 
+pytestmark = pytest.mark.usefixtures("daytime")  # citizens' SMS are sent at once only outside the quiet hours
+
 
 @pytest.fixture(autouse=True)
 def default_sender():

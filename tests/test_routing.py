@@ -176,7 +176,7 @@ def test_retrain_refuses_a_model_that_got_worse(private_store):
         assert session.scalar(select(func.count(RoutingCorrection.id))) == 4000
 
 
-def test_reconciler_reruns_routing_and_sending_that_never_happened(client, commander, monkeypatch):
+def test_reconciler_reruns_routing_and_sending_that_never_happened(client, commander, monkeypatch, daytime):
     from datetime import timedelta
 
     import redis as redis_lib

@@ -1,8 +1,9 @@
 """One way to start any process (web, RQ worker, scheduler, benchmark): the same wiring, in one place.
 
-What a process needs beyond its own job: personal data masked and secrets blanked in every log record, and every new or submitted
-ticket handed to routing. Hotline cannot import dispatch, so routing follows intake through a registration;
-a process that skipped it would store tickets nobody routes, which is why every entry point calls `prepare`.
+What a process needs beyond its own job: personal data masked and secrets blanked in every log record, every new or submitted
+ticket handed to routing, and citizens' messages held through the county's quiet hours. Hotline cannot import dispatch,
+so routing and the quiet hours come in through registrations; a process that skipped them would store tickets nobody
+routes and text citizens at 03:00, which is why every entry point calls `prepare`.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import logging
 from typing import Any
 
 from dispatch.jobs import route
-from hotline.jobs import follow_intake
+from dispatch.quiet_hours import hold_until
+from hotline.jobs import follow_intake, hold_messages_with
 from hotline.logs import configure_logging
 from hotline.privacy import install_log_masking
 from hotline.settings import Settings, get_settings
@@ -28,4 +30,5 @@ def prepare(*, own_logging: bool = True) -> Settings:
         configure_logging(logging.INFO)
     install_log_masking()
     follow_intake(route)  # every new ticket is classified and, when sure, dispatched by a worker
+    hold_messages_with(hold_until)  # citizens' SMS wait out the county's quiet hours (dispatch.quiet_hours)
     return get_settings()

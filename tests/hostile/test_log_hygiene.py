@@ -38,7 +38,7 @@ def _work() -> None:
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
 
 
-def test_the_receipt_sms_is_sent_with_its_query_code_but_logged_without_it(live_server, log_sender):
+def test_the_receipt_sms_is_sent_with_its_query_code_but_logged_without_it(live_server, log_sender, daytime):
     with captured_logs() as lines:
         receipt = httpx.post(f"{live_server}/api/public/letters", json=LETTER).json()
         _work()

@@ -136,8 +136,10 @@ function render(t, thanks) {
     h("div", { class: "status-line" }, h("strong", { text: `工单 ${t.number}` }), statusBadge(t.status, t.status_label)),
     h("dl", { class: "dl" },
       h("dt", { text: "受理时间" }), h("dd", { text: when(t.created_at, true) }),
-      t.due_at && !["closed", "rated", "archived"].includes(t.status)
-        ? [h("dt", { text: "办理时限" }), h("dd", { text: when(t.due_at, true) })] : null,
+      t.due_text ? [h("dt", { text: "承诺办结时间" }), h("dd", { id: "due-text", text: t.due_text })] : null,
+      t.supplement_due_text
+        ? [h("dt", { text: "补充截止时间" }), h("dd", { id: "supplement-due-text", text: t.supplement_due_text })]
+        : null,
       h("dt", { text: "联系电话" }), h("dd", { text: t.caller_phone || "—" }),
       t.satisfaction ? [h("dt", { text: "您的评价" }), h("dd", { text: label(SATISFACTION, t.satisfaction) })] : null),
     h("section", {}, h("h2", { text: t.title || "诉求内容" }), h("p", { class: "pre", text: t.content })),
@@ -180,11 +182,14 @@ function ratingForm(t) {
   return h("section", {}, form);
 }
 
-function supplementForm() {
+function supplementForm(t) {
   const problem = errorBox();
   const content = h("textarea", { id: "s-content", rows: 4, maxlength: 4000, placeholder: "请按办理单位的要求补充情况" });
   const form = h("form", { id: "supplement-form", novalidate: true },
-    h("h2", { text: "补充情况" }), content, problem,
+    h("h2", { text: "补充情况" }),
+    t.supplement_due_text
+      ? h("p", { class: "muted small", text: `请于 ${t.supplement_due_text} 前补充，逾期将按现有情况继续办理。` }) : null,
+    content, problem,
     h("button", { type: "submit", class: "primary wide", text: "提交补充" }));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
