@@ -22,7 +22,7 @@ from classifier.dataset import CORPUS_DIR, Example, load_corpus, load_csv
 from classifier.emergency import detect
 from classifier.evaluate import cross_validate, holdout_eval, report, write_report
 from classifier.service import ensure_model, retrain
-from classifier.train import HISTORY_FIT, fit_plain, stderr_progress
+from classifier.train import fit_plain, stderr_progress
 
 
 def _load_jsonl(path: Path) -> list[Example]:
@@ -31,13 +31,10 @@ def _load_jsonl(path: Path) -> list[Example]:
 
 
 def _fit(args: argparse.Namespace) -> dict[str, object]:
-    """C and the NB head: a county's CSV gets HISTORY_FIT, the shipped corpus the plain head; flags override."""
-    fit: dict[str, object] = dict(HISTORY_FIT) if args.csv else {"C": 0.5, "nb": False}
-    if args.C is not None:
-        fit["C"] = args.C
-    if args.nb is not None:
-        fit["nb"] = args.nb
-    return fit
+    """C and the head. ``--nb`` (NB-weighted) is opt-in: +2 points in 5-fold CV on a big real history (teddycup
+    0.928 against 0.910), but on a small templated one it learnt the template words and sent a differently worded
+    street-light call to 入学 (tests/test_history_training.py), so no path turns it on by itself."""
+    return {"C": args.C, "nb": args.nb}
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -98,17 +95,15 @@ def main(argv: list[str] | None = None) -> int:
     t.add_argument("--extra", type=Path, help="JSONL of extra {text,label} examples (corrections)")
     t.add_argument("--out", type=Path, required=True, help="model store directory")
     t.add_argument("--no-promote", action="store_true")
-    t.add_argument("--C", type=float, default=None, help="default 0.5, or HISTORY_FIT's with --csv")
-    t.add_argument("--nb", action=argparse.BooleanOptionalAction, default=None,
-                   help="NB-weighted head (default: on with --csv only)")
+    t.add_argument("--C", type=float, default=0.5)
+    t.add_argument("--nb", action="store_true", help="NB-weighted head (NBSVM), for a big real history")
     t.set_defaults(func=cmd_train)
     e = sub.add_parser("evaluate", help="per-class scores, macro-F1, confusion matrix")
     e.add_argument("--csv", type=Path)
     e.add_argument("--cv", type=int, default=0, help="k for stratified k-fold (default: one 80/20 split)")
     e.add_argument("--out", type=Path, default=Path("/tmp/classifier-eval"))
-    e.add_argument("--C", type=float, default=None, help="default 0.5, or HISTORY_FIT's with --csv")
-    e.add_argument("--nb", action=argparse.BooleanOptionalAction, default=None,
-                   help="NB-weighted head (default: on with --csv only)")
+    e.add_argument("--C", type=float, default=0.5)
+    e.add_argument("--nb", action="store_true", help="NB-weighted head (NBSVM), for a big real history")
     e.set_defaults(func=cmd_evaluate)
     p = sub.add_parser("predict", help="classify one text, with explanation")
     p.add_argument("text", nargs="+")

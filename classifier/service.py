@@ -16,7 +16,7 @@ from classifier.corpus.written import load_written
 from classifier.dataset import Example, load_corpus, load_csv
 from classifier.model import Prediction
 from classifier.store import ModelStore, PromotionResult, judge
-from classifier.train import HISTORY_FIT, ModelMeta, Progress, stderr_progress, train
+from classifier.train import ModelMeta, Progress, stderr_progress, train
 
 PROMOTION_SHARE = 0.1
 
@@ -59,8 +59,6 @@ def retrain(store: ModelStore | Path | str, base: Sequence[Example] | None = Non
         held_texts = {ex.text for ex in held}
         base = [ex for ex in base if ex.text not in held_texts]
     source = str(csv) if csv else "corpus"
-    if csv:
-        train_kw = {**HISTORY_FIT, **train_kw}
     if not csv and "realistic" not in train_kw:  # the shipped corpus: calibrate on the team's written texts
         train_kw["realistic"] = load_written(calibration=False)
         train_kw["calibration"] = load_written(calibration=True)

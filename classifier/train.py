@@ -48,10 +48,6 @@ class ModelMeta(msgspec.Struct, kw_only=True):
 
 
 PARALLEL_FEATURES_FROM = 20_000
-# The fit for a county's own messages (real text, no templates). NB weighting pays there (teddycup 5-fold 0.929
-# against 0.910) and costs on the shipped template corpus (hand-written set 0.79 -> 0.64-0.68), so only the
-# history paths (``retrain(csv=)``, dispatch.history_training, the CLI with --csv) use it.
-HISTORY_FIT: dict[str, Any] = {"C": 1.0, "nb": True}
 REALISTIC_WEIGHT = 3.0  # a written text weighs this many template texts in the fit
 REALISTIC_HOLDOUT = 0.3  # share of the written texts set aside to fit temperature and threshold
 

@@ -24,7 +24,6 @@ from classifier.dataset import Example
 from classifier.model import TextClassifier
 from classifier.service import retrain_on_slice
 from classifier.store import load_model
-from classifier.train import HISTORY_FIT
 from dispatch import gate, routing
 from dispatch.models import CatalogueEntry
 from hotline.database import session_scope
@@ -151,7 +150,7 @@ def train_history(dry_run: bool = False, progress: Progress | None = None) -> Hi
         raise HistoryRefused(f"历史工单太少，无法评估：评估切片只有 {len(held)} 张（需要至少 {MIN_SLICE} 张）")
     say("training", {"training": len(training), "slice": len(held), "corrections": len(corrections)})
     meta, result = retrain_on_slice(routing.get_store(), training, held, extra=corrections, source="history",
-                                    dry_run=dry_run, progress=None, **HISTORY_FIT)
+                                    dry_run=dry_run, progress=None)
     opened = seed_gate(load_model(routing.get_store().path_of(meta.version))[0], held) \
         if result.promoted and not dry_run else []
     outcome = HistoryTraining(
