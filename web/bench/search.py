@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> None:
     from litestar.testing import TestClient
 
     from hotline.clock import now
-    from hotline.database import get_engine, session_scope
+    from hotline.database import get_engine
     from hotline.redis_conn import get_redis
     from web.app import create_app
 
