@@ -16,6 +16,7 @@ from litestar.exceptions import PermissionDeniedException, ValidationException
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from hotline import text
 from hotline.access import visible_tickets
 from hotline.models import Department, Ticket
 from hotline.privacy import PhoneError, normalize_phone
@@ -56,7 +57,8 @@ def _has_symbols(value: str) -> bool:
 
 
 def _half_width(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip()
+    """Full-width digits and letters to ASCII, control and invisible characters dropped (hotline.text)."""
+    return text.clean(unicodedata.normalize("NFKC", value))
 
 
 def check(session: Session, actor: Actor, *, q: str | None, phone: str | None, number: str | None,

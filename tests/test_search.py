@@ -184,3 +184,8 @@ def test_words_follow_every_write_of_the_text(operator):
     assert _numbers(operator, q="垃圾") == [number]
     assert _numbers(operator, q="路灯") == []
     assert _numbers(operator, q="望江花园") == [number]  # the address is unchanged
+
+
+def test_invisible_characters_are_dropped_not_searched(operator, county):
+    assert _numbers(operator, q="路\u200b灯\x00") == [county["lamp"]]
+    assert _numbers(operator, number=" \u3000" + county["lamp"] + "\u200b") == [county["lamp"]]
