@@ -64,8 +64,7 @@ class TicketSearchController(Controller):
         filters = search.check(db_session, actor, q=q, phone=phone, number=number, unit=unit, category=category,
                                status=status, channel=channel, received_from=received_from,
                                received_to=received_to)
-        dialect = db_session.get_bind().dialect.name
-        rows = list(db_session.scalars(search.query(dialect, actor, filters, before_id, limit)))
+        rows = search.fetch(db_session, actor, filters, before_id, limit)
         tickets, more = rows[:limit], len(rows) > limit
         if filters.phone or sees_personal_data(actor):
             view = access_log.PHONE_SEARCH if filters.phone else access_log.SEARCH

@@ -189,3 +189,17 @@ def test_words_follow_every_write_of_the_text(operator):
 def test_invisible_characters_are_dropped_not_searched(operator, county):
     assert _numbers(operator, q="路\u200b灯\x00") == [county["lamp"]]
     assert _numbers(operator, number=" \u3000" + county["lamp"] + "\u200b") == [county["lamp"]]
+
+
+def test_a_word_search_past_the_newest_window_finds_the_older_tickets(operator, county, monkeypatch):
+    """PostgreSQL looks at the newest WINDOW tickets first, then the older ones (hotline.search.fetch): the same
+    answer as one query, here with a window of one ticket."""
+    from hotline import search
+
+    monkeypatch.setattr(search, "WINDOW", 1)
+    assert _numbers(operator, q="小区") == [county["water"], county["lamp"]]
+    first = _search(operator, q="城关街道", limit=1)
+    assert [t["number"] for t in first["items"]] == [county["school"]] and first["has_more"] is True
+    second = _search(operator, q="城关街道", limit=1, before_id=first["next_before_id"])
+    assert [t["number"] for t in second["items"]] == [county["water"]] and second["has_more"] is True
+    assert _numbers(operator, q="停水", limit=5) == [county["water"]]

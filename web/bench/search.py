@@ -134,10 +134,10 @@ def _p(values: list[float], q: float) -> float:
 
 
 def _indexes(engine, create: bool) -> None:
-    from hotline.search_index import create_full_text, drop_full_text
+    from hotline.search_index import create_pg_indexes, drop_pg_indexes
 
     with engine.begin() as connection:
-        (create_full_text if create else drop_full_text)(connection)
+        (create_pg_indexes if create else drop_pg_indexes)(connection)
 
 
 def main(argv: list[str] | None = None) -> None:
