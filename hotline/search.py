@@ -138,7 +138,7 @@ def fetch(session: Session, actor: Actor, filters: Filters, before_id: int | Non
     """
     dialect = session.get_bind().dialect.name
     if not filters.words or dialect != "postgresql":
-        return list(session.scalars(query(dialect, actor, filters, before_id, limit)))
+        return list(session.scalars(query(dialect, actor, filters, before_id, limit, order=_unit_dates(filters))))
     top = before_id if before_id is not None else (session.scalar(select(func.max(Ticket.id))) or 0) + 1
     floor = top - WINDOW
     stmt = query(dialect, actor, filters, before_id, limit)
@@ -147,6 +147,15 @@ def fetch(session: Session, actor: Actor, filters: Filters, before_id: int | Non
         return rows
     older = query(dialect, actor, filters, floor, limit - len(rows), order=(Ticket.id + 0).desc())
     return rows + list(session.scalars(older))
+
+
+def _unit_dates(filters: Filters):
+    """A unit and received dates: the planner does not know that ids grow with received time, and for an old month
+    walked the newest ids by primary key (918,583 rows, 1 s at a million tickets). `id + 0` leaves it the unit's
+    (lead_department_id, created_at) index: a month of one unit's tickets, sorted."""
+    if filters.unit is not None and (filters.received_from or filters.received_to):
+        return (Ticket.id + 0).desc()
+    return None
 
 
 def query(dialect: str, actor: Actor, filters: Filters, before_id: int | None, limit: int, order=None):
