@@ -28,6 +28,7 @@ from hotline.workflow import Actor
 
 MAX_QUERY = 50  # characters of free text: a search box, not a letter
 MAX_SPAN_DAYS = 366 * 5
+DAY_PREFIX = 8  # YYYYMMDD: a number prefix this long holds one day's tickets at most
 WINDOW = 20_000  # newest tickets a word search tries first on PostgreSQL (fetch); about two weeks of a county
 _NUMBER = re.compile(r"[0-9A-Za-z-]{1,20}")
 _CODE = re.compile(r"[0-9A-Za-z]{1,16}")
@@ -138,7 +139,7 @@ def fetch(session: Session, actor: Actor, filters: Filters, before_id: int | Non
     """
     dialect = session.get_bind().dialect.name
     if not filters.words or dialect != "postgresql":
-        return list(session.scalars(query(dialect, actor, filters, before_id, limit, order=_unit_dates(filters))))
+        return list(session.scalars(query(dialect, actor, filters, before_id, limit, order=_order(filters))))
     top = before_id if before_id is not None else (session.scalar(select(func.max(Ticket.id))) or 0) + 1
     floor = top - WINDOW
     stmt = query(dialect, actor, filters, before_id, limit)
@@ -149,11 +150,14 @@ def fetch(session: Session, actor: Actor, filters: Filters, before_id: int | Non
     return rows + list(session.scalars(older))
 
 
-def _unit_dates(filters: Filters):
-    """A unit and received dates: the planner does not know that ids grow with received time, and for an old month
-    walked the newest ids by primary key (918,583 rows, 1 s at a million tickets). `id + 0` leaves it the unit's
-    (lead_department_id, created_at) index: a month of one unit's tickets, sorted."""
+def _order(filters: Filters):
+    """The planner does not know that ids grow with received time and with the number: for a unit's old month, or
+    a day's numbers, it walked the newest ids by primary key (918,583 rows and 1 s; 168,018 rows and 118 ms, at a
+    million tickets). `id + 0` is an ordering no index serves, so the date or number index is used and at most a
+    month of one unit's tickets, or a day's, is sorted. A shorter number prefix (a year) is left to the planner."""
     if filters.unit is not None and (filters.received_from or filters.received_to):
+        return (Ticket.id + 0).desc()
+    if filters.number and len(filters.number) >= DAY_PREFIX:
         return (Ticket.id + 0).desc()
     return None
 
