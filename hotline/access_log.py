@@ -20,6 +20,7 @@ from hotline.settings import TIME_ZONE
 from hotline.workflow import Actor
 
 DETAIL, ACTION, LIST, INBOX, CALLER_HISTORY = "detail", "action", "list", "inbox", "caller_history"
+SEARCH, PHONE_SEARCH = "search", "phone_search"  # hotline.search_controllers
 
 
 def record(session: Session, reader: Actor, ticket_ids: Iterable[int], view: str) -> None:

@@ -20,6 +20,7 @@ from hotline import (
     citizen,
     intake,
     login_guard,
+    search_controllers,
     staff_controllers,
 )
 from hotline.access import load_ticket, visible_tickets
@@ -251,5 +252,5 @@ class PublicController(Controller):
         return citizen.look_up(db_session, data.number, data.query_code)
 
 
-ROUTES = [AuthController, StaffTicketController, AuditController, ReferenceController, PublicController,
-          *admin_controllers.ROUTES, *staff_controllers.ROUTES, *block_controllers.ROUTES]
+ROUTES = [AuthController, *search_controllers.ROUTES, StaffTicketController, AuditController, ReferenceController,
+          PublicController, *admin_controllers.ROUTES, *staff_controllers.ROUTES, *block_controllers.ROUTES]

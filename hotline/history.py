@@ -23,7 +23,7 @@ from typing import Any, get_args
 from sqlalchemy import func, insert, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from hotline import text
+from hotline import search_text, text
 from hotline.clock import now
 from hotline.intake import places_named_in
 from hotline.models import Ticket, TicketEvent
@@ -476,6 +476,7 @@ def _store(session: Session, tickets: list[Ticket], events: list[TicketEvent]) -
             row.id = row_id
     for ticket, event in zip(tickets, events, strict=True):
         event.ticket_id = ticket.id
+        search_text.refresh(ticket)  # the mapper's insert hook is not run for a Core insert
     for model, rows in ((Ticket, tickets), (TicketEvent, events)):
         session.execute(insert(model.__table__), [_columns(model, row) for row in rows])
 

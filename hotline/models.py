@@ -11,6 +11,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, WriteOnlyMapped, mapped_colu
 from sqlalchemy.types import TypeDecorator
 
 from hotline.clock import now
+from hotline.search_text import keep_in_step
 from hotline.settings import TIME_ZONE
 
 BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite only autoincrements INTEGER PRIMARY KEY
@@ -92,6 +93,7 @@ class Ticket(Base):
         Index("ix_ticket_suggested_category_id", "suggested_category", "id"),
         Index("ix_ticket_category_code_id", "category_code", "id"),
         Index("ix_ticket_parent_id", "parent_id"),  # the tickets merged into one, told when it is answered
+        Index("ix_ticket_lead_created", "lead_department_id", "created_at"),  # search: a unit's month
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -144,12 +146,17 @@ class Ticket(Base):
     # set on tickets brought in from a county's earlier system (hotline.history): archived, outside live
     # deadlines and cards, and outside the KPIs unless asked
     imported_at: Mapped[datetime | None]
+    # the words it is found by (hotline.search_text): filled on every write of title, content or address
+    search_text: Mapped[str | None] = mapped_column(Text)
 
     lead_department: Mapped[Department | None] = relationship(lazy="joined")
     co_departments: Mapped[list[Department]] = relationship(secondary="ticket_co_department", lazy="selectin")
     events: WriteOnlyMapped[TicketEvent] = relationship(order_by="TicketEvent.id")
 
     __mapper_args__ = {"version_id_col": version}  # optimistic lock: two handlers cannot both win
+
+
+keep_in_step(Ticket)
 
 
 class TicketCoDepartment(Base):

@@ -277,4 +277,14 @@ class AccessRead(msgspec.Struct):
     staff: str
     staff_name: str
     staff_role: str
-    view: str  # detail, action, list, inbox, caller_history
+    view: str  # detail, action, list, inbox, caller_history, search, phone_search
+
+
+class TicketSearchPage(msgspec.Struct):
+    """One page of a search: the list's own ticket shape, newest first, and how to ask for the next page."""
+
+    items: list[TicketRead]
+    has_more: bool  # more matches past this page: ask again with before_id = next_before_id
+    next_before_id: int | None
+    summaries: dict[str, str]  # by number: the first words with personal data masked, for a results list
+    categories: dict[str, str]  # code -> name, for the codes on this page

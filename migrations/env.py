@@ -10,6 +10,7 @@ import hotline.knowledge  # noqa: F401
 import open311.models  # noqa: F401
 from hotline.database import make_engine
 from hotline.models import Base
+from hotline.search_index import not_modelled
 
 config = context.config
 target_metadata = Base.metadata
@@ -28,7 +29,7 @@ def run_migrations_online() -> None:
 
 def _run(connection) -> None:
     context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True,
-                      compare_type=True)
+                      compare_type=True, include_name=not_modelled)
     with context.begin_transaction():
         context.run_migrations()
 

@@ -64,7 +64,9 @@ CITIZEN_ROUTES: dict[tuple[str, str], dict[str, Any]] = {
 }
 NOTICE_ROUTES = {("POST", "/api/supervision/{notice_id}/response")}
 # Lists a handler may read: each must show its own department's items only.
-SCOPED_LISTS = {("GET", "/api/tickets"), ("GET", "/api/inbox"), ("GET", "/api/supervision")}
+SCOPED_LISTS = {("GET", "/api/tickets"), ("GET", "/api/inbox"), ("GET", "/api/supervision"),
+                ("GET", "/api/tickets/search")}
+LIST_QUERIES = {"/api/tickets/search": "?number=20"}  # a search needs one filter: every number starts with 20
 # Lists and figures across departments: a handler is refused outright.
 REFUSED_TO_HANDLERS = {
     ("GET", "/api/audit/events"), ("GET", "/api/audit/logins"), ("GET", "/api/audit/access"),
@@ -213,7 +215,7 @@ def test_lists_show_a_handler_only_its_department(world, route):
     method, path = route
     by_side = {side: {c.number for key, c in world.tickets.items() if key.startswith(side)} for side in "ab"}
     for handler, own, other in ((HANDLER_A, "a", "b"), (HANDLER_B, "b", "a")):
-        response = _send(world, handler, method, path, None)
+        response = _send(world, handler, method, path + LIST_QUERIES.get(path, ""), None)
         assert response.status_code == 200, response.text
         seen = _numbers_in(response.text)
         assert not seen & (by_side[other] | {world.tickets["fresh"].number}), (handler, path, seen)

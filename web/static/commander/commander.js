@@ -7,9 +7,10 @@ import { $, h, percent, replace, statusBadge, when } from "/static/common/dom.js
 import { EMERGENCY_KINDS, LINES, STATUS, categoryOptions } from "/static/common/labels.js";
 import { showError } from "/static/common/notice.js";
 import { actionForm, input, textarea, ticketDetails, ticketHead } from "/static/common/ticket.js";
+import { setupSearch } from "/static/common/search.js";
 import { staffTimeline } from "/static/common/timeline.js";
 
-const VIEWS = ["dispatch", "returns", "extensions", "supervision", "merge", "gate", "ticket"];
+const VIEWS = ["dispatch", "returns", "extensions", "supervision", "merge", "gate", "search", "ticket"];
 const LINE_OF = { fire: "119", gas_leak: "119", disaster: "119", trapped: "119", traffic: "122", danger: "110",
   crime: "110", medical: "120" };
 const NOTICE_KINDS = { urge: "催办", supervise: "督办", escalate: "升级", manual: "指挥中心督办" };
@@ -66,7 +67,7 @@ function dispatchBody(values) {
 
 function show(view) {
   for (const name of VIEWS) $(`#view-${name}`).hidden = name !== view;
-  for (const name of VIEWS.slice(0, 6)) {
+  for (const name of VIEWS.slice(0, 7)) {
     $(`#nav-${name}`).setAttribute("aria-current", name === view ? "page" : "false");
   }
 }
@@ -81,10 +82,19 @@ function route() {
   }
   const view = (location.hash || "#dispatch").slice(1);
   const loaders = { dispatch: loadDispatch, returns: loadReturns, extensions: loadExtensions,
-    supervision: loadSupervision, merge: loadMerge, gate: loadGate };
+    supervision: loadSupervision, merge: loadMerge, gate: loadGate, search: loadSearch };
   const name = loaders[view] ? view : "dispatch";
   show(name);
   loaders[name]();
+}
+
+// The search form is built once and keeps its filters and results while the desk moves between views.
+function loadSearch() {
+  const box = $("#search");
+  if (box.dataset.ready) return;
+  box.dataset.ready = "1";
+  setupSearch(box, { departments: ref.departments, categories: ref.categories,
+    open: (number) => { location.href = `/commander/tickets/${encodeURIComponent(number)}`; } });
 }
 
 async function refreshCounts() {

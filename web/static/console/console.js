@@ -6,6 +6,7 @@ import { requireStaff } from "/static/common/auth.js";
 import { $, debounce, h, options, percent, replace, statusBadge, when } from "/static/common/dom.js";
 import { CHANNELS, EMERGENCY_KINDS, LINES, TYPES, URGENCY, categoryOptions } from "/static/common/labels.js";
 import { showError, toast } from "/static/common/notice.js";
+import { setupSearch } from "/static/common/search.js";
 import { setupKnowledge } from "/static/console/knowledge-panel.js";
 
 const state = {
@@ -32,10 +33,15 @@ async function start() {
   setupKnowledge({ contentOf: () => value("content"), answer: answerWithArticle });
   $("#caller_phone").focus();
   try {
-    const [areas, categories] = await Promise.all([get("/api/reference/areas"), get("/api/reference/categories")]);
+    const [areas, categories, departments] = await Promise.all([get("/api/reference/areas"),
+      get("/api/reference/categories"), get("/api/departments")]);
     state.areas = areas;
     replace($("#townships"), areas.map((a) => h("option", { value: a.township })));
     replace($("#category"), categoryOptions(h, categories, "（按建议）"));
+    setupSearch($("#search"), { departments, categories, open: (number) => {
+      peek(number);
+      $("#peek").scrollIntoView({ block: "nearest" });
+    } });
   } catch (error) {
     showError($("#call-error"), error);
   }
