@@ -78,7 +78,7 @@ def fit_linear(X: Any, y: Sequence[str], C: float = 0.5, class_weight: str | Non
     y_arr = np.asarray([str(v) for v in y], dtype=object)
     classes = sorted(set(y_arr))
     if not nb or len(classes) < 2:
-        svc = LinearSVC(C=C, dual=True, max_iter=1000, tol=1e-3, class_weight=class_weight)
+        svc = LinearSVC(C=C, dual=True, max_iter=1000, tol=1e-3, class_weight=class_weight, random_state=0)
         svc.fit(X, y_arr, sample_weight=sample_weight)
         coef, intercept = svc.coef_, svc.intercept_
         if coef.shape[0] == 1:  # binary: make it look like two one-vs-rest rows
@@ -92,7 +92,7 @@ def fit_linear(X: Any, y: Sequence[str], C: float = 0.5, class_weight: str | Non
     for c in classes:
         pos = y_arr == c
         r = log_count_ratio(present, pos)
-        svc = LinearSVC(C=C, dual=True, max_iter=1000, tol=1e-3, class_weight=class_weight)
+        svc = LinearSVC(C=C, dual=True, max_iter=1000, tol=1e-3, class_weight=class_weight, random_state=0)
         svc.fit(X.multiply(r).tocsr(), pos, sample_weight=sample_weight)
         coefs.append(svc.coef_[0] * r)
         intercepts.append(svc.intercept_[0])
@@ -173,11 +173,11 @@ def train(examples: Sequence[Example], *, extra: Sequence[Example] = (), realist
         ho_x, ho_y = split_xy(calibration)
         rx, ry = rx + ho_x, ry + ho_y  # the refit trains on both
         tr_x, tr_y = texts + list(r_tr_x) + xt, labels + list(r_tr_y) + yt
-        tr_w = _weights(len(texts), len(r_tr_x) + len(xt), realistic_weight)
+        tr_w = _weights(len(texts), len(r_tr_x), realistic_weight, len(xt))
     elif rx:
         r_tr_x, ho_x, r_tr_y, ho_y = _split(rx, ry, realistic_holdout, seed)
         tr_x, tr_y = texts + list(r_tr_x) + xt, labels + list(r_tr_y) + yt
-        tr_w = _weights(len(texts), len(r_tr_x) + len(xt), realistic_weight)
+        tr_w = _weights(len(texts), len(r_tr_x), realistic_weight, len(xt))
     else:
         tr_x, ho_x, tr_y, ho_y = _split(texts, labels, holdout, seed)
         tr_x, tr_y = list(tr_x) + xt, list(tr_y) + yt
@@ -214,7 +214,7 @@ def train(examples: Sequence[Example], *, extra: Sequence[Example] = (), realist
     n_total = len(texts) + len(xt) + len(rx)
     if refit:
         all_x, all_y = texts + rx + xt, labels + ry + yt
-        all_w = _weights(len(texts), len(rx) + len(xt), realistic_weight) if rx else None
+        all_w = _weights(len(texts), len(rx), realistic_weight, len(xt)) if rx else None
         feats = build_features(**_feature_kw(n_total, feature_overrides))
         X_all = feats.fit_transform(clip(all_x))
         slim(feats)
@@ -238,8 +238,9 @@ def train(examples: Sequence[Example], *, extra: Sequence[Example] = (), realist
     return model, meta
 
 
-def _weights(n_template: int, n_realistic: int, weight: float) -> np.ndarray:
-    return np.concatenate([np.ones(n_template), np.full(n_realistic, weight)])
+def _weights(n_template: int, n_realistic: int, weight: float, n_extra: int) -> np.ndarray:
+    """Template texts 1, the written texts ``weight``, people's corrections 1 (as they weighed before)."""
+    return np.concatenate([np.ones(n_template), np.full(n_realistic, weight), np.ones(n_extra)])
 
 
 def fit_plain(texts: Sequence[str], labels: Sequence[str], C: float = 0.5, class_weight: str | None = None,

@@ -234,9 +234,15 @@ def corrections_as_examples(session: Session) -> list[Example]:
     return [Example(text=text, label=label) for text, label in rows]
 
 
+# A candidate within this much macro-F1 of the current model counts as no worse: over 73 leaves, two corrections
+# moved the fixed slice's macro-F1 by 0.00005 (0.97630 against 0.97635), noise that must not block a night's
+# retrain; one slice text's worth is about 0.001. A poisoned candidate falls far below it (tests/test_routing.py).
+NIGHTLY_TOLERANCE = 0.0005
+
+
 def retrain_with_corrections(session: Session) -> dict[str, Any]:
     """Corpus + corrections → a candidate; promoted only if it does no worse on the fixed held-out slice."""
     store = ensure_model(get_store(), progress=None)
-    meta, result = retrain(store, extra=corrections_as_examples(session), progress=None)
+    meta, result = retrain(store, extra=corrections_as_examples(session), progress=None, tolerance=NIGHTLY_TOLERANCE)
     return {"candidate": meta.version, "promoted": bool(result and result.promoted),
             "reason": result.reason if result else None}
