@@ -168,14 +168,13 @@ def train(examples: Sequence[Example], *, extra: Sequence[Example] = (), realist
     texts, labels = split_xy(examples)
     xt, yt = split_xy(extra)
     rx, ry = split_xy(realistic)
-    if rx and calibration:
-        r_tr_x, r_tr_y = rx, ry
-        ho_x, ho_y = split_xy(calibration)
-        rx, ry = rx + ho_x, ry + ho_y  # the refit trains on both
-        tr_x, tr_y = texts + list(r_tr_x) + xt, labels + list(r_tr_y) + yt
-        tr_w = _weights(len(texts), len(r_tr_x), realistic_weight, len(xt))
-    elif rx:
-        r_tr_x, ho_x, r_tr_y, ho_y = _split(rx, ry, realistic_holdout, seed)
+    if rx:
+        if calibration:
+            r_tr_x, r_tr_y = rx, ry
+            ho_x, ho_y = split_xy(calibration)
+            rx, ry = rx + ho_x, ry + ho_y  # the refit trains on both
+        else:
+            r_tr_x, ho_x, r_tr_y, ho_y = _split(rx, ry, realistic_holdout, seed)
         tr_x, tr_y = texts + list(r_tr_x) + xt, labels + list(r_tr_y) + yt
         tr_w = _weights(len(texts), len(r_tr_x), realistic_weight, len(xt))
     else:
