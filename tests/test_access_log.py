@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from hotline.clock import now
+from hotline.clock import local, now
 from tests.fixtures import CALL
 
 
@@ -38,7 +38,7 @@ def test_filters_and_pages(operator, login):
     first = _records(auditor, limit=2)
     second = _records(auditor, limit=2, before_id=first[-1]["id"])
     assert len(first) == len(second) == 2 and first[-1]["id"] > second[0]["id"]
-    today = now().date().isoformat()
+    today = local(now()).date().isoformat()  # the filter's days are Shanghai days
     assert len(_records(auditor, staff="operator1", date_from=today, date_to=today)) == 5
     assert _records(auditor, date_to="2020-01-01") == [] and _records(auditor, staff="h_jyj") == []
     assert auditor.get("/api/audit/access", params={"date_from": "yesterday"}).status_code == 400
