@@ -310,9 +310,23 @@ def reopen(session: Session, ticket: Ticket, actor: Actor, note: str) -> None:
 
 
 def transfer(session: Session, ticket: Ticket, actor: Actor, line: str, note: str | None) -> None:
+    """转警: the citizen hears where it went, and the line's 联动 desk gets the matter with the caller's number."""
     ticket.transferred_to = line
     apply(session, ticket, Action.TRANSFER, actor, note=note, data={"line": line})
     tell.transferred(session, ticket, line)
+    tell.line_alerted(session, ticket, line, current_clock(session).rules.linkage_phones.get(line))
+
+
+def hand_back(session: Session, ticket: Ticket, actor: Actor, reason: str) -> None:
+    """联动退回: 110 (or 119/120/122) finds it is not theirs (非警务); it waits for a person to dispatch it.
+
+    Not routed again by the model: it was an emergency to the model once already, and a person who has just
+    heard the line's reason decides where it goes. The event keeps which line returned it.
+    """
+    line = ticket.transferred_to
+    ticket.transferred_to = None
+    apply(session, ticket, Action.HAND_BACK, actor, note=reason, data={"line": line, "reason": reason})
+    tell.handed_back(session, ticket, line)
 
 
 def merge(session: Session, ticket: Ticket, parent: Ticket, actor: Actor, note: str | None) -> None:

@@ -99,6 +99,12 @@ class TicketActionController(Controller):
         return _act(db_session, number, request.user,
                     lambda t: actions.transfer(db_session, t, request.user, data.line, data.note))
 
+    @post("/hand-back", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
+    def hand_back(self, number: str, data: ReasonRequest, db_session: Session, request: Request) -> TicketRead:
+        """联动退回 (非警务): recorded by whoever takes the line's call or reads its platform's return."""
+        return _act(db_session, number, request.user,
+                    lambda t: actions.hand_back(db_session, t, request.user, data.reason))
+
     @post("/dispatch", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
     def dispatch(self, number: str, data: DispatchRequest, db_session: Session, request: Request) -> TicketRead:
         def change(ticket: Ticket) -> None:

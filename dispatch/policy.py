@@ -8,6 +8,7 @@ hours (urgent, restoration) run on the wall clock; all others run on Chinese wor
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from dispatch.calendar import Coverage, WorkCalendar, coverage
 from dispatch.models import CalendarOverride, TimeLimitPolicy
-from hotline.vocabulary import TicketType, Urgency
+from hotline.vocabulary import EmergencyLine, TicketType, Urgency
 
 WorkingDays = Annotated[float, msgspec.Meta(gt=0, le=60)]
+PHONE = re.compile(r"[0-9+\-]{3,20}")
 STEPS = ("yellow", "red", "supervise", "escalate")
 
 
@@ -50,6 +52,8 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # emergencies) are told at once; every other message waits for the end of the window.
     quiet_hours: tuple[str, str] | None = ("22:00", "07:00")
     quiet_hours_exempt_urgencies: list[str] = msgspec.field(default_factory=lambda: ["urgent"])
+    # the 联动 desk of each emergency line (110/119/120/122) that a 转警 is texted to; none set: nothing is sent
+    linkage_phones: dict[str, str] = msgspec.field(default_factory=dict)
 
     def __post_init__(self) -> None:
         missing = [t.label for t in TicketType if t.value not in self.resolve_working_days]
@@ -71,6 +75,10 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
                 raise ValueError("免打扰时段格式应为 HH:MM，例如 22:00") from None
             if start == end:
                 raise ValueError("免打扰时段的开始和结束不能相同")
+        if unknown_lines := sorted(set(self.linkage_phones) - set(EmergencyLine)):
+            raise ValueError(f"联动电话中有未知的紧急线路：{'、'.join(unknown_lines)}（应为 110、119、120、122）")
+        if bad := [line for line, phone in self.linkage_phones.items() if not PHONE.fullmatch(phone)]:
+            raise ValueError(f"{'、'.join(bad)} 的联动电话应为 3 到 20 位数字（可含 - 和 +）")
         if unknown := [u for u in self.quiet_hours_exempt_urgencies if u not in set(Urgency)]:
             raise ValueError(f"免打扰例外中有未知的紧急程度：{'、'.join(unknown)}")
 

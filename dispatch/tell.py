@@ -51,6 +51,18 @@ def transferred(session: Session, ticket: Ticket, line: str) -> None:
                  phone=ticket.caller_phone, number=ticket.number, line=LINES.get(line, line), dial=line)
 
 
+def handed_back(session: Session, ticket: Ticket, line: str | None) -> None:
+    outbox.queue(session, "handed_back", dedupe_key=f"handed_back:{ticket.id}:{ticket.version}", ticket=ticket,
+                 phone=ticket.caller_phone, number=ticket.number, line=LINES.get(line or "", line or "联动单位"))
+
+
+def line_alerted(session: Session, ticket: Ticket, line: str, desk_phone: str | None) -> None:
+    """The line's 联动 desk gets what it needs to act: where, what, and the caller's number to call back."""
+    outbox.queue(session, "staff_linkage", dedupe_key=f"linkage:{ticket.id}:{line}", ticket=ticket,
+                 phone=desk_phone, number=ticket.number, content=_quoted(ticket.content),
+                 address=ticket.address or "未提供", caller=ticket.caller_phone or "未留电话")
+
+
 def merged_into(session: Session, ticket: Ticket) -> list[Ticket]:
     """Every ticket merged into this one, at any depth (A into B into C: C's are B and A), oldest merge first."""
     found: list[Ticket] = []

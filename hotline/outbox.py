@@ -21,12 +21,14 @@ TEMPLATES: dict[str, str] = {
     "extended": "工单 {number} 经批准延期办理，预计 {due} 前答复。",
     "reopened": "根据您的评价，工单 {number} 已重新交{department}办理，预计 {due} 前答复。",
     "transferred": "您反映的紧急情况（工单 {number}）已转{line}处置。情况危急请直接拨打 {dial}。",
+    "handed_back": "您反映的问题（工单 {number}）经{line}核实不属于其处置范围，已转回12345热线，我们将尽快转交相关单位办理。",
     "merged": "您的工单 {number} 已与相同诉求合并，由工单 {survivor} 统一办理，请凭工单号 {survivor} 和查询码 {code} 查询进度。",
     "merged_reply": "与您诉求相同的工单 {survivor} 已办结，答复内容可凭工单号 {survivor} 和查询码 {code} 查看。",
     "staff_dispatch": "【新工单】{number} 已派至贵单位，请于 {sign_deadline} 前签收。",
     "staff_yellow": "【黄牌预警】工单 {number} 即将超期，办理期限 {due}，请抓紧办理。",
     "staff_red": "【红牌·催办】工单 {number} 已超过办理期限 {due}，请立即办理并答复。",
     "staff_supervise": "【督办】工单 {number} 已超期 {days} 个工作日，县综合指挥中心督办，请于 {respond_by} 前书面回复。",
+    "staff_linkage": "【12345转警】工单 {number}：{content}。地点：{address}。来电人 {caller}。请联动处置；非警务事项请退回12345。",
     "staff_escalate": "【升级】工单 {number} 已超期 {days} 个工作日，已报{to}协调督办。",
 }
 

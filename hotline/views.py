@@ -149,6 +149,8 @@ def public_text(event: TicketEvent) -> str | None:
             return f"与相同诉求合并办理，请查询工单 {data.get('parent_number', '')}"
         case "transfer":
             return f"已转 {data.get('line', '')} 紧急处置"
+        case "hand_back":  # the line's reason stays internal: it may name the officers or the other party
+            return f"经 {data.get('line') or '联动单位'} 核实不属于其处置范围，已转回12345热线办理"
     return None
 
 

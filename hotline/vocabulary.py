@@ -33,6 +33,7 @@ class Action(Labelled):
     SUBMIT = "submit"
     ANSWER = "answer"
     TRANSFER = "transfer"
+    HAND_BACK = "hand_back"  # the emergency line returns a matter that is not theirs (非警务)
     DISPATCH = "dispatch"
     RETURN = "return"
     REDISPATCH = "redispatch"
@@ -138,6 +139,7 @@ LABELS: dict[StrEnum, str] = {
     Action.SUBMIT: "提交派单",
     Action.ANSWER: "直接答复",
     Action.TRANSFER: "转警情/急救",
+    Action.HAND_BACK: "联动退回",
     Action.DISPATCH: "派单",
     Action.RETURN: "退单",
     Action.REDISPATCH: "改派",

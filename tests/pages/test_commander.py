@@ -95,3 +95,22 @@ def test_the_auto_dispatch_view_shows_each_categorys_precision(open_page):
     expect(row).to_contain_text("自动派单")
     expect(page.locator("#gate-rule")).to_contain_text("核对不少于 30 张")
     web.shot("commander-gate")
+
+
+def test_a_non_police_matter_handed_back_by_110_goes_back_to_the_queue(open_page, staff):
+    operator = staff("operator1")
+    number = operator.call("楼上邻居半夜一直在砸东西吵架，我怕出事")["number"]
+    operator.act(number, "transfer", {"line": "110"})
+
+    desk = open_page()
+    page = desk.goto(f"/commander/tickets/{number}")
+    desk.login("commander")
+    form = page.locator("#hand-back")
+    expect(form).to_contain_text("联动退回（110 非警务）")
+    page.fill("#hand-back-reason", "110回复：民警到场核实系装修噪音，属城管执法，非警务")
+    desk.shot("commander-hand-back")
+    page.click("button[name=hand-back]")
+    expect(page.locator("#ticket")).to_contain_text("待派单")
+    expect(page.locator("#ticket")).to_contain_text("110回复：民警到场核实系装修噪音")
+    ticket = staff("commander").get(f"/api/tickets/{number}").json()
+    assert ticket["status"] == "pending_dispatch" and ticket["transferred_to"] is None

@@ -341,6 +341,11 @@ function ticketActions(t) {
       fields: [["reason", "重办理由", textarea(2)]], success: "已重办",
       send: (v) => act(t.number, "reopen", { reason: v.reason }), done }));
   }
+  if (allowed.has("hand_back")) {
+    forms.push(actionForm({ id: "hand-back", title: `联动退回（${t.transferred_to || ""} 非警务）`, submit: "退回热线",
+      fields: [["reason", "联动单位说明的理由", textarea(2)]], success: "已退回热线，待派单",
+      send: (v) => act(t.number, "hand-back", { reason: v.reason }), done }));
+  }
   if (allowed.has("archive")) {
     forms.push(actionForm({ id: "archive", submit: "归档", success: "已归档", send: () => act(t.number, "archive"),
       done }));
