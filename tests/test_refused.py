@@ -42,7 +42,7 @@ EXPECTED: dict[Status, dict[str, set[str]]] = {
                    HANDLER: {"note", "supervision_response"}},
     Status.ARCHIVED: {},
     Status.MERGED: {},
-    Status.TRANSFERRED: {},
+    Status.TRANSFERRED: {OPERATOR: {"hand_back"}, COMMANDER: {"hand_back"}},  # 联动退回 (非警务)
 }
 
 
