@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from dispatch import followup, gate, supervision, tell
 from dispatch.models import CatalogueEntry, SupervisionNotice
-from dispatch.policy import clock_for, current_clock
+from dispatch.policy import clock_for, current_clock, current_rules
 from hotline import outbox
 from hotline.clock import now, spoken
 from hotline.jobs import hand_to_followers
@@ -314,7 +314,7 @@ def transfer(session: Session, ticket: Ticket, actor: Actor, line: str, note: st
     ticket.transferred_to = line
     apply(session, ticket, Action.TRANSFER, actor, note=note, data={"line": line})
     tell.transferred(session, ticket, line)
-    tell.line_alerted(session, ticket, line, current_clock(session).rules.linkage_phones.get(line))
+    tell.line_alerted(session, ticket, line, current_rules(session).linkage_phones.get(line))
 
 
 def hand_back(session: Session, ticket: Ticket, actor: Actor, reason: str) -> None:

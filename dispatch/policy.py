@@ -52,6 +52,8 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # emergencies) are told at once; every other message waits for the end of the window.
     quiet_hours: tuple[str, str] | None = ("22:00", "07:00")
     quiet_hours_exempt_urgencies: list[str] = msgspec.field(default_factory=lambda: ["urgent"])
+    # 重复诉求: the same caller's answered tickets of this many days are compared with each new one
+    repeat_window_days: Annotated[int, msgspec.Meta(ge=1, le=730)] = 90
     # the 联动 desk of each emergency line (110/119/120/122) that a 转警 is texted to; none set: nothing is sent
     linkage_phones: dict[str, str] = msgspec.field(default_factory=dict)
 
@@ -228,6 +230,11 @@ def current_policy(session: Session) -> TimeLimitPolicy:
     if version is None:
         return publish(session, PolicyRules(), created_by=None)
     return session.get(TimeLimitPolicy, version)
+
+
+def current_rules(session: Session) -> PolicyRules:
+    """The rules in force, without the calendar: for a setting that is not a deadline."""
+    return rules_of(current_policy(session))
 
 
 def policy_for(session: Session, version: int | None) -> TimeLimitPolicy:

@@ -19,8 +19,9 @@ from classifier.dataset import Example
 from classifier.model import Prediction
 from classifier.service import classify, ensure_model, retrain
 from classifier.store import ModelStore
-from dispatch import actions, gate
+from dispatch import actions, gate, repeats
 from dispatch.models import RoutingCorrection
+from dispatch.policy import current_rules
 from hotline.clock import now
 from hotline.models import Ticket
 from hotline.settings import get_settings
@@ -150,7 +151,14 @@ def suggest(session: Session, text: str, township: str | None = None, phone: str
         if found else None,
         "similar_open": similar_open_tickets(session, text, township=township, category=category),
         "earlier_tickets": earlier_calls(session, phone),
+        "repeat_of": _repeat_hint(session, phone, text, category),
     }
+
+
+def _repeat_hint(session: Session, phone: str | None, text: str, category: str | None) -> dict[str, Any] | None:
+    repeat = repeats.earlier_same_problem(session, phone, text, category,
+                                          current_rules(session).repeat_window_days)
+    return repeat.data(now()) if repeat else None
 
 
 def classify_ticket(session: Session, ticket: Ticket) -> dict[str, Any] | None:
@@ -180,6 +188,11 @@ def classify_ticket(session: Session, ticket: Ticket) -> dict[str, Any] | None:
     if duplicates:
         apply(session, ticket, Action.PROPOSE_MERGE, SYSTEM_ACTOR, data={"candidates": duplicates})
     data["duplicates"] = duplicates
+    repeat = repeats.earlier_same_problem(session, ticket.caller_phone, text, prediction.code,
+                                          current_rules(session).repeat_window_days, ticket.id)
+    if repeat is not None:
+        ticket.repeat_of_id = repeat.ticket_id
+        apply(session, ticket, Action.FLAG_REPEAT, SYSTEM_ACTOR, data=repeat.data(now()))
     return data
 
 
@@ -194,6 +207,8 @@ def _why_a_person_decides(session: Session, ticket: Ticket) -> list[str]:
         reasons.append("疑似紧急警情")
     if last_event(session, ticket, Action.PROPOSE_MERGE) is not None:
         reasons.append("疑似重复件")
+    if ticket.repeat_of_id is not None:  # reopen the earlier one (重办) or dispatch anew: a person's call
+        reasons.append("重复诉求：来电人此前反映过同类问题")
     entry = actions.route(session, ticket.suggested_category or "", ticket.township) if classified else None
     if classified is not None and entry is None:
         reasons.append("派单目录中没有该分类")

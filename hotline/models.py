@@ -101,6 +101,8 @@ class Ticket(Base):
     channel: Mapped[str] = mapped_column(String(24))
     caller_name: Mapped[str | None] = mapped_column(String(32))
     caller_phone: Mapped[str | None] = mapped_column(String(20))
+    # 重复诉求: the same caller's answered ticket about the same problem (dispatch.repeats)
+    repeat_of_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("ticket.id"))
     title: Mapped[str | None] = mapped_column(String(100))
     content: Mapped[str] = mapped_column(Text)
     township: Mapped[str | None] = mapped_column(String(32))

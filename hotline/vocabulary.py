@@ -59,6 +59,7 @@ class Action(Labelled):
     CLASSIFY = "classify"
     FLAG_EMERGENCY = "flag_emergency"
     PROPOSE_MERGE = "propose_merge"
+    FLAG_REPEAT = "flag_repeat"  # the caller came back about a problem answered before (dispatch.repeats)
     MANUAL_REVIEW = "manual_review"
     CORRECT_CATEGORY = "correct_category"
     IMPORT = "import"  # a ticket brought in from the county's earlier system (hotline.history), archived at once
@@ -165,6 +166,7 @@ LABELS: dict[StrEnum, str] = {
     Action.CLASSIFY: "智能分类",
     Action.FLAG_EMERGENCY: "紧急警情提示",
     Action.PROPOSE_MERGE: "疑似重复件",
+    Action.FLAG_REPEAT: "重复诉求",
     Action.MANUAL_REVIEW: "转人工分拨",
     Action.CORRECT_CATEGORY: "更正分类",
     Action.IMPORT: "历史工单导入",

@@ -81,6 +81,7 @@ TRANSITIONS: dict[Action, Transition] = {
     A.CLASSIFY: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
     A.FLAG_EMERGENCY: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
     A.PROPOSE_MERGE: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
+    A.FLAG_REPEAT: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
     A.MANUAL_REVIEW: _t({S.PENDING_DISPATCH}, None, SYSTEM),
     A.CORRECT_CATEGORY: _t({S.RECEIVED, S.PENDING_DISPATCH, S.PENDING_SIGN, S.RETURNED}, None, OPERATOR, COMMANDER),
     # history (hotline.history): an earlier system's ticket arrives already finished, with no deadline to run

@@ -281,3 +281,22 @@ def test_the_figures_and_reasons_are_written_as_an_operator_reads_them(open_page
     expect(bars).to_have_count(3)  # the top three only
     expect(bars.locator(".bar-value")).to_have_text(["62%", "37%", "<1%"])
     expect(bars.locator(".bar-label")).to_have_text(["路灯照明", "道路桥梁", "交通秩序"])
+
+
+def test_a_caller_ringing_back_about_an_answered_problem_is_shown_as_a_repeat(open_page, staff):
+    operator = staff("operator1")
+    earlier = operator.call(STREETLIGHT, caller_phone="13600136001")["number"]
+    operator.act(earlier, "dispatch", {"category_code": "0107"})
+    handler = staff("h_cgj")
+    handler.act(earlier, "sign")
+    handler.act(earlier, "reply", {"reply": "已更换灯具"})
+    web = open_page()
+    page = web.goto("/console")
+    web.login("operator1")
+    page.fill("#caller_phone", "13600136001")
+    page.fill("#content", "上回说望江花园门口的路灯修好了，这两天晚上又不亮了，黑灯瞎火的")
+    notice = page.locator("#repeat-of")
+    expect(notice).to_contain_text(f"重复诉求：该来电人今天办结的工单 {earlier} 反映过同类问题")
+    web.shot("console-repeat")
+    notice.locator("button.link").click()
+    expect(page.locator("#peek")).to_contain_text(STREETLIGHT)

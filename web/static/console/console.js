@@ -290,10 +290,20 @@ function renderSuggestion(data) {
       h("button", { type: "button", class: "merge", dataset: { parent: m.number }, text: "并入此单",
         onclick: () => merge(m.number) }))))
     : h("p", { class: "empty", text: "暂无" }));
-  replace($("#earlier"), data.earlier_tickets.length
+  const earlier = data.earlier_tickets.length
     ? h("ul", { class: "tickets" }, data.earlier_tickets.map((n) => h("li", {},
       h("button", { type: "button", class: "link", text: n, onclick: () => peek(n) }))))
-    : h("p", { class: "empty", text: "暂无" }));
+    : h("p", { class: "empty", text: "暂无" });
+  replace($("#earlier"), ...(data.repeat_of ? [repeatNotice(data.repeat_of)] : []), earlier);
+}
+
+/** 重复诉求: the caller was answered on this problem before; the operator says so and a person decides. */
+function repeatNotice(r) {
+  const when = r.days_since_closed === null ? "此前" : (r.days_since_closed < 1 ? "今天" : `${r.days_since_closed} 天前`);
+  return h("p", { class: "repeat", id: "repeat-of", role: "status" },
+    h("strong", { text: "重复诉求：" }), `该来电人${when}办结的工单 `,
+    h("button", { type: "button", class: "link", text: r.earlier_number, onclick: () => peek(r.earlier_number) }),
+    " 反映过同类问题，请问明是否仍未解决。");
 }
 
 /** A probability as an operator reads it: a whole percent, never a misleading 0% or 100%. */
