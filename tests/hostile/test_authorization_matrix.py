@@ -50,6 +50,7 @@ TICKET_ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/api/tickets/{number}/sign"): None,
     ("POST", "/api/tickets/{number}/submit"): None,
     ("POST", "/api/tickets/{number}/transfer"): {"line": "110"},
+    ("POST", "/api/tickets/{number}/hand-back"): {"reason": "非警务"},
     ("POST", "/api/tickets/{number}/wait"): {"message": "请补充照片"},
     ("POST", "/api/tickets/{number}/supervise"): {"message": "请加快办理"},
     # pages: the same shell for any number, the API decides what shows
