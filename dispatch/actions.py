@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch import followup, gate, supervision, tell
+from dispatch import followup, gate, review, supervision, tell
 from dispatch.models import CatalogueEntry, SupervisionNotice
 from dispatch.policy import clock_for, current_clock, current_rules
 from hotline import outbox
@@ -265,19 +265,18 @@ def answer_on_the_spot(session: Session, ticket: Ticket, actor: Actor, text: str
 
 def _close(session: Session, ticket: Ticket, actor: Actor, text: str, action: Action,
            extra: dict[str, Any] | None = None) -> None:
+    """The unit's answer: its clock stops here, on time or not. A reply to a ticket of a type the policy reviews
+    waits for 办结审核 (dispatch.review); anything else closes now and the citizen is told."""
     moment = now()
     on_time = ticket.due_at is None or moment <= ticket.due_at
     ticket.reply = text
     ticket.closed_at = moment
+    if action == Action.REPLY and (clock := clock_for(session, ticket.policy_version)).review_required(ticket.type):
+        review.submit(session, ticket, actor, text, on_time, moment, clock)
+        return
     apply(session, ticket, action, actor, data={"reply": text, "on_time": on_time, **(extra or {})})
     followup.schedule(session, ticket)
-    stamp = moment.isoformat()
-    tell.survivor_answered(session, ticket)  # callers merged into this ticket hear of the answer too
-    if action == Action.REPLY:
-        outbox.queue(session, "reply_ready", dedupe_key=f"reply_ready:{ticket.id}:{stamp}", ticket=ticket,
-                     phone=ticket.caller_phone, number=ticket.number)
-    outbox.queue(session, "rating_invite", dedupe_key=f"rating_invite:{ticket.id}:{stamp}", ticket=ticket,
-                 phone=ticket.caller_phone, number=ticket.number)
+    tell.answered(session, ticket, replied=action == Action.REPLY, stamp=moment.isoformat())
 
 
 def rate(session: Session, ticket: Ticket, actor: Actor, satisfaction: str, solved: str,

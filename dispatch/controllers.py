@@ -15,6 +15,8 @@ from dispatch import (
     catalogue_controllers,
     commander_controllers,
     model_controllers,
+    review,
+    review_controllers,
     routing,
 )
 from dispatch.schemas import (
@@ -28,6 +30,8 @@ from dispatch.schemas import (
     NoteRequest,
     ReasonRequest,
     ReplyRequest,
+    ReviewChecks,
+    ReviewReturn,
     SuggestRequest,
     SupplementRequest,
     TransferRequest,
@@ -67,6 +71,11 @@ def _act_once(session: Session, number: str, actor: Actor, change: Callable[[Tic
     change(ticket)
     session.commit()
     return full_ticket(session, ticket, actor)
+
+
+def _checks(data: ReviewChecks) -> review.Checks:
+    return review.Checks(answers_request=data.answers_request, complete=data.complete, courteous=data.courteous,
+                         cites_basis=data.cites_basis)
 
 
 class TicketActionController(Controller):
@@ -164,6 +173,18 @@ class TicketActionController(Controller):
         return _act(db_session, number, request.user,
                     lambda t: actions.reply(db_session, t, request.user, data.reply))
 
+    @post("/review/approve", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
+    def approve_reply(self, number: str, data: ReviewChecks, db_session: Session, request: Request) -> TicketRead:
+        """办结审核 通过: the ticket closes, the citizen is told and may rate; the checks score the reply."""
+        return _act(db_session, number, request.user,
+                    lambda t: review.approve(db_session, t, request.user, _checks(data)))
+
+    @post("/review/return", guards=[roles(OPERATOR, COMMANDER)], sync_to_thread=True, status_code=200)
+    def return_reply(self, number: str, data: ReviewReturn, db_session: Session, request: Request) -> TicketRead:
+        """办结审核 退回: back to the same unit with the reason, under the original deadline."""
+        return _act(db_session, number, request.user,
+                    lambda t: review.return_reply(db_session, t, request.user, _checks(data), data.reason))
+
     @post("/reopen", guards=[roles(COMMANDER)], sync_to_thread=True, status_code=200)
     def reopen(self, number: str, data: ReasonRequest, db_session: Session, request: Request) -> TicketRead:
         return _act(db_session, number, request.user,
@@ -260,5 +281,5 @@ class CitizenActionController(Controller):
         return public_ticket(ticket, ticket_events(db_session, ticket))
 
 
-ROUTES = [TicketActionController, InboxController, CitizenActionController, SuggestController, *commander_controllers.ROUTES,
+ROUTES = [TicketActionController, InboxController, CitizenActionController, SuggestController, *commander_controllers.ROUTES, *review_controllers.ROUTES,
           *admin_controllers.ROUTES, *model_controllers.ROUTES, *catalogue_controllers.ROUTES]

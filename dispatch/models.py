@@ -1,11 +1,12 @@
-"""Tables owned by dispatch/: the dispatch catalogue, calendar overrides and time-limit policy versions."""
+"""Tables owned by dispatch/: the dispatch catalogue, calendar overrides, time-limit policy versions, supervision
+notices, routing corrections and the gate, and the 办结审核 of replies."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.clock import now
@@ -111,3 +112,29 @@ class GateJudgment(Base):
     category_code: Mapped[str] = mapped_column(String(16))
     correct: Mapped[bool | None] = mapped_column(Boolean)
     judged_at: Mapped[datetime | None]
+
+
+class ReplyReview(Base):
+    """办结审核 and 工单质检 of one reply (dispatch.review): made when the unit replies, decided when the hotline
+    approves or returns it, with the four checks and the score. A reply returned and given again is a new row."""
+
+    __tablename__ = "reply_review"
+    __table_args__ = (Index("ix_reply_review_open", "reviewed_at", "replied_at"),
+                      Index("ix_reply_review_unit", "department_id", "reviewed_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(BigId, ForeignKey("ticket.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))  # the unit that replied
+    replied_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    replied_at: Mapped[datetime]
+    reply: Mapped[str] = mapped_column(Text)
+    on_time: Mapped[bool] = mapped_column(Boolean)  # the reply came by the ticket's deadline
+    due_at: Mapped[datetime]  # by when the hotline reviews it
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    reviewed_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))  # approved, returned
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was returned
+    answers_request: Mapped[bool | None] = mapped_column(Boolean)  # 针对诉求
+    complete: Mapped[bool | None] = mapped_column(Boolean)  # 内容完整
+    courteous: Mapped[bool | None] = mapped_column(Boolean)  # 文明规范
+    cites_basis: Mapped[bool | None] = mapped_column(Boolean)  # 依据明确
+    score: Mapped[int | None] = mapped_column(SmallInteger)  # 0-100, 25 for each check passed

@@ -56,6 +56,10 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     repeat_window_days: Annotated[int, msgspec.Meta(ge=1, le=730)] = 90
     # the 联动 desk of each emergency line (110/119/120/122) that a 转警 is texted to; none set: nothing is sent
     linkage_phones: dict[str, str] = msgspec.field(default_factory=dict)
+    # 办结审核: a reply to a ticket of these types waits for the hotline's review before it closes ([]: none),
+    # and the hotline has this long from the reply to approve or return it (dispatch.review)
+    reply_review_types: list[str] = msgspec.field(default_factory=lambda: ["complaint"])
+    reply_review_working_days: WorkingDays = 1
 
     def __post_init__(self) -> None:
         missing = [t.label for t in TicketType if t.value not in self.resolve_working_days]
@@ -83,6 +87,8 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
             raise ValueError(f"{'、'.join(bad)} 的联动电话应为 3 到 20 位数字（可含 - 和 +）")
         if unknown := [u for u in self.quiet_hours_exempt_urgencies if u not in set(Urgency)]:
             raise ValueError(f"免打扰例外中有未知的紧急程度：{'、'.join(unknown)}")
+        if unknown := [t for t in self.reply_review_types if t not in set(TicketType)]:
+            raise ValueError(f"办结审核中有未知的诉求类型：{'、'.join(unknown)}")
 
     @property
     def quiet_window(self) -> tuple[time, time] | None:
@@ -201,6 +207,14 @@ class DeadlineClock:
             "supervise": self.calendar.add_working_days(due, self.rules.supervise_after_working_days),
             "escalate": self.calendar.add_working_days(due, self.rules.escalate_after_working_days),
         }
+
+    def review_required(self, kind: str) -> bool:
+        """Whether a unit's reply to a ticket of this type waits for 办结审核 before the ticket closes."""
+        return kind in self.rules.reply_review_types
+
+    def review_due(self, replied_at: datetime) -> datetime:
+        """By when the hotline approves or returns a reply: working days from the reply."""
+        return self.calendar.add_working_days(replied_at, self.rules.reply_review_working_days)
 
     def respond_by(self, moment: datetime, working_days: float = 1) -> datetime:
         """The date a written answer to a 督办 notice is due."""

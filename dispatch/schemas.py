@@ -202,3 +202,55 @@ class GateRead(msgspec.Struct, kw_only=True):
     min_judged: int
     z: float
     categories: list[Standing]
+
+
+class ReviewChecks(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """办结审核's four 是/否 checks (工单质检); each must be answered, the score follows from them."""
+
+    answers_request: bool  # 针对诉求
+    complete: bool  # 内容完整
+    courteous: bool  # 文明规范
+    cites_basis: bool  # 依据明确
+
+
+class ReviewReturn(ReviewChecks, kw_only=True):
+    """A reply returned to its unit: the checks and the reason the handler reads."""
+
+    reason: Reason
+
+    def __post_init__(self) -> None:
+        self.reason = text.required(self.reason, "退回理由")
+
+
+class ReviewRead(msgspec.Struct, kw_only=True):
+    """One reviewed (or waiting) reply with its checks and score."""
+
+    id: int
+    ticket_number: str
+    department: str | None
+    replied_at: datetime
+    reply: str
+    on_time: bool
+    due_at: datetime
+    overdue: bool
+    reviewed_at: datetime | None = None
+    outcome: str | None = None
+    reason: str | None = None
+    checks: dict[str, bool] | None = None
+    score: int | None = None
+
+
+class ReviewItem(msgspec.Struct, kw_only=True):
+    """A reply in the review queue, next to the citizen's request it answers (the caller masked)."""
+
+    review: ReviewRead
+    number: str
+    type: str
+    type_label: str
+    title: str | None
+    content: str
+    caller_name: str | None
+    caller_phone: str | None
+    township: str | None
+    created_at: datetime
+    ticket_due_at: datetime | None

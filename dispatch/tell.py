@@ -1,4 +1,5 @@
-"""What a citizen is told when their ticket changes: 待补充, its timeout, extension, reopening, transfer, merge.
+"""What a citizen is told when their ticket changes: 待补充, its timeout, extension, reopening, transfer, merge, the
+answer (at the reply, or after 办结审核 at its approval); and what a unit is told when its reply is returned.
 
 The words are `hotline.outbox.TEMPLATES`; this module picks the message, its values and its dedupe key, so that a
 step recorded twice (two sweeps, a retried job) texts once. Messages carry only what the recipient already has:
@@ -92,3 +93,22 @@ def survivor_answered(session: Session, ticket: Ticket) -> None:
         outbox.Message("merged_reply", f"merged_reply:{follower.id}:{stamp}", follower.caller_phone,
                        {"survivor": ticket.number, "code": ticket.query_code}, ticket_id=follower.id)
         for follower in merged_into(session, ticket) if follower.caller_phone])
+
+
+def answered(session: Session, ticket: Ticket, *, replied: bool, stamp: str) -> None:
+    """The ticket is closed with an answer: the caller (and callers merged into it) hear of it and are asked to
+    rate it. `replied`: a unit's reply (the 办结 notice), not an answer on the spot. Sent once per `stamp`."""
+    survivor_answered(session, ticket)
+    if replied:
+        outbox.queue(session, "reply_ready", dedupe_key=f"reply_ready:{ticket.id}:{stamp}", ticket=ticket,
+                     phone=ticket.caller_phone, number=ticket.number)
+    outbox.queue(session, "rating_invite", dedupe_key=f"rating_invite:{ticket.id}:{stamp}", ticket=ticket,
+                 phone=ticket.caller_phone, number=ticket.number)
+
+
+def reply_returned(session: Session, ticket: Ticket, reason: str, stamp: str) -> None:
+    """The unit's duty phone learns that its reply was returned, why, and that the deadline stands."""
+    department = ticket.lead_department
+    outbox.queue(session, "staff_reply_returned", dedupe_key=f"reply_returned:{ticket.id}:{stamp}", ticket=ticket,
+                 phone=department.duty_phone if department else None, department_id=ticket.lead_department_id,
+                 number=ticket.number, reason=_quoted(reason), due=spoken(ticket.due_at) if ticket.due_at else "原期限")

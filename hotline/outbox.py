@@ -29,6 +29,7 @@ TEMPLATES: dict[str, str] = {
     "staff_red": "【红牌·催办】工单 {number} 已超过办理期限 {due}，请立即办理并答复。",
     "staff_supervise": "【督办】工单 {number} 已超期 {days} 个工作日，县综合指挥中心督办，请于 {respond_by} 前书面回复。",
     "staff_linkage": "【12345转警】工单 {number}：{content}。地点：{address}。来电人 {caller}。请联动处置；非警务事项请退回12345。",
+    "staff_reply_returned": "【审核退回】工单 {number} 的答复经热线审核退回：{reason}。请于 {due} 前重新答复。",
     "staff_escalate": "【升级】工单 {number} 已超期 {days} 个工作日，已报{to}协调督办。",
 }
 

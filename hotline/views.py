@@ -137,8 +137,12 @@ def public_text(event: TicketEvent) -> str | None:
             return "补充期限已过，未收到补充情况，按现有情况继续办理"
         case "resume":
             return "已收到补充情况，继续办理"
-        case "reply" | "answer":
+        case "reply" if event.to_status == Status.PENDING_REVIEW:
+            return "承办单位已答复，热线正在审核答复内容，审核通过后即告知您办理结果"
+        case "reply" | "answer" | "approve_reply":
             return f"已办结。答复：{data.get('reply', '')}"
+        case "return_reply":
+            return "经审核，答复需进一步完善，已退回承办单位继续办理"
         case "rate":
             return f"已收到您的评价：{Satisfaction(data['satisfaction']).label}"
         case "reopen":
@@ -158,6 +162,10 @@ def public_text(event: TicketEvent) -> str | None:
 PROMISED = frozenset({Status.PENDING_SIGN, Status.RETURNED, Status.IN_PROGRESS, Status.EXTENSION_PENDING})
 
 
+# what the citizen reads for a status whose staff word would mislead them (办结待审核 is not yet 办结)
+CITIZEN_STATUS_LABELS = {Status.PENDING_REVIEW: "已答复，审核中"}
+
+
 def public_ticket(ticket: Ticket, events: Iterable[TicketEvent]) -> PublicTicket:
     waiting = ticket.status == Status.WAITING_CITIZEN
     timeline = [
@@ -168,13 +176,13 @@ def public_ticket(ticket: Ticket, events: Iterable[TicketEvent]) -> PublicTicket
     return PublicTicket(
         number=ticket.number,
         status=ticket.status,
-        status_label=Status(ticket.status).label,
+        status_label=CITIZEN_STATUS_LABELS.get(ticket.status) or Status(ticket.status).label,
         title=ticket.title,
         content=ticket.content,
         caller_phone=mask_phone(ticket.caller_phone),
         created_at=ticket.created_at,
         due_at=ticket.due_at,
-        reply=ticket.reply,
+        reply=None if ticket.status == Status.PENDING_REVIEW else ticket.reply,  # not the answer until approved
         can_rate=ticket.status == Status.CLOSED,
         can_supplement=ticket.status == Status.WAITING_CITIZEN,
         due_text=written(ticket.due_at) if ticket.due_at and ticket.status in PROMISED else None,

@@ -19,6 +19,7 @@ class Status(Labelled):
     IN_PROGRESS = "in_progress"
     EXTENSION_PENDING = "extension_pending"
     WAITING_CITIZEN = "waiting_citizen"
+    PENDING_REVIEW = "pending_review"  # 办结审核: the unit has replied, the hotline checks the reply first
     CLOSED = "closed"
     RATED = "rated"
     ARCHIVED = "archived"
@@ -45,6 +46,8 @@ class Action(Labelled):
     WAIT_CITIZEN = "wait_citizen"
     RESUME = "resume"
     REPLY = "reply"
+    APPROVE_REPLY = "approve_reply"
+    RETURN_REPLY = "return_reply"
     RATE = "rate"
     REOPEN = "reopen"
     ARCHIVE = "archive"
@@ -131,6 +134,7 @@ LABELS: dict[StrEnum, str] = {
     Status.IN_PROGRESS: "办理中",
     Status.EXTENSION_PENDING: "延期审核中",
     Status.WAITING_CITIZEN: "待补充材料",
+    Status.PENDING_REVIEW: "办结待审核",
     Status.CLOSED: "已办结",
     Status.RATED: "已回访",
     Status.ARCHIVED: "已归档",
@@ -152,6 +156,8 @@ LABELS: dict[StrEnum, str] = {
     Action.WAIT_CITIZEN: "待群众补充",
     Action.RESUME: "恢复办理",
     Action.REPLY: "答复办结",
+    Action.APPROVE_REPLY: "审核通过",
+    Action.RETURN_REPLY: "审核退回",
     Action.RATE: "评价回访",
     Action.REOPEN: "重办",
     Action.ARCHIVE: "归档",

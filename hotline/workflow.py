@@ -19,7 +19,7 @@ S = Status
 CLOCK_RUNNING = frozenset({S.PENDING_SIGN, S.IN_PROGRESS, S.EXTENSION_PENDING})
 OPEN = frozenset(
     {S.RECEIVED, S.PENDING_DISPATCH, S.PENDING_SIGN, S.RETURNED, S.IN_PROGRESS, S.EXTENSION_PENDING,
-     S.WAITING_CITIZEN}
+     S.WAITING_CITIZEN, S.PENDING_REVIEW}
 )
 
 
@@ -42,10 +42,13 @@ class Transition:
     sources: frozenset[str]
     target: str | None  # None: an event that leaves the status as it is
     roles: frozenset[str] = field(default_factory=frozenset)
+    # other statuses the step may lead to when the caller asks (a reply goes to 办结审核 where the policy says)
+    alternatives: frozenset[str] = field(default_factory=frozenset)
 
 
-def _t(sources: set[str] | frozenset[str], target: str | None, *roles: str) -> Transition:
-    return Transition(frozenset(sources), target, frozenset(roles))
+def _t(sources: set[str] | frozenset[str], target: str | None, *roles: str,
+       alternatives: frozenset[str] = frozenset()) -> Transition:
+    return Transition(frozenset(sources), target, frozenset(roles), alternatives)
 
 
 A = Action
@@ -65,7 +68,10 @@ TRANSITIONS: dict[Action, Transition] = {
     A.REFUSE_EXTENSION: _t({S.EXTENSION_PENDING}, S.IN_PROGRESS, COMMANDER),
     A.WAIT_CITIZEN: _t({S.IN_PROGRESS}, S.WAITING_CITIZEN, HANDLER),
     A.RESUME: _t({S.WAITING_CITIZEN}, S.IN_PROGRESS, HANDLER, CITIZEN, SYSTEM),  # system: the wait timed out
-    A.REPLY: _t({S.IN_PROGRESS}, S.CLOSED, HANDLER),
+    A.REPLY: _t({S.IN_PROGRESS}, S.CLOSED, HANDLER, alternatives=frozenset({S.PENDING_REVIEW})),
+    # 办结审核 (dispatch.review): the hotline approves the reply, or returns it to the same unit with a reason
+    A.APPROVE_REPLY: _t({S.PENDING_REVIEW}, S.CLOSED, OPERATOR, COMMANDER),
+    A.RETURN_REPLY: _t({S.PENDING_REVIEW}, S.IN_PROGRESS, OPERATOR, COMMANDER),
     A.RATE: _t({S.CLOSED}, S.RATED, CITIZEN, OPERATOR),
     A.REOPEN: _t({S.RATED}, S.IN_PROGRESS, COMMANDER),
     A.ARCHIVE: _t({S.CLOSED, S.RATED}, S.ARCHIVED, COMMANDER, SYSTEM),
@@ -77,7 +83,8 @@ TRANSITIONS: dict[Action, Transition] = {
     A.URGE: _t(CLOCK_RUNNING, None, SYSTEM, COMMANDER),
     A.SUPERVISE: _t(CLOCK_RUNNING, None, SYSTEM, COMMANDER),
     A.ESCALATE: _t(CLOCK_RUNNING, None, SYSTEM, COMMANDER),
-    A.SUPERVISION_RESPONSE: _t(CLOCK_RUNNING | {S.WAITING_CITIZEN, S.CLOSED, S.RATED}, None, HANDLER),
+    A.SUPERVISION_RESPONSE: _t(CLOCK_RUNNING | {S.WAITING_CITIZEN, S.PENDING_REVIEW, S.CLOSED, S.RATED},
+                                   None, HANDLER),
     A.CLASSIFY: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
     A.FLAG_EMERGENCY: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
     A.PROPOSE_MERGE: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
@@ -130,17 +137,21 @@ def apply(
     note: str | None = None,
     data: dict[str, Any] | None = None,
     department_id: int | None = None,
+    target: str | None = None,
 ) -> TicketEvent:
-    """Check the move, change the status and append its event, all in the caller's transaction."""
+    """Check the move, change the status and append its event, all in the caller's transaction. `target`: one
+    of the step's alternative statuses instead of its usual one."""
     transition = TRANSITIONS[action]
+    if target is not None and target not in transition.alternatives:
+        raise ValueError(f"{action} cannot lead to {target}")
     if actor.role not in transition.roles:
         raise ActionForbidden(f"当前角色无权执行「{action_label(action)}」")
     current = ticket.status or ""
     if current not in transition.sources:
         raise TransitionRefused(ticket, action, role=actor.role)
     moment = now()
-    if transition.target is not None:
-        ticket.status = transition.target
+    if (target := target or transition.target) is not None:
+        ticket.status = target
     ticket.updated_at = moment
     event = TicketEvent(
         action=action,

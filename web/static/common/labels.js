@@ -37,6 +37,6 @@ export function categoryOptions(h, categories, placeholder = "选择分类") {
 
 export const STATUS = {
   received: "已受理", pending_dispatch: "待派单", pending_sign: "待签收", returned: "已退单待审核", in_progress: "办理中",
-  extension_pending: "延期审核中", waiting_citizen: "待补充材料", closed: "已办结", rated: "已回访", archived: "已归档",
+  extension_pending: "延期审核中", waiting_citizen: "待补充材料", pending_review: "办结待审核", closed: "已办结", rated: "已回访", archived: "已归档",
   merged: "已并单", transferred: "已转警情/急救",
 };
