@@ -104,7 +104,7 @@ def waiting(session: Session, limit: int = 500) -> list[tuple[ReplyReview, Ticke
     return list(session.execute(
         select(ReplyReview, Ticket).join(Ticket, Ticket.id == ReplyReview.ticket_id)
         .where(ReplyReview.reviewed_at.is_(None), Ticket.status == Status.PENDING_REVIEW)
-        .order_by(ReplyReview.replied_at, ReplyReview.id).limit(limit)).tuples())
+        .order_by(ReplyReview.replied_at, ReplyReview.id).limit(limit)))  # type: ignore[arg-type]
 
 
 def overdue(review: ReplyReview, moment: datetime | None = None) -> bool:
