@@ -10,7 +10,7 @@ import { actionForm, input, textarea, ticketDetails, ticketHead } from "/static/
 import { setupSearch } from "/static/common/search.js";
 import { staffTimeline } from "/static/common/timeline.js";
 
-const VIEWS = ["dispatch", "returns", "extensions", "supervision", "merge", "gate", "search", "ticket"];
+const VIEWS = ["dispatch", "returns", "reviews", "extensions", "supervision", "merge", "gate", "search", "ticket"];
 const LINE_OF = { fire: "119", gas_leak: "119", disaster: "119", trapped: "119", traffic: "122", danger: "110",
   crime: "110", medical: "120" };
 const NOTICE_KINDS = { urge: "催办", supervise: "督办", escalate: "升级", manual: "指挥中心督办" };
@@ -67,7 +67,7 @@ function dispatchBody(values) {
 
 function show(view) {
   for (const name of VIEWS) $(`#view-${name}`).hidden = name !== view;
-  for (const name of VIEWS.slice(0, 7)) {
+  for (const name of VIEWS.slice(0, 8)) {
     $(`#nav-${name}`).setAttribute("aria-current", name === view ? "page" : "false");
   }
 }
@@ -81,7 +81,7 @@ function route() {
     return;
   }
   const view = (location.hash || "#dispatch").slice(1);
-  const loaders = { dispatch: loadDispatch, returns: loadReturns, extensions: loadExtensions,
+  const loaders = { dispatch: loadDispatch, returns: loadReturns, reviews: loadReviews, extensions: loadExtensions,
     supervision: loadSupervision, merge: loadMerge, gate: loadGate, search: loadSearch };
   const name = loaders[view] ? view : "dispatch";
   show(name);
@@ -99,14 +99,23 @@ function loadSearch() {
 
 async function refreshCounts() {
   const sources = { dispatch: "/api/queues/manual-dispatch", returns: "/api/queues/returns",
-    extensions: "/api/queues/extensions", supervision: "/api/supervision" };
+    extensions: "/api/queues/extensions", supervision: "/api/supervision", reviews: "/api/reviews" };
   await Promise.all(Object.entries(sources).map(async ([name, path]) => {
     try {
-      $(`#count-${name}`).textContent = (await get(path)).length;
+      const items = await get(path);
+      $(`#count-${name}`).textContent = items.length;
+      if (name === "reviews") showOverdueReviews(items.filter((item) => item.review.overdue).length);
     } catch {
       // each view shows its own error
     }
   }));
+}
+
+// Reviews past their time limit stand out on the desk whatever view is open.
+function showOverdueReviews(overdue) {
+  const mark = $("#count-reviews-overdue");
+  mark.textContent = `超时 ${overdue}`;
+  mark.hidden = overdue === 0;
 }
 
 function after() {
@@ -209,6 +218,59 @@ function returnCard(item) {
 
 function loadReturns() {
   return fill($("#returns"), "/api/queues/returns", returnCard, "没有待审核的退单");
+}
+
+// ------------------------------------------------------------------ 办结审核
+
+const CHECKS = [["answers_request", "针对诉求"], ["complete", "内容完整"], ["courteous", "文明规范"], ["cites_basis", "依据明确"]];
+
+function checkSelect(id) {
+  return h("select", { id }, h("option", { value: "", text: "请选择" }), h("option", { value: "yes", text: "是" }),
+    h("option", { value: "no", text: "否" }));
+}
+
+// The four checks are answered for both decisions: each one is 25 points of the reply's quality score.
+function checkValues(selects) {
+  const missing = CHECKS.filter(([name]) => !selects[name].value).map(([, text]) => text);
+  if (missing.length) throw { detail: `请逐项填写质检结果：${missing.join("、")}` };
+  return Object.fromEntries(CHECKS.map(([name]) => [name, selects[name].value === "yes"]));
+}
+
+function reviewCard(item) {
+  const r = item.review;
+  const key = item.number;
+  const selects = Object.fromEntries(CHECKS.map(([name]) => [name, checkSelect(`check-${name}-${key}`)]));
+  const reason = textarea(2, "写明需要补充或改正的内容（承办单位可见）");
+  reason.id = `return-reason-${key}`;
+  const deadline = r.overdue ? h("span", { class: "card-mark card-red", text: `审核超时（期限 ${when(r.due_at)}）` })
+    : h("span", { class: "muted", text: `审核期限 ${when(r.due_at)}` });
+  return h("article", { class: `qcard review-card ${r.overdue ? "emergency" : ""}`, dataset: { number: key } },
+    h("div", { class: "ticket-head" }, ticketLink(key), h("span", { class: "badge", text: item.type_label }),
+      deadline),
+    h("div", { class: "side-by-side" },
+      h("div", { class: "request" }, h("h3", { text: "群众诉求" }),
+        h("div", { class: "muted", text: `${when(item.created_at)} · ${item.township || "未填乡镇"} · ${
+          item.caller_name || ""} ${item.caller_phone || ""}` }),
+        item.title ? h("strong", { text: item.title }) : null,
+        h("p", { class: "content", text: item.content })),
+      h("div", { class: "answer" }, h("h3", { text: `${r.department || "承办单位"}答复` }),
+        h("div", { class: "muted", text: `${when(r.replied_at)} 答复 · ${r.on_time ? "按期" : "超期"}答复` }),
+        h("p", { class: "content", text: r.reply }))),
+    h("div", { class: "checks" }, CHECKS.map(([name, text]) => h("div", { class: "field" },
+      h("label", { for: selects[name].id, text }), selects[name]))),
+    h("div", { class: "field" }, h("label", { for: reason.id, text: "退回理由（退回时必填）" }), reason),
+    h("div", { class: "actions" },
+      actionForm({ id: `approve-reply-${key}`, submit: "审核通过，办结", success: `${key} 已审核通过`,
+        send: () => act(key, "review/approve", checkValues(selects)), done: after }),
+      actionForm({ id: `return-reply-${key}`, submit: "退回承办单位", danger: true, success: `${key} 已退回`,
+        send: () => {
+          if (!reason.value.trim()) throw { detail: "请填写退回理由" };
+          return act(key, "review/return", { ...checkValues(selects), reason: reason.value.trim() });
+        }, done: after })));
+}
+
+function loadReviews() {
+  return fill($("#reviews"), "/api/reviews", reviewCard, "没有待审核的答复");
 }
 
 // ------------------------------------------------------------------ extensions
@@ -335,6 +397,10 @@ function ticketActions(t) {
       forms.push(actionForm({ id: approve ? "approve" : "refuse", submit: approve ? "同意延期" : "不同意延期",
         danger: !approve, success: "已审批", send: () => act(t.number, "extension/decision", { approve }), done }));
     }
+  }
+  if (allowed.has("approve_reply")) {
+    forms.push(h("p", { class: "action-box" }, h("a", { href: "/commander#reviews", id: "to-review",
+      text: "答复待审核：到「办结审核」对照诉求逐项质检后通过或退回" })));
   }
   if (allowed.has("reopen") && t.satisfaction === "unsatisfied") {
     forms.push(actionForm({ id: "reopen", title: "重办", submit: "重办",

@@ -18,6 +18,7 @@ export function deadlineText(t) {
     return `签收 ${when(t.sign_deadline)}（${remaining(t.sign_deadline)}）${due}`;
   }
   if (t.status === "waiting_citizen") return "待群众补充，已暂停计时";
+  if (t.status === "pending_review" && t.closed_at) return `已于 ${when(t.closed_at)} 答复，等待热线审核`;
   if (t.due_at && !t.closed_at) return `办结 ${when(t.due_at)}（${remaining(t.due_at)}）`;
   if (t.closed_at) return `已于 ${when(t.closed_at)} 办结`;
   return "—";

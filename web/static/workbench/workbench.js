@@ -5,7 +5,7 @@
 import { get, post } from "/static/common/api.js";
 import { requireStaff } from "/static/common/auth.js";
 import { $, cardMark, h, percent, replace, statusBadge, when } from "/static/common/dom.js";
-import { showError } from "/static/common/notice.js";
+import { showError, toast } from "/static/common/notice.js";
 import { actionForm, deadlineText, input, textarea, ticketDetails, ticketHead } from "/static/common/ticket.js";
 import { staffTimeline } from "/static/common/timeline.js";
 
@@ -141,10 +141,24 @@ function actions(t, lead) {
         fields: [["reason", "退单理由", textarea(2, "说明为什么不属于本部门，建议由哪个部门办理")]],
         success: "已退单，等待指挥中心审核", send: (v) => act("return")({ reason: v.reason }), done: after }));
     }
+    const returned = returnedReply(t);
+    if (returned) {
+      forms.push(h("div", { class: "returned-box", id: "returned-reason", role: "status" },
+        h("strong", { text: `答复被热线退回（${when(returned.created_at)}）：` }),
+        h("span", { class: "pre", text: returned.note || "" }),
+        h("div", { class: "muted", text: `请修改后重新答复，原办理期限${t.due_at ? ` ${when(t.due_at)} ` : ""}不变。` })));
+    }
     if (allowed.has("reply")) {
       forms.push(actionForm({ id: "reply", title: "答复办结", submit: "提交答复并办结",
         fields: [["reply", "答复内容（群众可见）", textarea(4, "写明办理结果")]],
-        success: "已答复办结", send: (v) => act("reply")({ reply: v.reply }), done: after }));
+        send: (v) => act("reply")({ reply: v.reply }),
+        done: (fresh) => {
+          toast(fresh.status === "pending_review" ? "已提交答复，等待热线审核" : "已答复办结");
+          after(fresh);
+        } }));
+    }
+    if (t.status === "pending_review") {
+      forms.push(h("p", { class: "ok-box", id: "review-waiting", text: "答复已提交，热线审核通过后办结并告知群众。" }));
     }
     if (allowed.has("request_extension") && !t.extension_used) {
       forms.push(actionForm({ id: "extension", title: "申请延期", submit: "提交延期申请",
@@ -173,6 +187,14 @@ function actions(t, lead) {
       success: "已添加备注", send: (v) => act("notes")({ reason: v.reason }), done: after }));
   }
   return forms;
+}
+
+// The hotline's latest 审核退回, if the unit has not replied since: its reason is what the handler must address.
+function returnedReply(t) {
+  const events = t.events || [];
+  const last = events.map((e) => e.action).lastIndexOf("return_reply");
+  if (last < 0 || t.status !== "in_progress" || events.slice(last).some((e) => e.action === "reply")) return null;
+  return events[last];
 }
 
 // ------------------------------------------------------------------ notices
