@@ -29,9 +29,11 @@ from open311.models import Open311Request
 CLOSED = frozenset(Status) - OPEN
 # events that have a sentence on the citizen's timeline (hotline.views.public_text)
 PUBLIC_ACTIONS = ("receive", "dispatch", "redispatch", "force", "sign", "approve_extension", "wait_citizen",
-                  "resume", "reply", "answer", "rate", "reopen", "archive", "merge", "transfer")
+                  "resume", "reply", "approve_reply", "return_reply", "answer", "rate", "reopen", "archive", "merge",
+                  "transfer")
 # their sentence quotes a person's free text: for calls and letters only the fact is told
 _FACT_ONLY = {"reply": "已办结，答复已告知来电（来信）人", "answer": "已办结，答复已告知来电（来信）人",
+              "approve_reply": "已办结，答复已告知来电（来信）人",
               "wait_citizen": "承办单位需要诉求人补充情况，办理时限暂停"}
 
 
@@ -48,7 +50,8 @@ def statuses_for(wanted: Iterable[str]) -> set[str]:
 
 
 def event_text(event: TicketEvent, shows_words: bool) -> str | None:
-    if not shows_words and event.action in _FACT_ONLY:
+    under_review = event.action == "reply" and event.to_status == Status.PENDING_REVIEW  # no words, nothing told yet
+    if not shows_words and event.action in _FACT_ONLY and not under_review:
         return _FACT_ONLY[event.action]
     text = public_text(event)
     return redact(text) if text else None
@@ -72,6 +75,8 @@ def service_notice(ticket: Ticket, clock: DeadlineClock) -> str | None:
         return None
     if ticket.status == Status.WAITING_CITIZEN:
         return "办理时限暂停，待诉求人补充情况后继续计时"
+    if ticket.status == Status.PENDING_REVIEW:
+        return "承办单位已答复，热线审核通过后告知办理结果"
     if ticket.due_at is not None:
         agency = ticket.lead_department.name if ticket.lead_department else "承办单位"
         return f"由{agency}办理，应于 {spoken(ticket.due_at)} 前答复"
