@@ -13,12 +13,13 @@ import msgspec
 from rq import get_current_job
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
-from sqlalchemy import or_, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import lazyload
 
 from classifier.store import KEEP_VERSIONS
 from dispatch import followup, history_training, routing, waiting
 from dispatch.actions import archive
+from dispatch.models import ReplyReview
 from dispatch.policy import calendar_coverage
 from hotline.clock import local, now
 from hotline.database import session_scope
@@ -32,11 +33,14 @@ log = logging.getLogger("dispatch.jobs")
 
 
 def archive_stale_closed(batch: int = 500) -> int:
-    """Close the file on tickets replied to long ago that nobody rated: 归档 by the system."""
+    """Close the file on tickets replied to long ago that nobody rated: 归档 by the system. A reply approved in
+    办结审核 counts from its approval, when the citizen was told and asked to rate (closed_at is the reply's time)."""
     cutoff = now() - ARCHIVE_AFTER
+    approved_lately = exists().where(ReplyReview.ticket_id == Ticket.id, ReplyReview.reviewed_at >= cutoff)
     with session_scope() as session:
         tickets = session.scalars(
-            select(Ticket).where(Ticket.status == Status.CLOSED, Ticket.closed_at < cutoff).limit(batch)
+            select(Ticket).where(Ticket.status == Status.CLOSED, Ticket.closed_at < cutoff, ~approved_lately)
+            .limit(batch)
         ).all()
         for ticket in tickets:
             archive(session, ticket, SYSTEM_ACTOR)

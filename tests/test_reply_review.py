@@ -260,3 +260,18 @@ def test_a_units_mean_score_and_returns_for_a_period(operator, handler, review_o
         assert quality_by_unit(session, start, end) == {department_id("cgj"): quality}
         empty = unit_quality(session, department_id("cgj"), end, end + timedelta(days=1))
         assert (empty.reviewed, empty.returned, empty.mean_score) == (0, 0, None)
+
+
+def test_an_approved_reply_is_archived_15_days_after_its_approval_not_its_reply(operator, handler, review_on):
+    from dispatch.jobs import archive_stale_closed
+
+    start = clock.now()
+    with clock.frozen(start):
+        number = _replied(operator, handler)["number"]
+    with clock.frozen(start + timedelta(days=10)):
+        assert operator.act(number, "review/approve", ALL_PASS).status_code == 200
+    with clock.frozen(start + timedelta(days=16)):
+        assert archive_stale_closed() == 0  # the citizen was asked to rate only 6 days ago
+    with clock.frozen(start + timedelta(days=26)):
+        assert archive_stale_closed() == 1
+    assert operator.get(f"/api/tickets/{number}").json()["status"] == "archived"
