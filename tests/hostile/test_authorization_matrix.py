@@ -44,6 +44,10 @@ TICKET_ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/api/tickets/{number}/redispatch"): {"department_id": 1},
     ("POST", "/api/tickets/{number}/reopen"): {"reason": "重办"},
     ("POST", "/api/tickets/{number}/reply"): {"reply": "已办结"},
+    ("POST", "/api/tickets/{number}/review/approve"): {"answers_request": True, "complete": True, "courteous": True,
+                                                       "cites_basis": True},
+    ("POST", "/api/tickets/{number}/review/return"): {"answers_request": True, "complete": False, "courteous": True,
+                                                      "cites_basis": False, "reason": "请补充"},
     ("POST", "/api/tickets/{number}/extension"): {"days": 3, "reason": "等配件"},
     ("POST", "/api/tickets/{number}/resume"): {"note": "继续办理"},
     ("POST", "/api/tickets/{number}/return"): {"reason": "不属本单位职责"},
@@ -72,7 +76,7 @@ LIST_QUERIES = {"/api/tickets/search": "?number=20"}  # a search needs one filte
 REFUSED_TO_HANDLERS = {
     ("GET", "/api/audit/events"), ("GET", "/api/audit/logins"), ("GET", "/api/audit/access"),
     ("GET", "/api/queues/extensions"), ("GET", "/api/queues/manual-dispatch"),
-    ("GET", "/api/queues/returns"), ("GET", "/api/reports/monthly"), ("POST", "/api/board/pass"),
+    ("GET", "/api/queues/returns"), ("GET", "/api/reviews"), ("GET", "/api/reports/monthly"), ("POST", "/api/board/pass"),
     ("POST", "/api/classifier/suggest"), ("POST", "/api/tickets"), ("GET", "/api/routing-gate"),
 }
 # Department figures: a handler's view is limited to its department (checked in test_measures).
