@@ -1,7 +1,7 @@
 """办结审核 and 工单质检 (issue 20): one row per reply that waits for the hotline's review, with its checks and score
 
-Revision ID: 0015
-Revises: 0013
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-03 17:00:00
 """
 
@@ -11,8 +11,8 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0013"
+revision = "0019"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
