@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch import followup, gate, review, supervision, tell
+from dispatch import callbacks, complaints, followup, gate, review, supervision, tell
 from dispatch.models import CatalogueEntry, SupervisionNotice
 from dispatch.policy import clock_for, current_clock, current_rules
 from hotline import outbox
@@ -276,22 +276,30 @@ def _close(session: Session, ticket: Ticket, actor: Actor, text: str, action: Ac
         return
     apply(session, ticket, action, actor, data={"reply": text, "on_time": on_time, **(extra or {})})
     followup.schedule(session, ticket)
+    callbacks.open_for(session, ticket)
     tell.answered(session, ticket, replied=action == Action.REPLY, stamp=moment.isoformat())
 
 
 def rate(session: Session, ticket: Ticket, actor: Actor, satisfaction: str, solved: str,
-         comment: str | None) -> None:
-    """好差评: the citizen online, or the operator on a 回访 call, records how the answer was taken."""
+         comment: str | None, contacted: bool | None = None) -> None:
+    """好差评: the citizen online, or the operator on a 回访 call, records how the answer was taken (on a call
+    also whether the unit contacted the caller). The open callback ends; a 差评 or a contradictory rating opens
+    its review (dispatch.complaints)."""
     ticket.satisfaction = satisfaction
     ticket.solved = solved
     ticket.rating_comment = comment
-    apply(session, ticket, Action.RATE, actor, note=comment,
-          data={"satisfaction": satisfaction, "solved": solved, "rated_at": now().isoformat()})
+    data: dict[str, Any] = {"satisfaction": satisfaction, "solved": solved, "rated_at": now().isoformat()}
+    if contacted is not None:
+        data["contacted"] = contacted
+    event = apply(session, ticket, Action.RATE, actor, note=comment, data=data)
+    callbacks.rated(session, ticket)
+    complaints.open_if_due(session, ticket, event)
 
 
-def reopen(session: Session, ticket: Ticket, actor: Actor, note: str) -> None:
-    """重办: only when the citizen was unsatisfied and the center finds the department at fault."""
-    if ticket.satisfaction != Satisfaction.UNSATISFIED:
+def reopen(session: Session, ticket: Ticket, actor: Actor, note: str, *, found_unsolved: bool = False) -> None:
+    """重办: only when the citizen was unsatisfied and the center finds the department at fault, or when a 差评
+    review found a 未解决 reasonable (`found_unsolved`, dispatch.complaints)."""
+    if ticket.satisfaction != Satisfaction.UNSATISFIED and not found_unsolved:
         raise TransitionRefused(ticket, Action.REOPEN, "只有群众评价为「不满意」的工单才能重办", role=actor.role)
     clock = current_clock(session)
     moment = now()
@@ -365,7 +373,31 @@ def answer_notice(session: Session, notice_id: int, handler: Actor, response: st
 
 
 def archive(session: Session, ticket: Ticket, actor: Actor) -> None:
+    """归档, as before; a 差评 not yet reviewed keeps the ticket open (it must not close silently)."""
+    if complaints.pending_for(session, ticket.id) is not None:
+        raise TransitionRefused(ticket, Action.ARCHIVE, "该工单的差评尚未核查，核查后才能归档", role=actor.role)
     apply(session, ticket, Action.ARCHIVE, actor)
+
+
+def record_callback(session: Session, ticket: Ticket, actor: Actor, outcome: str, note: str | None,
+                    satisfaction: str | None, solved: str | None, contacted: bool | None) -> None:
+    """One 回访 call: a failed one counts towards 回访失败; a reached one records the survey as the rating."""
+    if outcome != callbacks.CONNECTED:
+        callbacks.record_failed(session, ticket, actor, outcome, note)
+        return
+    callbacks.record_reached(session, ticket, actor, note)
+    rate(session, ticket, actor, satisfaction or "", solved or "", note, contacted)
+
+
+def review_complaint(session: Session, review_id: int, actor: Actor, verdict: str, remedy: str | None,
+                     note: str | None) -> complaints.ComplaintReview:
+    """差评核查: 合理 with 整改 or 重办, or 不合理 dismissed; a 重办 goes through the existing reopening."""
+    review = complaints.load(session, review_id)
+    ticket = session.get(Ticket, review.ticket_id)
+    complaints.decide(session, review, ticket, actor, verdict, remedy, note)
+    if review.status == complaints.REOPENED:
+        reopen(session, ticket, actor, note or "差评核查合理，重新交办", found_unsolved=True)
+    return review
 
 
 def _name(ticket: Ticket) -> str:

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from dispatch import (
     actions,
     admin_controllers,
+    callback_controllers,
     catalogue_controllers,
     commander_controllers,
     model_controllers,
@@ -214,7 +215,8 @@ class TicketActionController(Controller):
     def callback(self, number: str, data: CallbackCreate, db_session: Session, request: Request) -> TicketRead:
         """回访: the operator phones the citizen back and records the rating."""
         ticket = load_ticket(db_session, number, request.user)
-        actions.rate(db_session, ticket, request.user, data.satisfaction, data.solved, data.comment)
+        actions.rate(db_session, ticket, request.user, data.satisfaction, data.solved, data.comment,
+                     data.contacted)
         db_session.commit()
         return full_ticket(db_session, ticket, request.user)
 
@@ -281,5 +283,6 @@ class CitizenActionController(Controller):
         return public_ticket(ticket, ticket_events(db_session, ticket))
 
 
-ROUTES = [TicketActionController, InboxController, CitizenActionController, SuggestController, *commander_controllers.ROUTES, *review_controllers.ROUTES,
-          *admin_controllers.ROUTES, *model_controllers.ROUTES, *catalogue_controllers.ROUTES]
+ROUTES = [TicketActionController, InboxController, CitizenActionController, SuggestController, *commander_controllers.ROUTES,
+          *review_controllers.ROUTES, *callback_controllers.ROUTES, *admin_controllers.ROUTES, *model_controllers.ROUTES,
+          *catalogue_controllers.ROUTES]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from hotline.clock import now
@@ -138,3 +138,57 @@ class ReplyReview(Base):
     courteous: Mapped[bool | None] = mapped_column(Boolean)  # 文明规范
     cites_basis: Mapped[bool | None] = mapped_column(Boolean)  # 依据明确
     score: Mapped[int | None] = mapped_column(SmallInteger)  # 0-100, 25 for each check passed
+
+
+class CallbackTask(Base):
+    """回访 due for one 办结 of a ticket: open until a rating is recorded (reached) or the policy's number of failed
+    calls is used up (failed, 回访失败). The attempts themselves are ticket events."""
+
+    __tablename__ = "callback_task"
+    __table_args__ = (UniqueConstraint("ticket_id", "closed_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(BigId, ForeignKey("ticket.id"), index=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    closed_at: Mapped[datetime]
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open", index=True)  # open, reached, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_outcome: Mapped[str | None] = mapped_column(String(16))
+    done_at: Mapped[datetime | None]
+
+
+class ComplaintReview(Base):
+    """差评 review: one per 不满意 rating (or 满意/基本满意 with 未解决), the commander's verdict, the unit's 整改 and
+    its one 申诉. `counts` is False once an appeal is granted or the 差评 is dismissed."""
+
+    __tablename__ = "complaint_review"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(BigId, ForeignKey("ticket.id"), index=True)
+    rating_event_id: Mapped[int] = mapped_column(BigId, ForeignKey("ticket_event.id"), unique=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    satisfaction: Mapped[str] = mapped_column(String(24))
+    solved: Mapped[str] = mapped_column(String(16))
+    contradictory: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_at: Mapped[datetime] = mapped_column(index=True)
+    due_at: Mapped[datetime]
+    # pending, rectifying, rectified, reopened, dismissed
+    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    verdict: Mapped[str | None] = mapped_column(String(16))  # reasonable, unreasonable
+    remedy: Mapped[str | None] = mapped_column(String(16))  # rectify, reopen
+    decision_note: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None]
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    rectify_due_at: Mapped[datetime | None]
+    rectification: Mapped[str | None] = mapped_column(Text)
+    rectified_at: Mapped[datetime | None]
+    rectified_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    appeal_due_at: Mapped[datetime | None]
+    appeal_status: Mapped[str | None] = mapped_column(String(16))  # pending, upheld, granted
+    appeal_reason: Mapped[str | None] = mapped_column(Text)
+    appealed_at: Mapped[datetime | None]
+    appealed_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    appeal_note: Mapped[str | None] = mapped_column(Text)
+    appeal_decided_at: Mapped[datetime | None]
+    appeal_decided_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    counts: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -60,6 +60,13 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # and the hotline has this long from the reply to approve or return it (dispatch.review)
     reply_review_types: list[str] = msgspec.field(default_factory=lambda: ["complaint"])
     reply_review_working_days: WorkingDays = 1
+    # 回访 (dispatch.callbacks): due this many working days after 办结; after so many failed calls, 回访失败
+    callback_working_days: WorkingDays = 1
+    callback_max_failed_attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    # 差评 review (dispatch.complaints): the commander's review, the unit's 整改 report and its one 申诉
+    complaint_review_working_days: WorkingDays = 3
+    rectification_working_days: WorkingDays = 5
+    appeal_working_days: WorkingDays = 3
 
     def __post_init__(self) -> None:
         missing = [t.label for t in TicketType if t.value not in self.resolve_working_days]

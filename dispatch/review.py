@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dispatch import followup, tell
+from dispatch import callbacks, followup, tell
 from dispatch.models import ReplyReview
 from dispatch.policy import DeadlineClock
 from hotline.clock import now
@@ -82,9 +82,10 @@ def _decide(session: Session, ticket: Ticket, actor: Actor, action: Action, chec
 
 
 def approve(session: Session, ticket: Ticket, actor: Actor, checks: Checks) -> ReplyReview:
-    """审核通过: the ticket closes now; the citizen hears of the answer and is asked to rate it (回访)."""
+    """审核通过: the ticket closes now; the citizen hears of the answer and is asked to rate it, and its 回访 opens."""
     review = _decide(session, ticket, actor, Action.APPROVE_REPLY, checks, None)
     followup.schedule(session, ticket)
+    callbacks.open_for(session, ticket)
     tell.answered(session, ticket, replied=True, stamp=review.reviewed_at.isoformat())
     return review
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
 from dispatch.gate import Standing
 from hotline import text
-from hotline.vocabulary import EmergencyLine
+from hotline.vocabulary import EmergencyLine, Satisfaction, Solved
 
 Reason = Annotated[str, msgspec.Meta(max_length=1000)]
 Reply = Annotated[str, msgspec.Meta(max_length=4000)]
@@ -254,3 +254,98 @@ class ReviewItem(msgspec.Struct, kw_only=True):
     township: str | None
     created_at: datetime
     ticket_due_at: datetime | None
+
+
+class CallbackAttemptCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """One 回访 call: its outcome, a note, and when reached the survey (满意度, 解决情况, 是否联系)."""
+
+    outcome: Literal["no_answer", "busy", "refused", "reached"]
+    note: Note | None = None
+    satisfaction: Satisfaction | None = None
+    solved: Solved | None = None
+    contacted: bool | None = None
+
+    def __post_init__(self) -> None:
+        self.note = text.optional(self.note)
+        if self.outcome == "reached":
+            if self.satisfaction is None or self.solved is None or self.contacted is None:
+                raise ValueError("已接通的回访须填写满意度、解决情况和承办单位是否联系过来电人")
+        elif self.satisfaction is not None or self.solved is not None or self.contacted is not None:
+            raise ValueError("未接通的回访不能填写评价")
+
+
+class CallbackItem(msgspec.Struct, kw_only=True):
+    number: str
+    title: str | None
+    content: str
+    reply: str | None
+    department: str | None
+    caller_name: str | None
+    caller_phone: str | None
+    closed_at: datetime
+    due_at: datetime
+    overdue: bool
+    attempts: int
+    failed_attempts: int
+    last_outcome: str | None
+
+
+class ReviewDecision(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """合理 with a remedy (整改 or 重办), or 不合理 with the reason it is dismissed."""
+
+    verdict: Literal["reasonable", "unreasonable"]
+    remedy: Literal["rectify", "reopen"] | None = None
+    note: Note | None = None
+
+    def __post_init__(self) -> None:
+        self.note = text.optional(self.note)
+        if self.verdict == "reasonable" and self.remedy is None:
+            raise ValueError("差评合理时请选择整改或重办")
+        if self.verdict == "unreasonable":
+            if self.remedy is not None:
+                raise ValueError("差评不合理时不能选择整改或重办")
+            if self.note is None:
+                raise ValueError("认定差评不合理须写明理由")
+
+
+class RectificationReport(msgspec.Struct, forbid_unknown_fields=True):
+    report: Reason
+
+    def __post_init__(self) -> None:
+        self.report = text.required(self.report, "整改情况")
+
+
+class AppealDecision(msgspec.Struct, forbid_unknown_fields=True):
+    grant: bool
+    note: Note | None = None
+
+    def __post_init__(self) -> None:
+        self.note = text.optional(self.note)
+
+
+class ComplaintReviewRead(msgspec.Struct, kw_only=True):
+    id: int
+    ticket_number: str
+    department_id: int | None
+    department: str | None
+    satisfaction: str
+    solved: str
+    contradictory: bool
+    opened_at: datetime
+    due_at: datetime
+    status: str
+    status_label: str
+    verdict: str | None
+    remedy: str | None
+    decision_note: str | None
+    rectify_due_at: datetime | None
+    rectification: str | None
+    rectified_at: datetime | None
+    appeal_due_at: datetime | None
+    appeal_status: str | None
+    appeal_reason: str | None
+    appeal_note: str | None
+    counts: bool
+    content: str
+    reply: str | None
+    rating_comment: str | None

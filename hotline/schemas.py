@@ -228,6 +228,7 @@ class CallbackCreate(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     satisfaction: Satisfaction
     solved: Solved
     comment: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    contacted: bool | None = None  # 承办单位是否联系过来电人
 
 
 class LoginRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -65,6 +65,14 @@ class Action(Labelled):
     FLAG_REPEAT = "flag_repeat"  # the caller came back about a problem answered before (dispatch.repeats)
     MANUAL_REVIEW = "manual_review"
     CORRECT_CATEGORY = "correct_category"
+    # 回访 and 差评 review (dispatch.callbacks, dispatch.complaints): events that leave the status as it is
+    CALLBACK_ATTEMPT = "callback_attempt"
+    CALLBACK_FAILED = "callback_failed"
+    COMPLAINT_OPENED = "complaint_opened"
+    COMPLAINT_REVIEW = "complaint_review"
+    RECTIFICATION = "rectification"
+    APPEAL = "appeal"
+    APPEAL_DECISION = "appeal_decision"
     IMPORT = "import"  # a ticket brought in from the county's earlier system (hotline.history), archived at once
 
 
@@ -176,6 +184,13 @@ LABELS: dict[StrEnum, str] = {
     Action.MANUAL_REVIEW: "转人工分拨",
     Action.CORRECT_CATEGORY: "更正分类",
     Action.IMPORT: "历史工单导入",
+    Action.CALLBACK_ATTEMPT: "回访记录",
+    Action.CALLBACK_FAILED: "回访失败",
+    Action.COMPLAINT_OPENED: "差评待核查",
+    Action.COMPLAINT_REVIEW: "差评核查",
+    Action.RECTIFICATION: "整改反馈",
+    Action.APPEAL: "差评申诉",
+    Action.APPEAL_DECISION: "申诉裁定",
     Channel.CALL_12345: "12345热线",
     Channel.CALL_12315: "12315消费者投诉",
     Channel.CALL_12369: "12369环保举报",

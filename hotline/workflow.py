@@ -22,6 +22,9 @@ OPEN = frozenset(
      S.WAITING_CITIZEN, S.PENDING_REVIEW}
 )
 
+# where a ticket can be once rated: kept, archived, or reopened and on its way again
+AFTER_RATING = (OPEN - {S.RECEIVED, S.PENDING_DISPATCH}) | {S.CLOSED, S.RATED, S.ARCHIVED}
+
 
 @dataclass(frozen=True)
 class Actor:
@@ -91,6 +94,15 @@ TRANSITIONS: dict[Action, Transition] = {
     A.FLAG_REPEAT: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
     A.MANUAL_REVIEW: _t({S.PENDING_DISPATCH}, None, SYSTEM),
     A.CORRECT_CATEGORY: _t({S.RECEIVED, S.PENDING_DISPATCH, S.PENDING_SIGN, S.RETURNED}, None, OPERATOR, COMMANDER),
+    # 回访 and 差评 review (dispatch.callbacks, dispatch.complaints): their own tables say which step is due; the
+    # 差评 steps after the verdict follow the ticket wherever it goes (a 重办 reopens it)
+    A.CALLBACK_ATTEMPT: _t({S.CLOSED}, None, OPERATOR),
+    A.CALLBACK_FAILED: _t({S.CLOSED}, None, OPERATOR, SYSTEM),
+    A.COMPLAINT_OPENED: _t({S.RATED}, None, SYSTEM),
+    A.COMPLAINT_REVIEW: _t({S.RATED}, None, COMMANDER),
+    A.RECTIFICATION: _t(AFTER_RATING, None, HANDLER),
+    A.APPEAL: _t(AFTER_RATING, None, HANDLER),
+    A.APPEAL_DECISION: _t(AFTER_RATING, None, COMMANDER),
     # history (hotline.history): an earlier system's ticket arrives already finished, with no deadline to run
     A.IMPORT: _t({""}, S.ARCHIVED, SYSTEM),
 }
@@ -121,11 +133,16 @@ class ActionForbidden(Exception):
     """The actor's role may not take this action at all (403)."""
 
 
+# steps whose turn their own table decides (a callback task, a 差评 review), not the status: not offered as next
+OWN_QUEUE = frozenset({A.CALLBACK_ATTEMPT, A.CALLBACK_FAILED, A.COMPLAINT_OPENED, A.COMPLAINT_REVIEW,
+                       A.RECTIFICATION, A.APPEAL, A.APPEAL_DECISION})
+
+
 def allowed_actions(status: str, role: str | None) -> list[str]:
     """What this person may do next from this status (None: what anyone may); steps only the system takes
-    (cards, classification) are left out."""
+    (cards, classification) and those that a queue of their own offers are left out."""
     return [action for action, t in TRANSITIONS.items() if status in t.sources and t.roles - {SYSTEM}
-            and (role is None or role in t.roles)]
+            and action not in OWN_QUEUE and (role is None or role in t.roles)]
 
 
 def apply(

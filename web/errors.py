@@ -17,6 +17,7 @@ from sqlalchemy.exc import DataError
 from sqlalchemy.orm.exc import StaleDataError
 
 from dispatch.actions import UnknownArticle, UnknownDepartment
+from dispatch.complaints import ReviewNotFound
 from dispatch.supervision import NoticeNotFound
 from hotline.abuse import Blocked
 from hotline.access import TicketNotFound
@@ -164,6 +165,7 @@ EXCEPTION_HANDLERS = {
     DuplicateSubmission: duplicate,
     TicketNotFound: not_found,
     NoticeNotFound: not_found,
+    ReviewNotFound: not_found,
     LookupFailed: not_found,
     UnknownPlace: bad_value,
     UnknownDepartment: bad_value,

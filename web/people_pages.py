@@ -50,6 +50,12 @@ def console_page() -> File:
     return _page("console")
 
 
+@get(["/console/callbacks"], **PAGE)
+def callbacks_page() -> File:
+    """回访: the operator calls back the callers of 办结 tickets and records each call and its survey."""
+    return _page("console", "callbacks.html")
+
+
 @get(["/console/knowledge"], **PAGE)
 def knowledge_page() -> File:
     """知识库维护: admins write and retire articles; operators may read the list."""
@@ -92,5 +98,5 @@ def _assets(folder: str) -> Any:
         cache_control=CacheControlHeader(no_cache=True), after_request=_nosniff, name=f"people-static-{folder}")
 
 
-ROUTES: list[Any] = [console_page, knowledge_page, workbench_page, commander_page, citizen_page, admin_page,
+ROUTES: list[Any] = [console_page, callbacks_page, knowledge_page, workbench_page, commander_page, citizen_page, admin_page,
                      *(_assets(folder) for folder in ASSET_FOLDERS)]
