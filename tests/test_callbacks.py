@@ -134,12 +134,13 @@ def test_an_incomplete_or_wrong_call_is_refused_and_writes_nothing(operator, han
 
 
 def test_a_citizen_rating_online_ends_the_callback(operator, handler, client):
-    number = _closed(operator, handler)
-    code = operator.get(f"/api/tickets/{number}").json()
-    query_code = code.get("query_code")
-    if query_code is None:
-        pytest.skip("the query code is not in the staff view")
-    response = client.post("/api/public/rating", json={"number": number, "query_code": query_code,
+    receipt = operator.post("/api/tickets", json=CALL).json()
+    number = receipt["number"]
+    operator.act(number, "dispatch", {"category_code": "0107"})
+    handler.act(number, "sign")
+    handler.act(number, "reply", {"reply": "已修复。"})
+    assert number in _queue(operator)
+    response = client.post("/api/public/rating", json={"number": number, "query_code": receipt["query_code"],
                                                       "satisfaction": "satisfied", "solved": "solved"})
     assert response.status_code == 200
     assert number not in _queue(operator)

@@ -10,7 +10,8 @@ import { actionForm, input, textarea, ticketDetails, ticketHead } from "/static/
 import { setupSearch } from "/static/common/search.js";
 import { staffTimeline } from "/static/common/timeline.js";
 
-const VIEWS = ["dispatch", "returns", "reviews", "extensions", "supervision", "merge", "gate", "search", "ticket"];
+const VIEWS = ["dispatch", "returns", "reviews", "extensions", "supervision", "complaints", "merge", "gate", "search",
+  "ticket"];
 const LINE_OF = { fire: "119", gas_leak: "119", disaster: "119", trapped: "119", traffic: "122", danger: "110",
   crime: "110", medical: "120" };
 const NOTICE_KINDS = { urge: "催办", supervise: "督办", escalate: "升级", manual: "指挥中心督办" };
@@ -82,7 +83,7 @@ function route() {
   }
   const view = (location.hash || "#dispatch").slice(1);
   const loaders = { dispatch: loadDispatch, returns: loadReturns, reviews: loadReviews, extensions: loadExtensions,
-    supervision: loadSupervision, merge: loadMerge, gate: loadGate, search: loadSearch };
+    supervision: loadSupervision, complaints: loadComplaints, merge: loadMerge, gate: loadGate, search: loadSearch };
   const name = loaders[view] ? view : "dispatch";
   show(name);
   loaders[name]();
@@ -99,7 +100,8 @@ function loadSearch() {
 
 async function refreshCounts() {
   const sources = { dispatch: "/api/queues/manual-dispatch", returns: "/api/queues/returns",
-    extensions: "/api/queues/extensions", supervision: "/api/supervision", reviews: "/api/reviews" };
+    extensions: "/api/queues/extensions", supervision: "/api/supervision", reviews: "/api/reviews",
+    complaints: "/api/complaint-reviews?status=pending" };
   await Promise.all(Object.entries(sources).map(async ([name, path]) => {
     try {
       const items = await get(path);
@@ -294,6 +296,83 @@ function extensionCard(item) {
 
 function loadExtensions() {
   return fill($("#extensions"), "/api/queues/extensions", extensionCard, "没有待审批的延期申请");
+}
+
+// ------------------------------------------------------------------ 差评 review
+
+const SATISFIED = { satisfied: "满意", basically_satisfied: "基本满意", unsatisfied: "不满意" };
+const SOLVED_AS = { solved: "已解决", partly_solved: "部分解决", unsolved: "未解决" };
+const APPEALS = { pending: "申诉待裁定", upheld: "申诉驳回", granted: "申诉成立" };
+const review = (r, path, body) => post(`/api/complaint-reviews/${r.id}/${path}`, body);
+
+function complaintHead(r) {
+  return h("div", { class: "ticket-head" }, ticketLink(r.ticket_number),
+    h("span", { class: "badge", text: r.status_label }),
+    r.contradictory ? h("span", { class: "badge status-returned", text: "评价矛盾：满意但未解决" }) : null,
+    r.appeal_status ? h("span", { class: "badge", text: APPEALS[r.appeal_status] }) : null,
+    h("span", { class: "muted", text: `${r.department || "直接答复"} · 核查期限 ${when(r.due_at)}` }));
+}
+
+function complaintBody(r) {
+  return [h("p", { class: "content", text: r.content }),
+    h("div", { class: "reason" }, h("strong", { text: "评价：" }),
+      `${SATISFIED[r.satisfaction] || r.satisfaction}，${SOLVED_AS[r.solved] || r.solved}`,
+      r.rating_comment ? h("span", { class: "pre", text: `（${r.rating_comment}）` }) : null),
+    r.reply ? h("div", { class: "reason" }, h("strong", { text: "答复：" }), h("span", { class: "pre", text: r.reply })) : null,
+    r.rectification ? h("div", { class: "reason" }, h("strong", { text: "整改情况：" }),
+      h("span", { class: "pre", text: r.rectification })) : null,
+    r.rectify_due_at && !r.rectified_at ? h("p", { class: "muted", text: `整改反馈期限 ${when(r.rectify_due_at)}` }) : null];
+}
+
+function complaintCard(r) {
+  const card = h("article", { class: "qcard", dataset: { review: r.id } }, complaintHead(r), complaintBody(r));
+  if (r.status !== "pending") return card;
+  const note = textarea(2, "核查意见；不合理时必填理由");
+  note.id = `review-note-${r.id}`;
+  const decide = (verdict, remedy, label, danger = false) => actionForm({ id: `review-${verdict}-${remedy || "none"}-${r.id}`,
+    submit: label, danger, success: `${r.ticket_number} 已核查：${label}`,
+    send: () => review(r, "decision", { verdict, remedy, note: note.value.trim() || null }), done: after });
+  card.append(h("div", { class: "field" }, h("label", { for: note.id, text: "核查意见" }), note),
+    h("div", { class: "actions" }, decide("reasonable", "rectify", "合理，责令整改"),
+      decide("reasonable", "reopen", "合理，重办"), decide("unreasonable", null, "不合理，不予采信", true)));
+  return card;
+}
+
+function appealCard(r) {
+  const note = textarea(2, "裁定意见（可不填）");
+  note.id = `appeal-note-${r.id}`;
+  const decide = (grant) => actionForm({ id: `appeal-${grant ? "grant" : "uphold"}-${r.id}`,
+    submit: grant ? "申诉成立" : "驳回申诉", danger: !grant,
+    success: `${r.ticket_number} ${grant ? "申诉成立，该差评不计入考核" : "已驳回申诉"}`,
+    send: () => review(r, "appeal/decision", { grant, note: note.value.trim() || null }), done: after });
+  return h("article", { class: "qcard", dataset: { appeal: r.id } }, complaintHead(r), complaintBody(r),
+    h("div", { class: "reason" }, h("strong", { text: `${r.department || "承办单位"}申诉理由：` }),
+      h("span", { class: "pre", text: r.appeal_reason || "" })),
+    h("div", { class: "field" }, h("label", { for: note.id, text: "裁定意见" }), note),
+    h("div", { class: "actions" }, decide(true), decide(false)));
+}
+
+async function loadComplaints() {
+  const unit = $("#complaint-unit");
+  if (!unit.dataset.ready) {
+    unit.dataset.ready = "1";
+    replace(unit, h("option", { value: "", text: "全部单位" }),
+      ref.departments.map((d) => h("option", { value: d.id, text: d.name })));
+    unit.addEventListener("change", loadComplaints);
+    $("#complaint-status").addEventListener("change", loadComplaints);
+  }
+  const query = new URLSearchParams();
+  if ($("#complaint-status").value) query.set("status", $("#complaint-status").value);
+  if (unit.value) query.set("department_id", unit.value);
+  const appeals = new URLSearchParams(unit.value ? { department_id: unit.value } : {});
+  try {
+    const all = await get(`/api/complaint-reviews?${appeals}`);
+    const open = all.filter((r) => r.appeal_status === "pending");
+    replace($("#appeals"), open.length ? open.map(appealCard) : h("p", { class: "empty", text: "没有待裁定的申诉" }));
+  } catch (error) {
+    replace($("#appeals"), h("div", { class: "error-box", role: "alert", text: error.detail }));
+  }
+  return fill($("#complaints"), `/api/complaint-reviews?${query}`, complaintCard, "没有符合条件的差评");
 }
 
 // ------------------------------------------------------------------ supervision

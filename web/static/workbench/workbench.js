@@ -9,7 +9,7 @@ import { showError, toast } from "/static/common/notice.js";
 import { actionForm, deadlineText, input, textarea, ticketDetails, ticketHead } from "/static/common/ticket.js";
 import { staffTimeline } from "/static/common/timeline.js";
 
-const VIEWS = ["inbox", "notices", "measures", "ticket"];
+const VIEWS = ["inbox", "notices", "complaints", "measures", "ticket"];
 const NOTICE_KINDS = { urge: "催办", supervise: "督办", escalate: "升级至县领导", manual: "指挥中心督办" };
 let staff = null;
 
@@ -32,7 +32,7 @@ function start(who) {
 
 function show(view) {
   for (const name of VIEWS) $(`#view-${name}`).hidden = name !== view;
-  for (const name of ["inbox", "notices", "measures"]) {
+  for (const name of ["inbox", "notices", "complaints", "measures"]) {
     $(`#nav-${name}`).setAttribute("aria-current", name === view ? "page" : "false");
   }
 }
@@ -48,6 +48,9 @@ function route() {
   if (view === "notices") {
     show("notices");
     loadNotices();
+  } else if (view === "complaints") {
+    show("complaints");
+    loadComplaints();
   } else if (view === "measures") {
     show("measures");
     loadMeasures();
@@ -59,9 +62,11 @@ function route() {
 
 async function loadCounts() {
   try {
-    const [inbox, notices] = await Promise.all([get("/api/inbox"), get("/api/supervision")]);
+    const [inbox, notices, complaints] = await Promise.all([get("/api/inbox"), get("/api/supervision"),
+      get("/api/complaint-reviews")]);
     $("#inbox-count").textContent = inbox.length;
     $("#notice-count").textContent = notices.length;
+    $("#complaint-count").textContent = complaints.filter(needsAction).length;
   } catch {
     // the views show their own errors
   }
@@ -215,6 +220,58 @@ async function loadNotices() {
         success: "已回复", send: (v) => post(`/api/supervision/${n.id}/response`, { response: v.response }),
         done: loadNotices })))
       : h("p", { class: "empty", text: "暂无待回复的督办通知" }));
+  } catch (error) {
+    replace(box, h("div", { class: "error-box", role: "alert", text: error.detail }));
+  }
+}
+
+// ------------------------------------------------------------------ 差评整改
+
+const SATISFIED = { satisfied: "满意", basically_satisfied: "基本满意", unsatisfied: "不满意" };
+const SOLVED_AS = { solved: "已解决", partly_solved: "部分解决", unsolved: "未解决" };
+const APPEALS = { pending: "申诉待裁定", upheld: "申诉驳回", granted: "申诉成立，不计入考核" };
+
+const canAppeal = (r) => r.verdict === "reasonable" && !r.appeal_status && r.appeal_due_at
+  && new Date(r.appeal_due_at) >= new Date();
+const needsAction = (r) => r.status === "rectifying" || canAppeal(r);
+
+function complaintItem(r) {
+  const late = r.rectify_due_at && !r.rectified_at && new Date(r.rectify_due_at) < new Date();
+  const box = h("div", { class: "panel notice", dataset: { review: r.id } },
+    h("div", { class: "ticket-head" },
+      h("a", { href: `/workbench/tickets/${encodeURIComponent(r.ticket_number)}`, text: r.ticket_number }),
+      h("span", { class: "badge", text: r.status_label }),
+      r.appeal_status ? h("span", { class: "badge", text: APPEALS[r.appeal_status] }) : null,
+      r.rectify_due_at && !r.rectified_at ? h("span", { class: late ? "card-mark card-red" : "muted",
+        text: `${late ? "已超期，" : ""}请于 ${when(r.rectify_due_at)} 前反馈整改` }) : null),
+    h("p", {}, h("strong", { text: "群众评价：" }), `${SATISFIED[r.satisfaction] || r.satisfaction}，${SOLVED_AS[r.solved] || r.solved}`,
+      r.rating_comment ? `（${r.rating_comment}）` : ""),
+    r.decision_note ? h("p", {}, h("strong", { text: "核查意见：" }), r.decision_note) : null,
+    r.rectification ? h("p", {}, h("strong", { text: "已反馈整改：" }), r.rectification) : null);
+  if (r.status === "rectifying") {
+    box.append(actionForm({ id: `rectify-${r.id}`, submit: "反馈整改情况",
+      fields: [["report", "整改情况", textarea(3, "写明整改了什么、如何防止再次发生")]], success: "已反馈整改情况",
+      send: (v) => post(`/api/complaint-reviews/${r.id}/rectification`, { report: v.report }), done: after }));
+  }
+  if (canAppeal(r)) {
+    box.append(actionForm({ id: `appeal-${r.id}`, submit: "提出申诉", danger: true,
+      title: `申诉（仅一次，截止 ${when(r.appeal_due_at)}）`,
+      fields: [["reason", "申诉理由", textarea(2, "写明理由和依据")]], success: "已提出申诉",
+      send: (v) => post(`/api/complaint-reviews/${r.id}/appeal`, { reason: v.reason }), done: after }));
+  }
+  return box;
+}
+
+function after() {
+  loadComplaints();
+  loadCounts();
+}
+
+async function loadComplaints() {
+  const box = $("#complaints");
+  try {
+    const reviews = (await get("/api/complaint-reviews")).filter((r) => r.status !== "pending");
+    replace(box, reviews.length ? reviews.map(complaintItem) : h("p", { class: "empty", text: "暂无核查后的差评" }));
   } catch (error) {
     replace(box, h("div", { class: "error-box", role: "alert", text: error.detail }));
   }
