@@ -94,11 +94,23 @@ def test_rectification_by_the_lead_unit_within_five_working_days(operator, handl
     assert other_unit.post(path, json={"report": "不是我们的"}).status_code == 404
     assert operator.post(path, json={"report": "x"}).status_code == 403
     assert handler.post(path, json={"report": "  "}).status_code == 400
-    done = handler.post(path, json={"report": "已更换灯杆线路，并建立巡查台账"})
+    with clock.frozen(TUESDAY):  # the same day: well within the five working days
+        done = handler.post(path, json={"report": "已更换灯杆线路，并建立巡查台账"})
     assert done.status_code == 200 and done.json()["status"] == "rectified"
     assert handler.post(path, json={"report": "再报一次"}).status_code == 409
     event = handler.get(f"/api/tickets/{number}").json()["events"][-1]
     assert event["action"] == "rectification" and event["data"]["on_time"] is True
+
+
+def test_a_late_rectification_is_taken_and_recorded_as_late(operator, handler, commander):
+    number = _rated(operator, handler, UNSATISFIED)
+    review_id = _review(commander, number)["id"]
+    with clock.frozen(TUESDAY):
+        commander.post(f"/api/complaint-reviews/{review_id}/decision", json={"verdict": "reasonable", "remedy": "rectify"})
+    # due 17 November; reported today (the suite runs after it)
+    done = handler.post(f"/api/complaint-reviews/{review_id}/rectification", json={"report": "已整改"})
+    assert done.status_code == 200
+    assert handler.get(f"/api/tickets/{number}").json()["events"][-1]["data"]["on_time"] is False
 
 
 def test_unreasonable_needs_a_reason_and_then_cannot_be_appealed(operator, handler, commander):
