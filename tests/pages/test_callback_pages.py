@@ -47,6 +47,7 @@ def test_the_operator_records_a_failed_call_then_the_survey(open_page, staff):
     page.select_option("#satisfaction", "basically_satisfied")
     page.select_option("#solved", "solved")
     page.select_option("#contacted", "true")
+    expect(page.locator("#attempt-error")).to_be_hidden()  # the refusal goes once the survey is being filled
     page.fill("#note", "群众表示已修好")
     web.shot("console-callbacks")
     web.fits(1440)

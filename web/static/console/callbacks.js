@@ -17,6 +17,7 @@ async function start() {
   options($("#solved"), SOLVED, { placeholder: "请选择" });
   for (const radio of document.querySelectorAll("input[name=outcome]")) radio.addEventListener("change", showSurvey);
   $("#attempt-form").addEventListener("submit", save);
+  $("#attempt-form").addEventListener("change", () => { $("#attempt-error").hidden = true; });
   await load();
 }
 
