@@ -17,7 +17,7 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from dispatch.callbacks import FAILED, REACHED
@@ -39,7 +39,9 @@ def callback_figures(session: Session, start: datetime, end: datetime,
     counts: dict[int | None, dict[str, int]] = defaultdict(lambda: dict.fromkeys(FIELDS, 0))
 
     tasks = select(CallbackTask).where(CallbackTask.due_at >= start, CallbackTask.due_at < end)
-    reviews = select(ComplaintReview)
+    reviews = select(ComplaintReview).where(or_(
+        ComplaintReview.opened_at.between(start, end), ComplaintReview.rectify_due_at.between(start, end),
+        ComplaintReview.appealed_at.between(start, end)))  # `within` below keeps the end out
     if department_id is not None:
         tasks = tasks.where(CallbackTask.department_id == department_id)
         reviews = reviews.where(ComplaintReview.department_id == department_id)
