@@ -1,7 +1,7 @@
 """回访 tasks and 差评 reviews (issue 20)
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0020
+Revises: 0019
 Create Date: 2026-12-03 17:00:00
 """
 
@@ -11,8 +11,8 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014"
-down_revision = "0013"
+revision = "0020"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
