@@ -11,6 +11,8 @@ from litestar.exceptions import ValidationException
 from litestar.params import Parameter
 from sqlalchemy.orm import Session
 
+from command import assessment_report
+from command.assessment import ASSESSMENT_ROLES, assess
 from command.measures import Slice, compute, handling_days, open_counts
 from command.reports import as_csv, as_xlsx, department_rows, month_bounds
 from hotline.clock import now
@@ -54,15 +56,9 @@ class MeasuresController(Controller):
     @get("/reports/monthly", guards=[roles(Role.COMMANDER, Role.AUDITOR, Role.ADMIN)], sync_to_thread=True)
     def monthly(self, db_session: Session, month: str, format: str = "csv") -> Response[bytes]:
         """The county's monthly report per department, as CSV (UTF-8 with BOM) or XLSX."""
-        if not MONTH.match(month):
-            raise ValidationException("月份格式应为 YYYY-MM，例如 2026-11")
         if format not in ("csv", "xlsx"):
             raise ValidationException("导出格式只能是 csv 或 xlsx")
-        try:
-            bounds = month_bounds(month)
-        except ValueError:  # 0000-01 or 9999-12: a month the calendar cannot hold
-            raise ValidationException("月份超出范围，请填写实际的年月，例如 2026-11") from None
-        rows = department_rows(db_session, *bounds, now())
+        rows = department_rows(db_session, *_month(month), now())
         filename = f"12345-monthly-{month}.{format}"
         if format == "csv":
             body, media = as_csv(rows), "text/csv; charset=utf-8"
@@ -71,6 +67,40 @@ class MeasuresController(Controller):
             media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         return Response(body, media_type=media,
                         headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    @get("/reports/assessment", guards=[roles(*ASSESSMENT_ROLES)], sync_to_thread=True)
+    def assessment(self, db_session: Session, month: str, format: str = "json") -> Any:
+        """月度考核 per unit with the county total and the ranking, as JSON, CSV or XLSX (docs/assessment.md)."""
+        if format not in ("json", "csv", "xlsx"):
+            raise ValidationException("导出格式只能是 json、csv 或 xlsx")
+        start, end = _month(month)
+        moment = now()
+        if start > moment:
+            raise ValidationException(f"{month} 尚未开始，不能生成考核，请选择本月或以前的月份")
+        month_end = min(end, moment)  # the month under way: its figures so far
+        report = {"month": month, "start": start.isoformat(), "end": end.isoformat(),
+                  "as_at": month_end.isoformat(), "complete": month_end == end,
+                  **assess(db_session, start, end, month_end)}
+        if format == "json":
+            return report
+        filename = f"12345-assessment-{month}.{format}"
+        if format == "csv":
+            body, media = assessment_report.as_csv(report), "text/csv; charset=utf-8"
+        else:
+            body = assessment_report.as_xlsx(report, f"清江县12345热线 {month} 月度考核（承办单位综合排名）")
+            media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return Response(body, media_type=media,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _month(month: str) -> tuple[datetime, datetime]:
+    """A report month as [start, end) in Asia/Shanghai, or a 400 that says how to write it."""
+    if not MONTH.match(month):
+        raise ValidationException("月份格式应为 YYYY-MM，例如 2026-11")
+    try:
+        return month_bounds(month)
+    except ValueError:  # 0000-01 or 9999-12: a month the calendar cannot hold
+        raise ValidationException("月份超出范围，请填写实际的年月，例如 2026-11") from None
 
 
 ROUTES = [MeasuresController]

@@ -12,6 +12,7 @@ from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from command.assessment import month_end_state
 from command.measures import Slice, compute, handling_days, open_counts
 from hotline.models import Department
 from hotline.settings import TIME_ZONE
@@ -21,7 +22,7 @@ COLUMNS: list[tuple[str, str]] = [
     ("closed", "办结量"), ("on_time_rate", "按期办结率"), ("returned", "退单量"), ("return_rate", "退单率"),
     ("rated", "回访量"), ("resolution_rate", "解决率"), ("satisfaction_rate", "满意率"),
     ("avg_working_days", "平均办理时长(工作日)"), ("p90_working_days", "90%办理时长(工作日)"),
-    ("open", "在办量"), ("overdue", "超期在办"), ("red", "红牌"), ("yellow", "黄牌"),
+    ("open", "月末在办"), ("overdue", "月末超期在办"), ("red", "当前红牌"), ("yellow", "当前黄牌"),
 ]
 RATES = {key for key, _ in COLUMNS if key.endswith("_rate")}
 
@@ -35,14 +36,19 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 
 
 def department_rows(session: Session, start: datetime, end: datetime, now: datetime) -> list[dict[str, Any]]:
+    """在办 and 超期 as at the month's end (replayed from the log; so far, for the month under way); the cards
+    are today's, as the sweeps keep them on the ticket."""
     rows = []
+    at_month_end = month_end_state(session, min(end, now))
     for department in session.scalars(select(Department).where(Department.active).order_by(Department.id)):
         where = Slice(department_id=department.id)
         measures = compute(session, start, end, where)
         if not measures["dispatched"] and not measures["closed"] and not measures["signed"]:
             continue
+        state = at_month_end.get(department.id, {})
         rows.append({"department": department.name, **measures, **handling_days(session, start, end, where),
-                     **open_counts(session, now, where)})
+                     **open_counts(session, now, where),
+                     "open": state.get("month_end_open", 0), "overdue": state.get("month_end_overdue", 0)})
     return rows
 
 

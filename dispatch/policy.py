@@ -25,6 +25,10 @@ from hotline.vocabulary import EmergencyLine, TicketType, Urgency
 WorkingDays = Annotated[float, msgspec.Meta(gt=0, le=60)]
 PHONE = re.compile(r"[0-9+\-]{3,20}")
 STEPS = ("yellow", "red", "supervise", "escalate")
+# The rates a unit's monthly score (月度考核综合得分, command.assessment) may weigh; 退单率 and 重复件率 count as
+# (1 - rate), fewer being better.
+ASSESSMENT_RATES = ("sign_on_time_rate", "on_time_rate", "response_rate", "resolution_rate", "satisfaction_rate",
+                    "return_rate", "duplicate_rate")
 
 
 class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
@@ -67,6 +71,10 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     complaint_review_working_days: WorkingDays = 3
     rectification_working_days: WorkingDays = 5
     appeal_working_days: WorkingDays = 3
+    # 月度考核: each rate's weight in a unit's score (docs/assessment.md); a rate left out weighs nothing
+    assessment_weights: dict[str, Annotated[float, msgspec.Meta(ge=0, le=100)]] = msgspec.field(
+        default_factory=lambda: {"sign_on_time_rate": 15, "on_time_rate": 25, "response_rate": 10,
+                                 "resolution_rate": 20, "satisfaction_rate": 25, "return_rate": 5})
 
     def __post_init__(self) -> None:
         missing = [t.label for t in TicketType if t.value not in self.resolve_working_days]
@@ -96,6 +104,10 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
             raise ValueError(f"免打扰例外中有未知的紧急程度：{'、'.join(unknown)}")
         if unknown := [t for t in self.reply_review_types if t not in set(TicketType)]:
             raise ValueError(f"办结审核中有未知的诉求类型：{'、'.join(unknown)}")
+        if unknown := [k for k in self.assessment_weights if k not in ASSESSMENT_RATES]:
+            raise ValueError(f"考核权重中有未知的指标：{'、'.join(unknown)}")
+        if not any(self.assessment_weights.values()):
+            raise ValueError("考核权重不能全部为 0")
 
     @property
     def quiet_window(self) -> tuple[time, time] | None:
