@@ -17,7 +17,7 @@ from litestar.response import File
 from litestar.static_files import create_static_files_router
 
 STATIC = Path(__file__).resolve().parent / "static"
-ASSET_FOLDERS = ("common", "console", "workbench", "commander", "citizen", "admin")
+ASSET_FOLDERS = ("common", "console", "workbench", "commander", "citizen", "admin", "report")
 
 PAGE_POLICY = "; ".join([
     "default-src 'self'",
@@ -74,6 +74,12 @@ def commander_page(number: str | None = None) -> File:
     return _page("commander")
 
 
+@get(["/report"], **PAGE)
+def report_page() -> File:
+    """月度考核: every unit's monthly figures, rank and score, the county total, the workbook to download."""
+    return _page("report")
+
+
 @get(["/citizen"], **PAGE)
 def citizen_page() -> File:
     """群众诉求: write a letter, look a ticket up by number and query code, rate the answer (mobile first)."""
@@ -98,5 +104,6 @@ def _assets(folder: str) -> Any:
         cache_control=CacheControlHeader(no_cache=True), after_request=_nosniff, name=f"people-static-{folder}")
 
 
-ROUTES: list[Any] = [console_page, callbacks_page, knowledge_page, workbench_page, commander_page, citizen_page, admin_page,
+ROUTES: list[Any] = [console_page, callbacks_page, knowledge_page, workbench_page, commander_page, report_page,
+                     citizen_page, admin_page,
                      *(_assets(folder) for folder in ASSET_FOLDERS)]
