@@ -1,6 +1,6 @@
 """The measures the center is judged by, computed from the event log for any slice and period.
 
-Definitions (docs/measures.md):
+Definitions (docs/deadlines.md, Measures; the monthly assessment per unit: docs/assessment.md):
 - 按时签收率 sign_on_time_rate: sign-fors in the period that came before the sign deadline.
 - 按期办结率 on_time_rate: replies and on-the-spot answers in the period given by the due time.
 - 直接答复率 direct_answer_rate: tickets received in the period that were answered on the spot.
