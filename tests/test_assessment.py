@@ -187,6 +187,44 @@ def test_bad_months_and_roles(commander, login):
         assert _report(login(username)).status_code == 403
 
 
+def test_month_end_replays_pauses_and_tickets_from_before_the_month(operator, login, commander):
+    """城管 (2 wd each): one from October still in hand on 30 November, one paused before its deadline, one paused
+    after it. What happens in December (a reply, a resume that moves the deadline) does not change November."""
+    cgj = login("h_cgj")
+    numbers: dict[str, str] = {}
+
+    def step(moment: datetime, action):
+        with clock.frozen(moment):
+            response = action()
+        assert response.status_code in (200, 201), response.text
+        return response
+
+    for name, received in (("carried", at(10, 27, 9, 30)), ("paused_late", at(11, 24, 9, 30)),
+                           ("paused_early", at(11, 26, 9, 30))):
+        numbers[name] = step(received, lambda: operator.post(
+            "/api/tickets", json={**CALL, "type": "consultation"})).json()["number"]
+        dispatched = received.replace(hour=10, minute=0)
+        step(dispatched, lambda n=name: operator.act(numbers[n], "dispatch", {"category_code": "0107"}))
+        step(dispatched.replace(minute=30), lambda n=name: cgj.act(numbers[n], "sign"))
+    # due: carried 29 Oct 10:00, paused_late 26 Nov 10:00, paused_early 30 Nov 10:00
+    step(at(11, 27, 10), lambda: cgj.act(numbers["paused_late"], "wait", {"message": "请补充具体门牌号"}))
+    step(at(11, 27, 10), lambda: cgj.act(numbers["paused_early"], "wait", {"message": "请补充具体门牌号"}))
+    step(at(12, 1, 10), lambda: cgj.act(numbers["carried"], "reply", {"reply": "已修复"}))
+    step(at(12, 1, 11), lambda: cgj.act(numbers["paused_early"], "resume", {"note": "群众已补充"}))
+
+    november = _report(commander).json()
+    cgj_row = next(row for row in november["units"] if row["department"] == CGJ)
+    assert (cgj_row["month_end_open"], cgj_row["month_end_overdue"]) == (3, 2)  # carried and paused_late
+    assert (cgj_row["received"], cgj_row["signed"], cgj_row["closed"]) == (2, 2, 0)
+    assert (november["total"]["month_end_open"], november["total"]["month_end_overdue"]) == (3, 2)
+    october = _report(commander, "2026-10").json()
+    assert (october["total"]["month_end_open"], october["total"]["month_end_overdue"]) == (1, 1)
+    # as at 3 December 10:00: carried is closed; paused_early had 1 wd left when paused (Fri 27th 10:00 → Mon
+    # 30th 10:00), resumed Tue 1st 11:00, so due Wed 2nd 11:00: overdue again, as paused_late still is
+    december = _report(commander, "2026-12").json()
+    assert (december["total"]["month_end_open"], december["total"]["month_end_overdue"]) == (2, 2)
+
+
 def test_ties_share_a_rank_and_the_next_skips():
     rows = [{"score": 90.0}, {"score": 95.5}, {"score": 90.0}, {"score": None}, {"score": 80.0}]
     rank(rows)
