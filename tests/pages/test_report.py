@@ -3,6 +3,8 @@ a future month refused in Chinese."""
 
 from __future__ import annotations
 
+import io
+
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
@@ -42,7 +44,9 @@ def test_the_month_is_shown_sorted_charted_and_downloaded(open_page, staff):
 
     with page.expect_download() as download:
         page.click("button[name=download]")
-    sheet = load_workbook(download.value.path()).active
+    assert download.value.suggested_filename.endswith(".xlsx")
+    with open(download.value.path(), "rb") as saved:  # the saved copy has no extension, which openpyxl needs
+        sheet = load_workbook(io.BytesIO(saved.read())).active
     assert sheet["B2"].value == "承办单位" and sheet[sheet.max_row][1].value == "全县合计"
 
     year, number = (int(part) for part in month.split("-"))
