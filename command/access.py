@@ -21,7 +21,7 @@ from hotline.clock import now
 from hotline.vocabulary import Role
 
 DEVICE = "device"
-BOARD_ROLES = frozenset({Role.COMMANDER.value, Role.AUDITOR.value, DEVICE})
+BOARD_ROLES = frozenset({Role.COMMANDER.value, Role.AUDITOR.value, Role.LEADER.value, DEVICE})
 DEVICE_MANAGERS = (Role.COMMANDER, Role.ADMIN)
 PASS_PREFIX = "hotline:board:pass:"
 DEVICE_TOKEN_PREFIX = "bd_"

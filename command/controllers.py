@@ -61,7 +61,7 @@ class BoardController(Controller):
     path = "/api/board"
     tags = ["board"]
 
-    @post("/pass", guards=[roles(Role.COMMANDER, Role.AUDITOR)], status_code=200)
+    @post("/pass", guards=[roles(Role.COMMANDER, Role.AUDITOR, Role.LEADER)], status_code=200)
     async def staff_pass(self, request: Request) -> PassGrant:
         """A one-time websocket pass for a signed-in commander or auditor."""
         user = request.user

@@ -27,7 +27,7 @@ class MeasuresController(Controller):
     path = "/api"
     tags = ["measures"]
 
-    @get("/measures", guards=[roles(Role.COMMANDER, Role.AUDITOR, Role.ADMIN, Role.HANDLER)], sync_to_thread=True)
+    @get("/measures", guards=[roles(Role.COMMANDER, Role.AUDITOR, Role.ADMIN, Role.HANDLER, Role.LEADER)], sync_to_thread=True)
     def measures(
         self,
         db_session: Session,
@@ -53,7 +53,7 @@ class MeasuresController(Controller):
         return {**compute(db_session, begin, finish, where), **handling_days(db_session, begin, finish, where),
                 **open_counts(db_session, now(), where)}
 
-    @get("/reports/monthly", guards=[roles(Role.COMMANDER, Role.AUDITOR, Role.ADMIN)], sync_to_thread=True)
+    @get("/reports/monthly", guards=[roles(Role.COMMANDER, Role.AUDITOR, Role.ADMIN, Role.LEADER)], sync_to_thread=True)
     def monthly(self, db_session: Session, month: str, format: str = "csv") -> Response[bytes]:
         """The county's monthly report per department, as CSV (UTF-8 with BOM) or XLSX."""
         if format not in ("csv", "xlsx"):

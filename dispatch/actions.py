@@ -349,14 +349,17 @@ def merge(session: Session, ticket: Ticket, parent: Ticket, actor: Actor, note: 
     tell.merged(session, ticket, parent)
 
 
-def supervise(session: Session, ticket: Ticket, commander: Actor, message: str, respond_within_days: int,
+def supervise(session: Session, ticket: Ticket, commander: Actor, message: str, respond_within_days: float | None,
               kind: Action = Action.SUPERVISE) -> SupervisionNotice:
-    """A commander's own notice, with the working days the department has to answer in writing."""
+    """A commander's own 督办单 (numbered), with the working days the department has to answer in writing: the
+    commander's, or the county's policy (supervision_reply_working_days, 3 by default)."""
     clock = clock_for(session, ticket.policy_version)
-    respond_by = clock.respond_by(now(), respond_within_days)
-    apply(session, ticket, kind, commander, note=message, data={
+    days = respond_within_days if respond_within_days is not None else clock.rules.supervision_reply_working_days
+    respond_by = clock.respond_by(now(), days)
+    event = apply(session, ticket, kind, commander, note=message, data={
         "message": message, "respond_by": respond_by.isoformat(), "calendar": clock.sources})
     notice = followup.notice(session, ticket, "manual", message, respond_by, actor=commander)
+    event.data = {**event.data, "document_number": notice.document_number}
     session.flush()
     return notice
 

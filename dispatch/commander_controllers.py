@@ -10,6 +10,7 @@ from dispatch import actions, gate, routing, supervision
 from dispatch.models import SupervisionNotice
 from dispatch.schemas import GateRead, NoticeRead, NoticeResponse, QueueItem, SuperviseRequest
 from hotline.access import load_ticket
+from hotline.clock import now
 from hotline.dependencies import roles
 from hotline.models import Department, Ticket, TicketEvent
 from hotline.redaction import redact
@@ -18,7 +19,7 @@ from hotline.views import known_people, sees_personal_data
 from hotline.vocabulary import Action, Role, Status
 from hotline.workflow import last_event
 
-COMMANDER, HANDLER = Role.COMMANDER, Role.HANDLER
+COMMANDER, HANDLER, LEADER = Role.COMMANDER, Role.HANDLER, Role.LEADER
 
 
 def _item(ticket: Ticket, **extra: object) -> QueueItem:
@@ -49,7 +50,9 @@ def notice_read(session: Session, notice: SupervisionNotice, *, personal: bool =
                       message=notice.message if personal else redact(notice.message, **known) or "",
                       department=department.name if department else None,
                       respond_by=notice.respond_by, response=notice.response if personal else redact(notice.response, **known),
-                      responded_at=notice.responded_at, created_at=notice.created_at)
+                      responded_at=notice.responded_at, created_at=notice.created_at,
+                      document_number=notice.document_number, overdue=supervision.is_overdue(notice, now()),
+                      reminded_at=notice.reminded_at)
 
 
 class QueueController(Controller):
@@ -57,7 +60,7 @@ class QueueController(Controller):
     tags = ["command center"]
 
     # guards per handler, not per controller: a controller's guards also run on the automatic OPTIONS answer
-    @get("/manual-dispatch", sync_to_thread=True, guards=[roles(COMMANDER, Role.OPERATOR)])
+    @get("/manual-dispatch", sync_to_thread=True, guards=[roles(COMMANDER, Role.OPERATOR, LEADER)])
     def manual_dispatch(self, db_session: Session) -> list[QueueItem]:
         """待人工分拨: tickets the classifier was unsure of first, then anything else awaiting dispatch."""
         rows = list(db_session.scalars(select(Ticket).where(Ticket.status == Status.PENDING_DISPATCH)
@@ -65,13 +68,13 @@ class QueueController(Controller):
         why = _manual_reasons(db_session, [t.id for t in rows if t.manual_review])
         return [_item(t, reason=why.get(t.id)) for t in rows]
 
-    @get("/returns", sync_to_thread=True, guards=[roles(COMMANDER)])
+    @get("/returns", sync_to_thread=True, guards=[roles(COMMANDER, LEADER)])
     def returns(self, db_session: Session) -> list[QueueItem]:
         """退单 disputes: each with the department's reason, to accept (改派) or overrule (强制派单)."""
         rows = db_session.scalars(select(Ticket).where(Ticket.status == Status.RETURNED).order_by(Ticket.updated_at))
         return [_item(t, reason=(e.note if (e := last_event(db_session, t, Action.RETURN)) else None)) for t in rows]
 
-    @get("/extensions", sync_to_thread=True, guards=[roles(COMMANDER)])
+    @get("/extensions", sync_to_thread=True, guards=[roles(COMMANDER, LEADER)])
     def extensions(self, db_session: Session) -> list[QueueItem]:
         rows = db_session.scalars(select(Ticket).where(Ticket.status == Status.EXTENSION_PENDING)
                                   .order_by(Ticket.due_at))
@@ -95,7 +98,7 @@ class SupervisionController(Controller):
         db_session.commit()
         return notice_read(db_session, notice)
 
-    @get("/supervision", guards=[roles(COMMANDER, HANDLER, Role.AUDITOR)], sync_to_thread=True)
+    @get("/supervision", guards=[roles(COMMANDER, HANDLER, Role.AUDITOR, LEADER)], sync_to_thread=True)
     def open_notices(self, db_session: Session, request: Request) -> list[NoticeRead]:
         personal = sees_personal_data(request.user)
         return [notice_read(db_session, n, personal=personal)

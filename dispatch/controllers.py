@@ -15,6 +15,7 @@ from dispatch import (
     callback_controllers,
     catalogue_controllers,
     commander_controllers,
+    instruction_controllers,
     model_controllers,
     review,
     review_controllers,
@@ -239,7 +240,7 @@ class InboxController(Controller):
         db_session.commit()
         return [ticket_read(t, request.user) for t in tickets]
 
-    @get("/departments", guards=[roles(OPERATOR, HANDLER, COMMANDER, Role.ADMIN, Role.AUDITOR)],
+    @get("/departments", guards=[roles(OPERATOR, HANDLER, COMMANDER, Role.ADMIN, Role.AUDITOR, Role.LEADER)],
          sync_to_thread=True, cache=60)
     def departments(self, db_session: Session) -> list[DepartmentRead]:
         rows = db_session.scalars(select(Department).where(Department.active).order_by(Department.id))
@@ -284,5 +285,5 @@ class CitizenActionController(Controller):
 
 
 ROUTES = [TicketActionController, InboxController, CitizenActionController, SuggestController, *commander_controllers.ROUTES,
-          *review_controllers.ROUTES, *callback_controllers.ROUTES, *admin_controllers.ROUTES, *model_controllers.ROUTES,
-          *catalogue_controllers.ROUTES]
+          *review_controllers.ROUTES, *callback_controllers.ROUTES, *instruction_controllers.ROUTES, *admin_controllers.ROUTES,
+          *model_controllers.ROUTES, *catalogue_controllers.ROUTES]

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from dispatch import supervision
 from dispatch.models import SupervisionNotice
 from dispatch.policy import clock_for, plain_number
 from hotline import outbox
@@ -68,6 +69,8 @@ def notice(session: Session, ticket: Ticket, kind: str, message: str, respond_by
     notice = SupervisionNotice(ticket_id=ticket.id, kind=kind, cycle_key=ticket.due_at.isoformat() if
                                kind != "manual" else now().isoformat(), message=message, respond_by=respond_by,
                                department_id=department_id or ticket.lead_department_id, issued_by=actor.id)
+    if kind in supervision.NUMBERED_KINDS:
+        notice.document_number = supervision.document_number(session, now())
     session.add(notice)
     return notice
 
@@ -109,11 +112,11 @@ def advance(session: Session, ticket: Ticket, moment: datetime) -> list[str]:
         elif step == "supervise":
             days = plain_number(rules.supervise_after_working_days)
             ticket.escalation = SUPERVISED
-            respond_by = clock.respond_by(moment)
+            respond_by = clock.respond_by(moment, rules.supervision_reply_working_days)
             message = f"工单 {ticket.number} 已超期 {days} 个工作日，请于 {spoken(respond_by)} 前书面说明原因和办理计划。"
-            notice(session, ticket, "supervise", message, respond_by)
-            apply(session, ticket, Action.SUPERVISE, SYSTEM_ACTOR, data={"message": message,
-                                                                     "respond_by": respond_by.isoformat()})
+            issued = notice(session, ticket, "supervise", message, respond_by)
+            apply(session, ticket, Action.SUPERVISE, SYSTEM_ACTOR, data={
+                "message": message, "respond_by": respond_by.isoformat(), "document_number": issued.document_number})
             _notify(session, ticket, "staff_supervise", step, days=days, respond_by=spoken(respond_by))
         else:
             days = plain_number(rules.escalate_after_working_days)
@@ -161,6 +164,10 @@ def sweep(batch: int = 500) -> dict[str, int]:
                 continue
             for step in steps:
                 counts[step] = counts.get(step, 0) + 1
+    with factory() as session:  # 催复 for 督办单 whose reply date passed (dispatch.supervision)
+        if reminded := supervision.remind_overdue(session, moment):
+            counts["reply_reminder"] = reminded
+        session.commit()
     return counts
 
 

@@ -65,6 +65,27 @@ class SupervisionNotice(Base):
     responded_at: Mapped[datetime | None]
     responded_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
+    # 督办单: a 督办 (the sweep's or a commander's) is a numbered document, 督〔2026〕第0001号, unique per year
+    document_number: Mapped[str | None] = mapped_column(String(32), unique=True)
+    reminded_at: Mapped[datetime | None]  # the one 催复 sent once respond_by passed without a written reply
+
+
+class LeaderInstruction(Base):
+    """领导批示: a county leader's instruction on a ticket (or on one of its 督办单), which the lead unit must answer
+    by `reply_by`; each row is also a ticket event, never a state change."""
+
+    __tablename__ = "leader_instruction"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(BigId, ForeignKey("ticket.id"), index=True)
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("supervision_notice.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    text: Mapped[str] = mapped_column(Text)
+    reply_by: Mapped[datetime]
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_at: Mapped[datetime | None]
+    replied_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
 
 
 class RoutingCorrection(Base):

@@ -49,6 +49,10 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     supervise_after_working_days: Annotated[float, msgspec.Meta(ge=0, le=30)] = 2
     escalate_after_working_days: Annotated[float, msgspec.Meta(ge=0, le=60)] = 5
     max_pauses: Annotated[int, msgspec.Meta(ge=0, le=5)] = 1  # 待补充 requests a handler may make per ticket
+    # 督办单: the working days a unit has to answer a 督办 in writing (the sweep's own and a commander's default)
+    supervision_reply_working_days: WorkingDays = 3
+    # 领导批示: the working days the lead unit has to report back on a leader's instruction
+    instruction_reply_working_days: WorkingDays = 2
     leadership_department_code: str | None = None  # the unit that escalations go to (the county's own office)
     # 待补充: how long the citizen has to answer before the ticket goes on without it (DESIGN.md is silent: 5 wd)
     supplement_working_days: WorkingDays = 5

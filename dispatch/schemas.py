@@ -135,7 +135,7 @@ class DepartmentRead(msgspec.Struct):
 
 class SuperviseRequest(msgspec.Struct, forbid_unknown_fields=True):
     message: Reason
-    respond_within_days: Annotated[int, msgspec.Meta(ge=1, le=10)] = 1
+    respond_within_days: Annotated[int, msgspec.Meta(ge=1, le=10)] | None = None  # None: the county's policy
 
     def __post_init__(self) -> None:
         self.message = text.required(self.message, "督办要求")
@@ -158,6 +158,9 @@ class NoticeRead(msgspec.Struct):
     response: str | None
     responded_at: datetime | None
     created_at: datetime
+    document_number: str | None = None  # 督〔2026〕第0001号 for a 督办; 催办 and 升级 notes have none
+    overdue: bool = False  # 督办逾期: the reply date passed without a written reply
+    reminded_at: datetime | None = None  # when the one 催复 went out
 
 
 class QueueItem(msgspec.Struct):
@@ -349,3 +352,38 @@ class ComplaintReviewRead(msgspec.Struct, kw_only=True):
     content: str
     reply: str | None
     rating_comment: str | None
+
+
+Instruction = Annotated[str, msgspec.Meta(max_length=500)]
+
+
+class InstructionCreate(msgspec.Struct, forbid_unknown_fields=True):
+    """领导批示: the leader's words, kept as written (full-width punctuation, emoji and all)."""
+
+    text: Instruction
+
+    def __post_init__(self) -> None:
+        self.text = text.required(self.text, "批示内容")
+
+
+class InstructionReply(msgspec.Struct, forbid_unknown_fields=True):
+    reply: Reply
+
+    def __post_init__(self) -> None:
+        self.reply = text.required(self.reply, "落实情况")
+
+
+class InstructionRead(msgspec.Struct):
+    id: int
+    ticket_number: str
+    document_number: str | None  # the 督办单 it was given on, if any
+    department: str | None
+    leader: str | None
+    text: str
+    reply_by: datetime
+    status: str  # pending / replied
+    status_label: str  # 待落实 / 已回复
+    overdue: bool
+    reply: str | None
+    replied_at: datetime | None
+    created_at: datetime

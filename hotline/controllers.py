@@ -50,7 +50,7 @@ from hotline.views import department_names, department_ref, event_read, known_pe
 from hotline.vocabulary import Role, Status
 from hotline.workflow import Actor
 
-STAFF = (Role.OPERATOR, Role.HANDLER, Role.COMMANDER, Role.ADMIN, Role.AUDITOR)
+STAFF = (Role.OPERATOR, Role.HANDLER, Role.COMMANDER, Role.ADMIN, Role.AUDITOR, Role.LEADER)
 
 
 def _receipt(ticket: Ticket) -> Receipt:

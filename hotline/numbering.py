@@ -7,7 +7,7 @@ import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import URL, Engine, func, select, text
-from sqlalchemy.dialects import sqlite
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
@@ -44,6 +44,21 @@ def next_ticket_numbers(session: Session, moment: datetime, count: int) -> list[
         ).scalar_one()
         values = list(range(last - count + 1, last + 1))
     return [f"{day}{value:05d}" for value in values]
+
+
+def next_in_series(session: Session, series: str) -> int:
+    """The next number of a low-volume series (a year's 督办单: «督2026»), 1 first, in the caller's transaction.
+
+    The same counter table as SQLite's ticket numbers, on both dialects: the upsert's row lock lasts to the commit,
+    so two issuers at once wait for each other and never share a number, and a rolled-back one gives its number
+    back. A series is a key of at most 8 characters that no day (YYYYMMDD) can be.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    return session.execute(
+        insert(DailyCounter).values(day=series, value=1)
+        .on_conflict_do_update(index_elements=["day"], set_={"value": DailyCounter.value + 1})
+        .returning(DailyCounter.value)
+    ).scalar_one()
 
 
 def _ensure_sequence(engine: Engine, day: str) -> None:

@@ -21,7 +21,7 @@ from hotline.schemas import MAX_BIG_ID, TicketSearchPage
 from hotline.views import sees_personal_data, ticket_read
 from hotline.vocabulary import Channel, Role, Status
 
-STAFF = (Role.OPERATOR, Role.HANDLER, Role.COMMANDER, Role.ADMIN, Role.AUDITOR)
+STAFF = (Role.OPERATOR, Role.HANDLER, Role.COMMANDER, Role.ADMIN, Role.AUDITOR, Role.LEADER)
 SUMMARY_CHARS = 60
 Text = Annotated[str, Parameter(max_length=200)]  # longer than any filter; each is checked in hotline.search
 

@@ -59,6 +59,8 @@ class Action(Labelled):
     SUPERVISE = "supervise"
     ESCALATE = "escalate"
     SUPERVISION_RESPONSE = "supervision_response"
+    INSTRUCT = "instruct"
+    INSTRUCTION_REPLY = "instruction_reply"
     CLASSIFY = "classify"
     FLAG_EMERGENCY = "flag_emergency"
     PROPOSE_MERGE = "propose_merge"
@@ -113,6 +115,7 @@ class Role(Labelled):
     COMMANDER = "commander"
     ADMIN = "admin"
     AUDITOR = "auditor"
+    LEADER = "leader"  # 县领导: reads the county, gives 领导批示, takes no workflow step
 
 
 class Satisfaction(Labelled):
@@ -177,6 +180,8 @@ LABELS: dict[StrEnum, str] = {
     Action.SUPERVISE: "督办",
     Action.ESCALATE: "升级至县领导",
     Action.SUPERVISION_RESPONSE: "督办回复",
+    Action.INSTRUCT: "领导批示",
+    Action.INSTRUCTION_REPLY: "批示落实回复",
     Action.CLASSIFY: "智能分类",
     Action.FLAG_EMERGENCY: "紧急警情提示",
     Action.PROPOSE_MERGE: "疑似重复件",
@@ -218,6 +223,7 @@ LABELS: dict[StrEnum, str] = {
     Role.COMMANDER: "指挥中心",
     Role.ADMIN: "管理员",
     Role.AUDITOR: "监察审计",
+    Role.LEADER: "县领导",
     Satisfaction.SATISFIED: "满意",
     Satisfaction.BASICALLY: "基本满意",
     Satisfaction.UNSATISFIED: "不满意",

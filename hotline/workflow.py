@@ -24,6 +24,7 @@ OPEN = frozenset(
 
 # where a ticket can be once rated: kept, archived, or reopened and on its way again
 AFTER_RATING = (OPEN - {S.RECEIVED, S.PENDING_DISPATCH}) | {S.CLOSED, S.RATED, S.ARCHIVED}
+ANY_STATUS = frozenset(set(S))
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,10 @@ TRANSITIONS: dict[Action, Transition] = {
     A.ESCALATE: _t(CLOCK_RUNNING, None, SYSTEM, COMMANDER),
     A.SUPERVISION_RESPONSE: _t(CLOCK_RUNNING | {S.WAITING_CITIZEN, S.PENDING_REVIEW, S.CLOSED, S.RATED},
                                    None, HANDLER),
+    # 领导批示 (dispatch.instructions): a leader's word on a ticket and the unit's answer, never a state change;
+    # a leader takes no other step, so every other transition answers it 403
+    A.INSTRUCT: _t(ANY_STATUS, None, Role.LEADER),
+    A.INSTRUCTION_REPLY: _t(ANY_STATUS, None, HANDLER),
     A.CLASSIFY: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
     A.FLAG_EMERGENCY: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
     A.PROPOSE_MERGE: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),

@@ -18,6 +18,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from dispatch.actions import UnknownArticle, UnknownDepartment
 from dispatch.complaints import ReviewNotFound
+from dispatch.instructions import InstructionNotFound
 from dispatch.supervision import NoticeNotFound
 from hotline.abuse import Blocked
 from hotline.access import TicketNotFound
@@ -166,6 +167,7 @@ EXCEPTION_HANDLERS = {
     TicketNotFound: not_found,
     NoticeNotFound: not_found,
     ReviewNotFound: not_found,
+    InstructionNotFound: not_found,
     LookupFailed: not_found,
     UnknownPlace: bad_value,
     UnknownDepartment: bad_value,

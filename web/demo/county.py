@@ -93,4 +93,5 @@ STAFF: list[tuple[str, str, str, str | None]] = [
     ("commander", "陈指挥", "commander", None),
     ("admin", "赵管理", "admin", None),
     ("auditor", "孙监察", "auditor", None),
+    ("leader", "王县长", "leader", None),
 ]
