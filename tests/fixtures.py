@@ -22,7 +22,7 @@ from hotline.redis_conn import get_redis, stop_embedded
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 TICKET_TABLES = ("complaint_review", "callback_task", "reply_review", "personal_data_access", "open311_request",
-                 "blocked_phone", "notification", "supervision_notice",
+                 "blocked_phone", "notification", "leader_instruction", "supervision_notice",
                  "routing_correction", "routing_judgment", "ticket_event", "ticket_co_department", "ticket", "daily_counter")
 # Tables the API lets staff change besides the tickets, children first: put back after tests that let an admin
 # loose on them (a fuzzer, the admin API's own tests), so that later tests meet the demo county as seeded.
