@@ -253,8 +253,7 @@ def test_two_sweeps_at_once_remind_once(operator, commander):
         barrier.wait()
         return followup.sweep()
 
-    with clock.frozen(datetime(2026, 11, 18, 10, 0, tzinfo=TIME_ZONE)):
-        with ThreadPoolExecutor(2) as pool:
-            results = list(pool.map(lambda _: sweep(), range(2)))
+    with clock.frozen(datetime(2026, 11, 18, 10, 0, tzinfo=TIME_ZONE)), ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda _: sweep(), range(2)))
     assert sum(r.get("reply_reminder", 0) for r in results) == 3
     assert len(_templates("staff_reply_reminder")) == 3
