@@ -17,7 +17,7 @@ from litestar.response import File
 from litestar.static_files import create_static_files_router
 
 STATIC = Path(__file__).resolve().parent / "static"
-ASSET_FOLDERS = ("common", "console", "workbench", "commander", "citizen", "admin", "report")
+ASSET_FOLDERS = ("common", "console", "workbench", "commander", "citizen", "admin", "report", "leader")
 
 PAGE_POLICY = "; ".join([
     "default-src 'self'",
@@ -80,6 +80,12 @@ def report_page() -> File:
     return _page("report")
 
 
+@get(["/leader"], **PAGE)
+def leader_page() -> File:
+    """县领导: read-only view of overdue tickets, open 督办单 and the instructions given, and a form for 领导批示."""
+    return _page("leader")
+
+
 @get(["/citizen"], **PAGE)
 def citizen_page() -> File:
     """群众诉求: write a letter, look a ticket up by number and query code, rate the answer (mobile first)."""
@@ -105,5 +111,5 @@ def _assets(folder: str) -> Any:
 
 
 ROUTES: list[Any] = [console_page, callbacks_page, knowledge_page, workbench_page, commander_page, report_page,
-                     citizen_page, admin_page,
+                     leader_page, citizen_page, admin_page,
                      *(_assets(folder) for folder in ASSET_FOLDERS)]

@@ -381,15 +381,18 @@ function superviseForm(number = "") {
   return actionForm({ id: "supervise", title: "发起督办", submit: "下达督办",
     fields: [["number", "工单号", input({ maxlength: 20, value: number })],
       ["message", "督办要求", textarea(3, "写明要求和期限")],
-      ["days", "回复期限（工作日）", input({ type: "number", min: 1, max: 10, value: 1 })]],
+      ["days", "回复期限（工作日，留空按县里规定）", input({ type: "number", min: 1, max: 10, placeholder: "默认" })]],
     success: "已下达督办",
-    send: (v) => act(v.number.trim(), "supervise", { message: v.message, respond_within_days: Number(v.days) }),
+    send: (v) => act(v.number.trim(), "supervise", v.days ? { message: v.message, respond_within_days: Number(v.days) }
+      : { message: v.message }),
     done: after });
 }
 
 function noticeItem(n) {
   return h("div", { class: "panel notice-item" },
-    h("div", { class: "ticket-head" }, h("strong", { text: NOTICE_KINDS[n.kind] || n.kind }), ticketLink(n.ticket_number),
+    h("div", { class: "ticket-head" }, h("strong", { text: NOTICE_KINDS[n.kind] || n.kind }),
+      n.document_number ? h("span", { class: "doc-number", text: n.document_number }) : null,
+      n.overdue ? h("span", { class: "card-mark card-red", text: "督办逾期" }) : null, ticketLink(n.ticket_number),
       h("span", { class: "muted", text: `${n.department || ""} · ${when(n.created_at)}${
         n.respond_by ? ` · 回复期限 ${when(n.respond_by)}` : ""}` })),
     h("p", { class: "pre", text: n.message }));
