@@ -91,8 +91,8 @@ TRANSITIONS: dict[Action, Transition] = {
                                    None, HANDLER),
     # 领导批示 (dispatch.instructions): a leader's word on a ticket and the unit's answer, never a state change;
     # a leader takes no other step, so every other transition answers it 403
-    A.INSTRUCT: _t(ANY_STATUS, None, Role.LEADER),
-    A.INSTRUCTION_REPLY: _t(ANY_STATUS, None, HANDLER),
+    A.INSTRUCT: _t(OPEN | {S.CLOSED, S.RATED}, None, Role.LEADER),
+    A.INSTRUCTION_REPLY: _t(ANY_STATUS, None, HANDLER, COMMANDER),  # owed whatever became of the ticket since
     A.CLASSIFY: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
     A.FLAG_EMERGENCY: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
     A.PROPOSE_MERGE: _t({S.RECEIVED, S.PENDING_DISPATCH}, None, SYSTEM),
@@ -138,9 +138,10 @@ class ActionForbidden(Exception):
     """The actor's role may not take this action at all (403)."""
 
 
-# steps whose turn their own table decides (a callback task, a 差评 review), not the status: not offered as next
+# steps whose turn their own table decides (a callback task, a 差评 review, a leader's instruction), not the
+# status: taken through their own endpoints, never offered as a ticket's next step
 OWN_QUEUE = frozenset({A.CALLBACK_ATTEMPT, A.CALLBACK_FAILED, A.COMPLAINT_OPENED, A.COMPLAINT_REVIEW,
-                       A.RECTIFICATION, A.APPEAL, A.APPEAL_DECISION})
+                       A.RECTIFICATION, A.APPEAL, A.APPEAL_DECISION, A.INSTRUCT, A.INSTRUCTION_REPLY})
 
 
 def allowed_actions(status: str, role: str | None) -> list[str]:
