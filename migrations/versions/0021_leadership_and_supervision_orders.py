@@ -3,8 +3,8 @@
 Existing 督办 notices (kinds supervise and manual) get their numbers here, 督〔YYYY〕第NNNN号 in creation order per
 year of the county (Asia/Shanghai), and each year's counter row starts after them (hotline.numbering).
 
-Revision ID: 0017
-Revises: 0013
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-03 16:50:00
 """
 
@@ -16,8 +16,8 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0013"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
