@@ -15,7 +15,7 @@ from web.demo.county import DEMO_PASSWORD
 # Two departments, each with its own handler; 0107 (路灯) is the city-management bureau's.
 DEPT_A, DEPT_B = "cgj", "zjj"
 HANDLER_A, HANDLER_B = f"h_{DEPT_A}", f"h_{DEPT_B}"
-STAFF_USERS = ("operator1", "commander", "admin", "auditor", HANDLER_A, HANDLER_B)
+STAFF_USERS = ("operator1", "commander", "admin", "auditor", "leader", HANDLER_A, HANDLER_B)
 
 # Filled by test_schemathesis at the end of its module, printed in pytest's closing summary.
 FUZZ_SUMMARY: dict[str, Any] = {}
@@ -55,8 +55,10 @@ class World:
 
     a_waiting: department A's, signed and waiting on its citizen (supplement is possible);
     a_resolved: department A's, replied to (the citizen may rate);
-    b_waiting / b_resolved: the same in department B;
+    a_rated: department A's, rated 不满意 by its citizen, so a 差评 review is open on it;
+    b_waiting / b_resolved / b_rated: the same in department B;
     fresh: just recorded, nobody's yet.
+    Per side: a 督办单 and a 领导批示 on *_waiting, and the 差评 review of *_rated.
     """
 
     base: str
@@ -64,6 +66,8 @@ class World:
     departments: dict[str, int]
     tickets: dict[str, Citizen] = field(default_factory=dict)
     notices: dict[str, int] = field(default_factory=dict)
+    reviews: dict[str, int] = field(default_factory=dict)
+    instructions: dict[str, int] = field(default_factory=dict)
     http: httpx.Client = field(default_factory=lambda: httpx.Client(timeout=30))
 
     def post(self, user: str, path: str, json: Any = None) -> httpx.Response:
@@ -91,7 +95,7 @@ def build_world(base: str, tokens: dict[str, dict[str, str]]) -> World:
     people = {"a": ("张秀英", "13900001111"), "b": ("李卫东", "13700002222")}
     for side, dept, handler in (("a", DEPT_A, HANDLER_A), ("b", DEPT_B, HANDLER_B)):
         name, phone = people[side]
-        for state in ("waiting", "resolved"):
+        for state in ("waiting", "resolved", "rated"):
             citizen = world.record(name, phone)
             world.act("operator1", citizen.number, "dispatch", {"department_id": departments[dept]})
             world.act(handler, citizen.number, "sign")
@@ -100,9 +104,20 @@ def build_world(base: str, tokens: dict[str, dict[str, str]]) -> World:
                                     {"message": "请加快办理并书面回复", "respond_within_days": 2})
                 assert notice.status_code == 201, notice.text
                 world.notices[side] = notice.json()["id"]
+                instruction = world.post("leader", f"/api/tickets/{citizen.number}/instructions",
+                                         {"text": "请城管局三日内修复并回复"})
+                assert instruction.status_code == 201, instruction.text
+                world.instructions[side] = instruction.json()["id"]
                 world.act(handler, citizen.number, "wait", {"message": "请补充路灯杆上的编号"})
             else:
                 world.act(handler, citizen.number, "reply", {"reply": "路灯已修复，感谢您的反映。"})
+            if state == "rated":
+                rating = world.http.post(f"{base}/api/public/rating", json={
+                    "number": citizen.number, "query_code": citizen.query_code, "satisfaction": "unsatisfied",
+                    "solved": "unsolved", "comment": "路灯还是不亮"})
+                assert rating.status_code == 200, rating.text
+                reviews = world.http.get(f"{base}/api/complaint-reviews", headers=tokens[handler]).json()
+                world.reviews[side] = next(r["id"] for r in reviews if r["ticket_number"] == citizen.number)
             world.tickets[f"{side}_{state}"] = citizen
     world.tickets["fresh"] = world.record("王建国", "13800138000")
     return world

@@ -57,6 +57,8 @@ TICKET_ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/api/tickets/{number}/hand-back"): {"reason": "非警务"},
     ("POST", "/api/tickets/{number}/wait"): {"message": "请补充照片"},
     ("POST", "/api/tickets/{number}/supervise"): {"message": "请加快办理"},
+    ("POST", "/api/tickets/{number}/callback-attempts"): {"outcome": "no_answer"},
+    ("POST", "/api/tickets/{number}/instructions"): {"text": "请尽快办理并回复"},
     # pages: the same shell for any number, the API decides what shows
     ("GET", "/workbench/tickets/{number}"): None,
     ("GET", "/commander/tickets/{number}"): None,
@@ -67,10 +69,16 @@ CITIZEN_ROUTES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/public/rating"): {"satisfaction": "unsatisfied", "solved": "unsolved", "comment": "没修好"},
     ("POST", "/api/public/supplement"): {"content": "杆号 A-017"},
 }
-NOTICE_ROUTES = {("POST", "/api/supervision/{notice_id}/response")}
+# Actions on one item of a department's (督办单, 差评 review, 领导批示), by id: (the world's items, a valid body).
+ITEM_ROUTES: dict[tuple[str, str], tuple[str, dict[str, Any]]] = {
+    ("POST", "/api/supervision/{notice_id}/response"): ("notices", {"response": "已加快办理"}),
+    ("POST", "/api/complaint-reviews/{review_id}/rectification"): ("reviews", {"report": "已重新维修并回访"}),
+    ("POST", "/api/complaint-reviews/{review_id}/appeal"): ("reviews", {"reason": "已按规定答复"}),
+    ("POST", "/api/instructions/{instruction_id}/reply"): ("instructions", {"reply": "已按批示落实"}),
+}
 # Lists a handler may read: each must show its own department's items only.
 SCOPED_LISTS = {("GET", "/api/tickets"), ("GET", "/api/inbox"), ("GET", "/api/supervision"),
-                ("GET", "/api/tickets/search")}
+                ("GET", "/api/tickets/search"), ("GET", "/api/complaint-reviews"), ("GET", "/api/instructions")}
 LIST_QUERIES = {"/api/tickets/search": "?number=20"}  # a search needs one filter: every number starts with 20
 # Lists and figures across departments: a handler is refused outright.
 REFUSED_TO_HANDLERS = {
@@ -78,6 +86,10 @@ REFUSED_TO_HANDLERS = {
     ("GET", "/api/queues/extensions"), ("GET", "/api/queues/manual-dispatch"),
     ("GET", "/api/queues/returns"), ("GET", "/api/reviews"), ("GET", "/api/reports/monthly"), ("POST", "/api/board/pass"),
     ("POST", "/api/classifier/suggest"), ("POST", "/api/tickets"), ("GET", "/api/routing-gate"),
+    ("GET", "/api/callbacks"), ("GET", "/api/reports/callbacks"), ("GET", "/api/reports/assessment"),
+    ("GET", "/api/leadership/overdue"), ("POST", "/api/supervision/{notice_id}/instructions"),
+    ("POST", "/api/complaint-reviews/{review_id}/decision"),
+    ("POST", "/api/complaint-reviews/{review_id}/appeal/decision"),
 }
 # Department figures: a handler's view is limited to its department (checked in test_measures).
 AGGREGATES = {("GET", "/api/measures"), ("GET", "/metrics")}
@@ -95,7 +107,7 @@ NO_TICKET_DATA_PREFIXES = ("/api/auth/", "/api/reference/", "/api/departments", 
                            "/api/board/device", "/open311/discovery", "/open311/v2/services", "/schema",
                            "/static/", "/health", "/ready", "/board", "/console", "/citizen")
 NO_TICKET_DATA_EXACT = {("GET", "/workbench"), ("GET", "/commander"), ("GET", "/admin"), ("GET", "/open311/v2/{rest}"),
-                        ("WS", "/api/board/ws")}
+                        ("GET", "/leader"), ("GET", "/report"), ("WS", "/api/board/ws")}
 
 
 @pytest.fixture
@@ -132,7 +144,7 @@ def app_routes(app) -> set[tuple[str, str]]:
 def classify(route: tuple[str, str]) -> list[str]:
     path = route[1]
     classes = [name for name, members in (
-        ("ticket", TICKET_ROUTES), ("citizen", CITIZEN_ROUTES), ("notice", NOTICE_ROUTES),
+        ("ticket", TICKET_ROUTES), ("citizen", CITIZEN_ROUTES), ("item", ITEM_ROUTES),
         ("scoped list", SCOPED_LISTS), ("refused", REFUSED_TO_HANDLERS), ("aggregate", AGGREGATES),
         ("open311", OPEN311_PUBLIC), ("creates", CREATES_ONLY), ("none", NO_TICKET_DATA_EXACT)) if route in members]
     if not classes and path.startswith(NO_TICKET_DATA_PREFIXES):
@@ -144,7 +156,7 @@ def test_every_route_is_in_the_matrix(app):
     routes = app_routes(app)
     unplaced = sorted(route for route in routes if len(classify(route)) != 1)
     assert not unplaced, f"place each of these routes in exactly one class of the matrix: {unplaced}"
-    listed = set(TICKET_ROUTES) | set(CITIZEN_ROUTES) | NOTICE_ROUTES | SCOPED_LISTS | REFUSED_TO_HANDLERS \
+    listed = set(TICKET_ROUTES) | set(CITIZEN_ROUTES) | set(ITEM_ROUTES) | SCOPED_LISTS | REFUSED_TO_HANDLERS \
         | AGGREGATES | OPEN311_PUBLIC | CREATES_ONLY | NO_TICKET_DATA_EXACT
     assert not listed - routes, f"the matrix names routes the app no longer has: {sorted(listed - routes)}"
 
@@ -230,8 +242,9 @@ def test_lists_show_a_handler_only_its_department(world, route):
 @pytest.mark.parametrize("route", sorted(REFUSED_TO_HANDLERS), ids=lambda r: f"{r[0]} {r[1]}")
 def test_cross_department_lists_refuse_handlers(world, route):
     method, path = route
-    query = "?month=2026-11" if path.endswith("monthly") else ""
+    query = "?month=2026-11" if path.endswith(("monthly", "assessment", "callbacks")) else ""
     body = {"text": "路灯坏了"} if path.endswith("suggest") else ({"content": "路灯坏了"} if method == "POST" else None)
+    path = re.sub(r"\{\w+\}", "1", path)  # the role is refused before any item is looked up
     for handler in (HANDLER_A, HANDLER_B):
         response = _send(world, handler, method, path + query, body)
         assert response.status_code == 403, (handler, path, response.text)
@@ -264,12 +277,23 @@ def _id_blanked(text: str, number: int) -> str:
     return re.sub(rf"(?<!\d){number}(?!\d)", "N", text)
 
 
-def test_another_departments_notice_looks_unknown(world):
-    notice_a, notice_b = world.notices["a"], world.notices["b"]
-    body = {"response": "已加快办理"}
-    for intruder, foreign in ((HANDLER_B, notice_a), (HANDLER_A, notice_b)):
-        crossed = _send(world, intruder, "POST", f"/api/supervision/{foreign}/response", body)
-        unknown = _send(world, intruder, "POST", "/api/supervision/2147480000/response", body)
-        assert crossed.status_code == unknown.status_code == 404
+@pytest.mark.parametrize("route", sorted(ITEM_ROUTES), ids=lambda r: r[1])
+def test_another_departments_item_looks_unknown(world, route):
+    """A 督办单, 差评 review or 领导批示 of the other unit answers as an unknown id does. The controls that the
+    unit's own handler is taken are in test_supervision, test_complaint_reviews and test_leadership."""
+    method, template = route
+    kind, body = ITEM_ROUTES[route]
+    items = getattr(world, kind)
+    before = {key: _state(world, c.number) for key, c in world.tickets.items()}
+    for intruder, foreign in ((HANDLER_B, items["a"]), (HANDLER_A, items["b"])):
+        crossed = _send(world, intruder, method, re.sub(r"\{\w+\}", str(foreign), template), body)
+        unknown = _send(world, intruder, method, re.sub(r"\{\w+\}", "2147480000", template), body)
+        assert crossed.status_code == unknown.status_code == 404, (template, crossed.text)
         assert _id_blanked(crossed.text, foreign) == _id_blanked(unknown.text, 2147480000)
-    assert _send(world, HANDLER_A, "POST", f"/api/supervision/{notice_a}/response", body).status_code == 200
+    assert {key: _state(world, c.number) for key, c in world.tickets.items()} == before
+
+
+def test_own_department_answers_its_notice(world):
+    response = _send(world, HANDLER_A, "POST", f"/api/supervision/{world.notices['a']}/response",
+                     {"response": "已加快办理"})
+    assert response.status_code == 200, response.text
