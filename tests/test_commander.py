@@ -6,7 +6,7 @@ from datetime import datetime
 
 from hotline import clock
 from hotline.settings import TIME_ZONE
-from tests.fixtures import CALL
+from tests.fixtures import CALL, reference_tables_restored
 
 
 def _dispatched(operator) -> str:
@@ -90,24 +90,14 @@ def test_a_new_policy_version_applies_to_new_dispatches_only(operator, login):
     admin = login("admin")
     before = _dispatched(operator)
     rules = {**GUANGDONG, "resolve_working_days": {**GUANGDONG["resolve_working_days"], "complaint": 5}}
-    published = admin.post("/api/admin/policy", json=rules)
-    assert published.status_code == 201 and published.json()["version"] == 2
-    after = _dispatched(operator)
-    old, new = (operator.get(f"/api/tickets/{n}").json() for n in (before, after))
-    assert old["events"][-1]["data"]["policy_version"] == 1 and new["events"][-1]["data"]["policy_version"] == 2
-    assert new["due_at"] < old["due_at"]
-    assert login("commander").post("/api/admin/policy", json=rules).status_code == 403
-    _restore_default_policy()
-
-
-def _restore_default_policy() -> None:
-    from sqlalchemy import delete
-
-    from dispatch.models import TimeLimitPolicy
-    from hotline.database import session_scope
-
-    with session_scope() as session:
-        session.execute(delete(TimeLimitPolicy).where(TimeLimitPolicy.version > 1))
+    with reference_tables_restored():  # version 1 alone again afterwards, pass or fail
+        published = admin.post("/api/admin/policy", json=rules)
+        assert published.status_code == 201 and published.json()["version"] == 2
+        after = _dispatched(operator)
+        old, new = (operator.get(f"/api/tickets/{n}").json() for n in (before, after))
+        assert old["events"][-1]["data"]["policy_version"] == 1 and new["events"][-1]["data"]["policy_version"] == 2
+        assert new["due_at"] < old["due_at"]
+        assert login("commander").post("/api/admin/policy", json=rules).status_code == 403
 
 
 def test_bad_policy_is_refused_with_a_reason(login):

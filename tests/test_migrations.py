@@ -54,7 +54,9 @@ def test_up_down_up_and_models_match(tmp_path):
         engine.dispose()
     if not get_settings().is_sqlite:  # put the shared database's demo data back for the other tests
         from hotline.database import session_scope
+        from tests.fixtures import without_reply_review
         from web.demo.seed import seed_reference
 
         with session_scope() as session:
             seed_reference(session)
+            without_reply_review(session)
