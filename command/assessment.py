@@ -30,7 +30,8 @@ LEAD_CHANGES = (Action.DISPATCH, Action.REDISPATCH, Action.FORCE, Action.REOPEN)
 TERMINAL = (Status.MERGED, Status.TRANSFERRED, Status.ARCHIVED)
 INVERTED = frozenset({"return_rate", "duplicate_rate"})  # fewer is better: the score takes 1 - rate
 COUNTS = ("received", "answered_on_the_spot", "dispatched", "signed", "signed_on_time", "closed", "closed_on_time",
-          "rated", "solved", "satisfied", "returned", "merged", "extended", "urged", "supervised", "responded")
+          "rated", "solved", "satisfied", "returned", "merged", "repeated", "extended", "urged", "supervised",
+          "responded")
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -61,6 +62,9 @@ def event_counts(session: Session, start: datetime, end: datetime) -> dict[int |
             (Satisfaction.SATISFIED, Satisfaction.BASICALLY))),
         "returned": count(action == Action.RETURN),
         "merged": count(action == Action.MERGE),
+        "repeated": count(action == Action.FLAG_REPEAT),
+        "reply_returned": count(action == Action.RETURN_REPLY),
+        "reply_returned_on_time": count(action == Action.RETURN_REPLY, data["reply_on_time"].as_boolean().is_(True)),
         "extended": count(action == Action.APPROVE_EXTENSION),
         "urged": count(action == Action.URGE),
         "supervised": count(action == Action.SUPERVISE),
@@ -70,7 +74,11 @@ def event_counts(session: Session, start: datetime, end: datetime) -> dict[int |
              .group_by(unit))
     result: dict[int | None, dict[str, int]] = {}
     for row in session.execute(query):
-        result[row[0]] = dict(zip(columns, row[1:], strict=True))
+        counts = dict(zip(columns, row[1:], strict=True))
+        # a reply 办结审核 sent back was no 办结: it comes off, and off the on-time ones if it had been in time
+        counts["closed"] -= counts.pop("reply_returned")
+        counts["closed_on_time"] -= counts.pop("reply_returned_on_time")
+        result[row[0]] = counts
     for department_id, responded in _responded(session, start, end).items():
         result.setdefault(department_id, {}).update(responded=responded)
     return result
@@ -150,7 +158,7 @@ def figures(counts: dict[str, int], *, county: bool) -> dict[str, Any]:
         "resolution_rate": _ratio(c["solved"], c["rated"]),
         "satisfaction_rate": _ratio(c["satisfied"], c["rated"]),
         "return_rate": _ratio(c["returned"], c["dispatched"]),
-        "duplicate_rate": _ratio(c["merged"], c["received"]),
+        "duplicate_rate": _ratio(c["merged"] + c["repeated"], c["received"]),
     }
 
 

@@ -2,12 +2,14 @@
 
 Definitions (docs/deadlines.md, Measures; the monthly assessment per unit: docs/assessment.md):
 - 按时签收率 sign_on_time_rate: sign-fors in the period that came before the sign deadline.
-- 按期办结率 on_time_rate: replies and on-the-spot answers in the period given by the due time.
+- 按期办结率 on_time_rate: replies and on-the-spot answers in the period given by the due time; a reply that
+  办结审核 returned in the period comes off both counts (it was no 办结).
 - 直接答复率 direct_answer_rate: tickets received in the period that were answered on the spot.
 - 响应率 response_rate: tickets received in the period answered on the spot or signed for in time.
 - 解决率 resolution_rate: ratings in the period saying 已解决.
 - 满意率 satisfaction_rate: ratings in the period saying 满意 or 基本满意.
-- 退单率 return_rate: returns per dispatch; 重复件率 duplicate_rate: merges per received ticket.
+- 退单率 return_rate: returns per dispatch; 重复件率 duplicate_rate: merges (并单) and 重复诉求 (a caller back
+  about a problem answered before, dispatch.repeats) per received ticket.
 
 Imported history (ticket.imported_at set, hotline.history) is left out unless the slice asks for it with
 `include_imported`. Then its tickets received in the period count in `received` (and `imported`), and their ratings
@@ -27,7 +29,7 @@ from sqlalchemy.orm import Session
 
 from hotline.models import Ticket, TicketEvent
 from hotline.settings import TIME_ZONE
-from hotline.vocabulary import Satisfaction, Solved
+from hotline.vocabulary import Satisfaction, Solved, Status
 from hotline.workflow import OPEN
 
 
@@ -82,13 +84,17 @@ def compute(session: Session, start: datetime, end: datetime, where: Slice = Sli
                                                                          Satisfaction.BASICALLY))),
             count(action == "return"),
             count(action == "merge"),
+            count(action == "flag_repeat"),
+            count(action == "return_reply"),
+            count(action == "return_reply", data["reply_on_time"].as_boolean().is_(True)),
         )
         .select_from(TicketEvent)
         .join(Ticket, Ticket.id == TicketEvent.ticket_id)
         .where(when >= start, when < end)
     )
     (received, answered, dispatched, signed, signed_on_time, closed, closed_on_time, rated, solved, satisfied,
-     returned, merged) = session.execute(query).one()
+     returned, merged, repeated, reply_returned, reply_returned_on_time) = session.execute(query).one()
+    closed, closed_on_time = closed - reply_returned, closed_on_time - reply_returned_on_time
     responded_in_time = _responded_in_time(session, start, end, where)
     live_received = received
     history: dict[str, int] = {}
@@ -98,7 +104,7 @@ def compute(session: Session, start: datetime, end: datetime, where: Slice = Sli
         rated, solved, satisfied = rated + history["rated"], solved + history["solved"], satisfied + history["satisfied"]
     return {
         "received": received, "answered_on_the_spot": answered, "dispatched": dispatched, "signed": signed,
-        "closed": closed, "rated": rated, "returned": returned, "merged": merged,
+        "closed": closed, "rated": rated, "returned": returned, "merged": merged, "repeated": repeated,
         **({"imported": history["imported"]} if history else {}),
         "sign_on_time_rate": _ratio(signed_on_time, signed),
         "on_time_rate": _ratio(closed_on_time, closed),
@@ -107,7 +113,7 @@ def compute(session: Session, start: datetime, end: datetime, where: Slice = Sli
         "resolution_rate": _ratio(solved, rated),
         "satisfaction_rate": _ratio(satisfied, rated),
         "return_rate": _ratio(returned, dispatched),
-        "duplicate_rate": _ratio(merged, live_received),
+        "duplicate_rate": _ratio(merged + repeated, live_received),
     }
 
 
@@ -138,7 +144,8 @@ def _responded_in_time(session: Session, start: datetime, end: datetime, where: 
 def open_counts(session: Session, now: datetime, where: Slice = Slice()) -> dict[str, int]:
     query = where.apply(select(
         func.count(Ticket.id),
-        func.count(Ticket.id).filter(Ticket.due_at < now),
+        # a reply waiting in 办结审核 stopped the unit's clock: the review's time is not the unit's lateness
+        func.count(Ticket.id).filter(Ticket.due_at < now, Ticket.status != Status.PENDING_REVIEW),
         func.count(Ticket.id).filter(Ticket.card == "yellow"),
         func.count(Ticket.id).filter(Ticket.card == "red"),
     ).where(Ticket.status.in_(OPEN)))

@@ -109,3 +109,16 @@ def test_the_operator_hears_of_it_while_the_caller_is_on_the_line(operator, logi
     assert hints.json()["repeat_of"]["earlier_number"] == earlier
     other = operator.post("/api/classifier/suggest", json={"text": STREETLIGHT_AGAIN, "phone": "13900000079"})
     assert other.json()["repeat_of"] is None
+
+
+def test_a_repeat_counts_in_the_duplicate_rate(operator, login, commander):
+    """重复件率: of three calls received today, one is the caller back about last month's streetlight."""
+    _answered(operator, login, "13900000080", STREETLIGHT, "0107", days_ago=35)
+    _routed(operator, "13900000080", STREETLIGHT_AGAIN)
+    _routed(operator, "13900000081", RUBBISH)
+    _routed(operator, "13900000082", WAGES)
+    today = clock.now().date()
+    period = {"start": today.isoformat(), "end": (today + timedelta(days=1)).isoformat()}
+    measures = commander.get("/api/measures", params=period).json()
+    assert measures["received"] == 3 and measures["repeated"] == 1
+    assert measures["duplicate_rate"] == 0.3333  # rates are given to four places

@@ -244,6 +244,30 @@ def test_a_reply_under_review_counts_as_answered_and_stops_the_cards(operator, h
         assert ticket.next_attention_at is not None  # the unit's clock runs again under the same deadline
 
 
+def test_a_returned_reply_is_no_on_time_close_and_the_second_reply_counts_once(operator, handler, commander,
+                                                                                  review_on):
+    """按期办结率 counts 办结: a reply 办结审核 sends back was not one, and the reply again is the one that counts."""
+    number = _replied(operator, handler, "已处理。")["number"]
+    commander.act(number, "review/return", {**ALL_PASS, "complete": False, "reason": "请说明处理结果"})
+    period = {"start": "2026-01-01", "end": "2099-01-01"}
+    measures = commander.get("/api/measures", params=period).json()
+    assert measures["closed"] == 0 and measures["on_time_rate"] is None
+    handler.act(number, "reply", {"reply": "已于当日更换灯泡，依据城市照明管理规定。"})
+    measures = commander.get("/api/measures", params=period).json()
+    assert measures["closed"] == 1 and measures["on_time_rate"] == 1.0
+
+
+def test_a_reply_waiting_past_its_due_time_is_not_the_units_overdue(operator, handler, commander, review_on):
+    from command.measures import open_counts
+    from hotline.models import Ticket
+
+    number = _replied(operator, handler)["number"]
+    with session_scope() as session:
+        due_at = session.scalars(select(Ticket.due_at).where(Ticket.number == number)).one()
+        counts = open_counts(session, due_at + timedelta(days=3))
+    assert counts["open"] >= 1 and counts["overdue"] == 0  # the unit answered in time; the review is the hotline's
+
+
 def test_a_units_mean_score_and_returns_for_a_period(operator, handler, review_on):
     from dispatch.quality import quality_by_unit, unit_quality
 
