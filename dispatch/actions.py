@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dispatch import callbacks, complaints, followup, gate, review, supervision, tell
+from dispatch import callbacks, co_handling, complaints, followup, gate, review, supervision, tell
 from dispatch.models import CatalogueEntry, SupervisionNotice
 from dispatch.policy import clock_for, current_clock, current_rules
 from hotline import outbox
@@ -115,9 +115,11 @@ def dispatch(
     ticket.sign_deadline = clock.sign_due(moment, ticket.urgency)
     if first or ticket.due_at is None:
         ticket.due_at = clock.resolve_due(moment, ticket.type, ticket.urgency, _entry_limits(session, ticket, entry))
+    co_report_due = clock.co_report_due(moment, ticket.due_at) if co else None
     apply(session, ticket, action, actor, note=note, department_id=lead.id, data={
         "department": lead.name,
         "co_departments": [d.name for d in co],
+        **({"co_report_due_at": co_report_due.isoformat()} if co_report_due else {}),
         "category_code": ticket.category_code,
         "sign_deadline": ticket.sign_deadline.isoformat(),
         "due_at": ticket.due_at.isoformat(),
@@ -131,6 +133,7 @@ def dispatch(
     if actor.role != SYSTEM:
         _judge_for_gate(session, ticket, chosen, lead.id)
     _tell_about_dispatch(session, ticket, lead)
+    co_handling.tell_co_units(session, ticket, co, co_report_due)
 
 
 def _judge_for_gate(session: Session, ticket: Ticket, chosen: str | None, department_id: int) -> None:

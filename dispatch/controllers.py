@@ -14,6 +14,7 @@ from dispatch import (
     admin_controllers,
     callback_controllers,
     catalogue_controllers,
+    co_handling,
     commander_controllers,
     instruction_controllers,
     model_controllers,
@@ -24,6 +25,7 @@ from dispatch import (
 from dispatch.schemas import (
     AnswerRequest,
     CategoryRequest,
+    CoReport,
     DepartmentRead,
     DispatchRequest,
     ExtensionDecision,
@@ -51,10 +53,12 @@ from hotline.vocabulary import Action, Role, Status
 from hotline.workflow import CITIZEN_ACTOR, Actor
 
 OPERATOR, HANDLER, COMMANDER = Role.OPERATOR, Role.HANDLER, Role.COMMANDER
+Loader = Callable[[Session, str, Actor], Ticket]
 INBOX_STATUSES = (Status.PENDING_SIGN, Status.IN_PROGRESS, Status.EXTENSION_PENDING, Status.WAITING_CITIZEN)
 
 
-def _act(session: Session, number: str, actor: Actor, change: Callable[[Ticket], None]) -> TicketRead:
+def _act(session: Session, number: str, actor: Actor, change: Callable[[Ticket], None],
+         load: Loader = load_led_ticket) -> TicketRead:
     """Load the ticket the actor may act on, change it, commit once, answer with the fresh state.
 
     If someone else changed the ticket in between (most often the routing job recording its suggestion while the
@@ -62,14 +66,15 @@ def _act(session: Session, number: str, actor: Actor, change: Callable[[Ticket],
     again, so an action the other change made wrong is refused with its reason rather than lost or doubled.
     """
     try:
-        return _act_once(session, number, actor, change)
+        return _act_once(session, number, actor, change, load)
     except StaleDataError:
         session.rollback()
-        return _act_once(session, number, actor, change)
+        return _act_once(session, number, actor, change, load)
 
 
-def _act_once(session: Session, number: str, actor: Actor, change: Callable[[Ticket], None]) -> TicketRead:
-    ticket = load_led_ticket(session, number, actor)
+def _act_once(session: Session, number: str, actor: Actor, change: Callable[[Ticket], None],
+              load: Loader) -> TicketRead:
+    ticket = load(session, number, actor)
     change(ticket)
     session.commit()
     return full_ticket(session, ticket, actor)
@@ -211,6 +216,12 @@ class TicketActionController(Controller):
         actions.note(db_session, ticket, request.user, data.reason)
         db_session.commit()
         return full_ticket(db_session, ticket, request.user)
+
+    @post("/co-report", guards=[roles(HANDLER)], sync_to_thread=True, status_code=200)
+    def co_report(self, number: str, data: CoReport, db_session: Session, request: Request) -> TicketRead:
+        """协办反馈: a co-unit's part, once per dispatch (the lead unit loads the ticket too, and is refused)."""
+        return _act(db_session, number, request.user,
+                    lambda t: co_handling.report(db_session, t, request.user, data.report), load=load_ticket)
 
     @post("/callback", guards=[roles(OPERATOR)], sync_to_thread=True, status_code=200)
     def callback(self, number: str, data: CallbackCreate, db_session: Session, request: Request) -> TicketRead:

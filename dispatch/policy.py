@@ -68,6 +68,9 @@ class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):
     # and the hotline has this long from the reply to approve or return it (dispatch.review)
     reply_review_types: list[str] = msgspec.field(default_factory=lambda: ["complaint"])
     reply_review_working_days: WorkingDays = 1
+    # 联办: a co-unit reports its part within this many working days of the dispatch, and never after the lead
+    # unit's own due time (dispatch.co_handling)
+    co_report_working_days: WorkingDays = 3
     # 回访 (dispatch.callbacks): due this many working days after 办结; after so many failed calls, 回访失败
     callback_working_days: WorkingDays = 1
     callback_max_failed_attempts: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
@@ -238,6 +241,10 @@ class DeadlineClock:
     def review_due(self, replied_at: datetime) -> datetime:
         """By when the hotline approves or returns a reply: working days from the reply."""
         return self.calendar.add_working_days(replied_at, self.rules.reply_review_working_days)
+
+    def co_report_due(self, dispatched_at: datetime, due: datetime) -> datetime:
+        """By when a co-unit reports its part: working days from the dispatch, at the latest the lead's due time."""
+        return min(self.calendar.add_working_days(dispatched_at, self.rules.co_report_working_days), due)
 
     def respond_by(self, moment: datetime, working_days: float = 1) -> datetime:
         """The date a written answer to a 督办 notice is due."""

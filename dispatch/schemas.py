@@ -387,3 +387,12 @@ class InstructionRead(msgspec.Struct):
     reply: str | None
     replied_at: datetime | None
     created_at: datetime
+
+
+class CoReport(msgspec.Struct, forbid_unknown_fields=True):
+    """联办: a co-unit's part, as long as a reply may be (the lead unit may quote it)."""
+
+    report: Reply
+
+    def __post_init__(self) -> None:
+        self.report = text.required(self.report, "协办意见")

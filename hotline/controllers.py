@@ -18,6 +18,7 @@ from hotline import (
     admin_controllers,
     block_controllers,
     citizen,
+    co_units,
     intake,
     login_guard,
     search_controllers,
@@ -46,8 +47,16 @@ from hotline.schemas import (
     TicketRead,
 )
 from hotline.settings import get_settings
-from hotline.views import department_names, department_ref, event_read, known_people, sees_personal_data, ticket_read
-from hotline.vocabulary import Role, Status
+from hotline.views import (
+    co_unit_reads,
+    department_names,
+    department_ref,
+    event_read,
+    known_people,
+    sees_personal_data,
+    ticket_read,
+)
+from hotline.vocabulary import Action, Role, Status
 from hotline.workflow import Actor
 
 STAFF = (Role.OPERATOR, Role.HANDLER, Role.COMMANDER, Role.ADMIN, Role.AUDITOR, Role.LEADER)
@@ -71,9 +80,15 @@ def full_ticket(session: Session, ticket: Ticket, reader: Actor, view: str = acc
         session.commit()
     names, personal = department_names(session), sees_personal_data(reader)
     known = None if personal else known_people(ticket)
-    events = [event_read(e, names, personal=personal, known=known) for e in session.scalars(ticket.events.select())]
+    recorded = list(session.scalars(ticket.events.select()))
+    events = [event_read(e, names, personal=personal, known=known) for e in recorded]
     parent = session.get(Ticket, ticket.parent_id).number if ticket.parent_id else None
-    return ticket_read(ticket, reader, parent_number=parent, events=events)
+    read = ticket_read(ticket, reader, parent_number=parent, events=events)
+    read.co_units = co_unit_reads(units := co_units.progress(ticket, recorded), ticket, now(), personal=personal,
+                                  known=known or {})
+    if any(u.department_id == reader.department_id and u.report is not None for u in units):
+        read.allowed_actions = [a for a in read.allowed_actions if a != Action.CO_REPORT]  # reported this round
+    return read
 
 
 def staff_read(staff: Staff) -> StaffRead:

@@ -25,6 +25,8 @@ TEMPLATES: dict[str, str] = {
     "merged": "您的工单 {number} 已与相同诉求合并，由工单 {survivor} 统一办理，请凭工单号 {survivor} 和查询码 {code} 查询进度。",
     "merged_reply": "与您诉求相同的工单 {survivor} 已办结，答复内容可凭工单号 {survivor} 和查询码 {code} 查看。",
     "staff_dispatch": "【新工单】{number} 已派至贵单位，请于 {sign_deadline} 前签收。",
+    "staff_co_dispatch": "【协办工单】{number} 由{lead}主办，贵单位协办，请于 {due} 前在工作台提交协办意见。",
+    "staff_co_report": "【协办反馈】工单 {number}：{department}已提交协办意见，请汇总后答复。",
     "staff_yellow": "【黄牌预警】工单 {number} 即将超期，办理期限 {due}，请抓紧办理。",
     "staff_red": "【红牌·催办】工单 {number} 已超过办理期限 {due}，请立即办理并答复。",
     "staff_supervise": "【督办】工单 {number} 已超期 {days} 个工作日，县综合指挥中心督办，请于 {respond_by} 前书面回复。",

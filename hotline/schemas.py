@@ -109,6 +109,18 @@ class DepartmentRef(msgspec.Struct):
     name: str
 
 
+class CoUnitRead(msgspec.Struct):
+    """联办: one co-unit's part of the current dispatch (hotline.co_units)."""
+
+    department: DepartmentRef
+    due_at: datetime | None
+    reported: bool
+    reported_at: datetime | None
+    report: str | None
+    on_time: bool | None
+    overdue: bool
+
+
 class EventRead(msgspec.Struct):
     id: int
     action: str
@@ -167,6 +179,7 @@ class TicketRead(msgspec.Struct):
     version: int
     allowed_actions: list[str]
     events: list[EventRead] | None = None
+    co_units: list[CoUnitRead] | None = None  # the single-ticket view only
 
 
 class PublicEvent(msgspec.Struct):

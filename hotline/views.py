@@ -10,12 +10,13 @@ from sqlalchemy.orm import Session
 
 from hotline.access import SEES_PERSONAL_DATA
 from hotline.clock import written
+from hotline.co_units import CoUnitProgress, overdue
 from hotline.models import Department, Ticket, TicketEvent
 from hotline.privacy import mask_name, mask_phone
 from hotline.redaction import redact, redact_data, stated_names
-from hotline.schemas import DepartmentRef, EventRead, PublicEvent, PublicTicket, TicketRead
-from hotline.vocabulary import Channel, Satisfaction, Status, TicketType
-from hotline.workflow import Actor, action_label, allowed_actions
+from hotline.schemas import CoUnitRead, DepartmentRef, EventRead, PublicEvent, PublicTicket, TicketRead
+from hotline.vocabulary import Channel, Role, Satisfaction, Status, TicketType
+from hotline.workflow import CO_UNIT_STEPS, TRANSITIONS, Actor, action_label, allowed_actions
 
 
 def department_ref(department: Department | None) -> DepartmentRef | None:
@@ -112,9 +113,28 @@ def ticket_read(
         card=ticket.card,
         escalation=ticket.escalation,
         version=ticket.version,
-        allowed_actions=allowed_actions(ticket.status, reader.role),
+        allowed_actions=_next_steps(ticket, reader),
         events=events,
     )
+
+
+def _next_steps(ticket: Ticket, reader: Actor) -> list[str]:
+    """A co-unit's handler takes only the co-unit's steps on a ticket another unit leads."""
+    if reader.role == Role.HANDLER and ticket.lead_department_id != reader.department_id:
+        return [step for step in CO_UNIT_STEPS if ticket.status in TRANSITIONS[step].sources]
+    return allowed_actions(ticket.status, reader.role)
+
+
+def co_unit_reads(units: list[CoUnitProgress], ticket: Ticket, moment: datetime, *, personal: bool,
+                  known: dict[str, list[str | None]]) -> list[CoUnitRead]:
+    def shown(text: str | None) -> str | None:
+        return text if personal else redact(text, **known)
+
+    return [CoUnitRead(department=DepartmentRef(id=u.department_id, name=u.name), due_at=u.due_at,
+                       reported=u.report is not None, reported_at=u.report.created_at if u.report else None,
+                       report=shown(u.report.note) if u.report else None,
+                       on_time=u.report.data.get("on_time") if u.report else None,
+                       overdue=overdue(u, ticket, moment)) for u in units]
 
 
 def public_text(event: TicketEvent) -> str | None:

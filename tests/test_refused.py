@@ -87,6 +87,16 @@ def taken_on_own_queue(status: Status, role: str) -> set[str]:
     return moves
 
 
+# 联办: a co-unit's handler reports its part (its own endpoint; dispatch.co_handling says which unit) while the lead
+# unit still works on the ticket: waiting for sign-for, in hand, waiting on an extension or on the citizen; never
+# once the lead has replied, nor before dispatch.
+LEAD_AT_WORK = {Status.PENDING_SIGN, Status.IN_PROGRESS, Status.EXTENSION_PENDING, Status.WAITING_CITIZEN}
+
+
+def taken_by_a_co_unit(status: Status, role: str) -> set[str]:
+    return {"co_report"} if role == HANDLER and status in LEAD_AT_WORK else set()
+
+
 @pytest.mark.parametrize("status", list(Status))
 @pytest.mark.parametrize("role", PEOPLE)
 def test_each_person_is_offered_exactly_their_next_steps(status, role):
@@ -105,7 +115,8 @@ MOVES = [(status, role, action) for status in Status for role in PEOPLE for acti
 def test_a_move_is_taken_refused_or_forbidden_as_the_table_says(status, role, action):
     ticket = Ticket(status=status)
     person = Actor(role=role, id=None)
-    if action in expected(status, role) | taken_per_instruction(status, role) | taken_on_own_queue(status, role):
+    if action in (expected(status, role) | taken_per_instruction(status, role) | taken_on_own_queue(status, role)
+                  | taken_by_a_co_unit(status, role)):
         apply(None, ticket, action, person)
         assert ticket.events  # the move left its event
         return

@@ -41,6 +41,7 @@ TICKET_ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/api/tickets/{number}/force"): {"note": "强制"},
     ("POST", "/api/tickets/{number}/merge"): {"parent_number": UNKNOWN},
     ("POST", "/api/tickets/{number}/notes"): {"reason": "内部备注"},
+    ("POST", "/api/tickets/{number}/co-report"): {"report": "协办意见"},
     ("POST", "/api/tickets/{number}/redispatch"): {"department_id": 1},
     ("POST", "/api/tickets/{number}/reopen"): {"reason": "重办"},
     ("POST", "/api/tickets/{number}/reply"): {"reply": "已办结"},
