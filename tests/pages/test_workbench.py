@@ -135,3 +135,37 @@ def test_another_departments_ticket_cannot_be_opened_by_editing_the_url(open_pag
     expect(page.locator("#ticket-error")).to_be_visible()
     assert page.locator("#ticket").inner_text().replace("2000010199999", "N") == foreign  # same as unknown
     assert "幸福小区" not in page.content()
+
+
+def test_a_co_unit_reports_its_part_and_the_lead_unit_sees_who_has(open_page, staff):
+    """联办: the pole hangs by its cable; 城管 leads, 供电公司 and 住建 co-handle."""
+    from tests.fixtures import department_id
+
+    operator = staff("operator1")
+    number = operator.call("城东路灯杆被车撞歪了，灯头吊在电线上晃，下面是人行道")["number"]
+    operator.act(number, "dispatch", {"department_id": department_id("cgj"),
+                                      "co_department_ids": [department_id("gdgs"), department_id("zjj")]})
+    web = open_page()
+    page = web.goto(f"/workbench/tickets/{number}")
+    web.login("h_gdgs")
+    expect(page.locator("#co-units-title")).to_have_text("协办单位反馈（0/2）")
+    assert page.locator("button[name=sign]").count() == 0  # the lead's steps are not offered to a co-unit
+    page.click("button[name=co-report]")
+    expect(page.locator("#co-report .error-box")).to_have_text("协办意见不能为空，请填写具体内容")
+    page.fill("#co-report-report", f"已断开该路灯回路电源并临时固定电缆，待更换灯杆后恢复送电。{HOSTILE}")
+    page.click("button[name=co-report]")
+    expect(page.locator("#co-units-title")).to_have_text("协办单位反馈（1/2）")
+    expect(page.locator("#co-report")).to_have_count(0)  # reported: its later words are notes
+    expect(page.locator("#note")).to_be_visible()
+
+    lead = open_page()
+    page = lead.goto(f"/workbench/tickets/{number}")
+    lead.login("h_cgj")
+    rows = page.locator("#co-units tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.locator('#co-units tr[data-unit="国网清江县供电公司"]')).to_contain_text("已反馈")
+    expect(page.locator('#co-units tr[data-unit="国网清江县供电公司"]')).to_contain_text(HOSTILE)
+    expect(page.locator('#co-units tr[data-unit="县住房和城乡建设局"]')).to_contain_text("未反馈，期限")
+    assert page.locator("#co-units img").count() == 0
+    lead.shot("workbench-co-units")
+    lead.fits(1440)

@@ -42,7 +42,26 @@ export function ticketDetails(t) {
     t.title ? h("h3", { text: t.title }) : h("h3", { text: "诉求内容" }),
     h("p", { class: "pre", id: "ticket-content", text: t.content }),
     t.reply ? h("div", { class: "ok-box pre", id: "ticket-reply", text: `答复：${t.reply}` }) : null,
+    coUnits(t),
   ];
+}
+
+// 联办: each co-unit's part of the current dispatch, so the lead unit sees who has reported before it replies.
+function coUnits(t) {
+  if (!t.co_units || !t.co_units.length) return null;
+  const state = (u) => {
+    if (u.reported) return h("span", { text: `已反馈 ${when(u.reported_at)}${u.on_time === false ? "（逾期）" : ""}` });
+    if (u.overdue) return h("span", { class: "card-mark card-red", text: `逾期未反馈（期限 ${when(u.due_at)}）` });
+    return h("span", { class: "muted", text: u.due_at ? `未反馈，期限 ${when(u.due_at)}` : "未反馈" });
+  };
+  const done = t.co_units.filter((u) => u.reported).length;
+  return h("section", { id: "co-units", "aria-labelledby": "co-units-title" },
+    h("h3", { id: "co-units-title", text: `协办单位反馈（${done}/${t.co_units.length}）` }),
+    h("table", { class: "co-units" },
+      h("thead", {}, h("tr", {}, h("th", { text: "协办单位" }), h("th", { text: "状态" }), h("th", { text: "协办意见" }))),
+      h("tbody", {}, t.co_units.map((u) => h("tr", { dataset: { unit: u.department.name } },
+        h("td", { text: u.department.name }), h("td", {}, state(u)),
+        h("td", { class: "pre", text: u.report || "—" }))))));
 }
 
 /**

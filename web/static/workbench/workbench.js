@@ -137,7 +137,12 @@ function actions(t, lead) {
   };
   const forms = [];
   if (!lead) {
-    forms.push(h("p", { class: "muted", text: "本部门为协办单位：请配合主办单位办理，可添加备注。" }));
+    forms.push(h("p", { class: "muted", text: "本部门为协办单位：请配合主办单位办理，提交本单位的协办意见，由主办单位汇总答复群众。" }));
+    if (allowed.has("co_report")) {
+      forms.push(actionForm({ id: "co-report", title: "提交协办意见", submit: "提交协办意见",
+        fields: [["report", "协办意见（主办单位可见，群众不可见）", textarea(4, "写明本单位职责范围内已做了什么、结论和依据")]],
+        success: "已提交协办意见，已通知主办单位", send: (v) => act("co-report")({ report: v.report }), done: after }));
+    }
   } else {
     if (allowed.has("sign")) {
       forms.push(actionForm({ id: "sign", title: "签收", submit: "签收", success: "已签收",
