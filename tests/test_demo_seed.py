@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from hotline.database import session_scope
 from hotline.models import Area, Department, Staff, Ticket, TicketEvent
 from hotline.vocabulary import Role, Status
+from tests.fixtures import reference_tables_restored
 from web.demo.seed import seed_tickets
 
 
@@ -25,9 +26,24 @@ def test_reference_data_is_a_whole_county():
         assert departments_without_handler == 0
 
 
-def test_seeded_tickets_cover_every_state_with_matching_events():
+def _demo_countys_review() -> None:
+    """The demo county keeps the default policy, which reviews complaints (the suite's county does not)."""
+    from dispatch.models import TimeLimitPolicy
+
     with session_scope() as session:
-        count = seed_tickets(session, days=4, per_day=30)
+        policy = session.get(TimeLimitPolicy, 1)
+        policy.rules = {**policy.rules, "reply_review_types": ["complaint"]}
+
+
+def test_seeded_tickets_cover_every_state_with_matching_events():
+    with reference_tables_restored():
+        _demo_countys_review()
+        with session_scope() as session:
+            count = seed_tickets(session, days=4, per_day=30)
+        _check_every_state(count)
+
+
+def _check_every_state(count: int) -> None:
     with session_scope() as session:
         statuses = set(session.scalars(select(Ticket.status)))
         assert statuses == {s.value for s in Status}
