@@ -169,3 +169,9 @@ def test_a_co_unit_reports_its_part_and_the_lead_unit_sees_who_has(open_page, st
     assert page.locator("#co-units img").count() == 0
     lead.shot("workbench-co-units")
     lead.fits(1440)
+
+    desk = open_page()
+    page = desk.goto(f"/commander/tickets/{number}")
+    desk.login("commander")
+    expect(page.locator("#co-units-title")).to_have_text("协办单位反馈（1/2）")
+    expect(page.locator('#co-units tr[data-unit="县住房和城乡建设局"]')).to_contain_text("未反馈")
