@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, exists, func, or_, select
@@ -31,7 +31,9 @@ TERMINAL = (Status.MERGED, Status.TRANSFERRED, Status.ARCHIVED)
 INVERTED = frozenset({"return_rate", "duplicate_rate"})  # fewer is better: the score takes 1 - rate
 COUNTS = ("received", "answered_on_the_spot", "dispatched", "signed", "signed_on_time", "closed", "closed_on_time",
           "rated", "solved", "satisfied", "returned", "merged", "repeated", "extended", "urged", "supervised",
-          "responded")
+          "responded", "co_asked", "co_reported_on_time")
+ROUND_STARTS = (Action.DISPATCH, Action.REDISPATCH)  # each names its co-units anew (dispatch.co_handling)
+CO_REPORT_LOOKBACK = timedelta(days=120)  # a co-unit's due time is at most 60 working days after its dispatch
 
 
 def _ratio(part: int, whole: int) -> float | None:
@@ -81,7 +83,47 @@ def event_counts(session: Session, start: datetime, end: datetime) -> dict[int |
         result[row[0]] = counts
     for department_id, responded in _responded(session, start, end).items():
         result.setdefault(department_id, {}).update(responded=responded)
+    for department_id, co_counts in co_reports(session, start, end).items():
+        result.setdefault(department_id, {}).update(co_counts)
     return result
+
+
+def co_reports(session: Session, start: datetime, end: datetime) -> dict[int, dict[str, int]]:
+    """协办按时反馈: per co-unit, the reports due in the month (one per co-unit per dispatch) and how many came by
+    their due time. A report never made counts as asked and not on time."""
+    rounds = select(TicketEvent.ticket_id).where(TicketEvent.action.in_(ROUND_STARTS),
+                                                 TicketEvent.created_at >= start - CO_REPORT_LOOKBACK,
+                                                 TicketEvent.created_at < end)
+    events = session.execute(
+        select(TicketEvent.ticket_id, TicketEvent.action, TicketEvent.department_id, TicketEvent.data,
+               TicketEvent.created_at)
+        .where(TicketEvent.ticket_id.in_(rounds.scalar_subquery()),
+               TicketEvent.action.in_((*ROUND_STARTS, Action.CO_REPORT)))
+        .order_by(TicketEvent.ticket_id, TicketEvent.id))
+    result: dict[int, dict[str, int]] = defaultdict(lambda: {"co_asked": 0, "co_reported_on_time": 0})
+    asked: dict[int, datetime] = {}  # the current dispatch's co-units and their due time, for one ticket
+
+    def settle() -> None:
+        for unit, due in asked.items():
+            if start <= due < end:
+                result[unit]["co_asked"] += 1
+        asked.clear()
+
+    ticket = None
+    for ticket_id, action, department_id, data, created_at in events:
+        if ticket_id != ticket or action in ROUND_STARTS:
+            settle()
+            ticket = ticket_id
+        if action in ROUND_STARTS:
+            if due := data.get("co_report_due_at"):
+                asked.update(dict.fromkeys(data.get("co_department_ids", []), datetime.fromisoformat(due)))
+        elif department_id in asked:
+            due = asked.pop(department_id)
+            if start <= due < end:
+                result[department_id]["co_asked"] += 1
+                result[department_id]["co_reported_on_time"] += int(created_at <= due)
+    settle()
+    return dict(result)
 
 
 def _responded(session: Session, start: datetime, end: datetime) -> dict[int | None, int]:
@@ -159,6 +201,7 @@ def figures(counts: dict[str, int], *, county: bool) -> dict[str, Any]:
         "satisfaction_rate": _ratio(c["satisfied"], c["rated"]),
         "return_rate": _ratio(c["returned"], c["dispatched"]),
         "duplicate_rate": _ratio(c["merged"] + c["repeated"], c["received"]),
+        "co_report_on_time_rate": _ratio(c["co_reported_on_time"], c["co_asked"]),
     }
 
 
@@ -187,7 +230,7 @@ def rank(rows: list[dict[str, Any]]) -> None:
 
 def _active(counts: dict[str, int]) -> bool:
     return any(counts.get(key) for key in ("received", "dispatched", "signed", "closed", "rated", "returned",
-                                           "month_end_open"))
+                                           "month_end_open", "co_asked"))
 
 
 def assess(session: Session, start: datetime, end: datetime, month_end: datetime) -> dict[str, Any]:

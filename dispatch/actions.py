@@ -119,7 +119,8 @@ def dispatch(
     apply(session, ticket, action, actor, note=note, department_id=lead.id, data={
         "department": lead.name,
         "co_departments": [d.name for d in co],
-        **({"co_report_due_at": co_report_due.isoformat()} if co_report_due else {}),
+        **({"co_department_ids": [d.id for d in co], "co_report_due_at": co_report_due.isoformat()}
+           if co_report_due else {}),
         "category_code": ticket.category_code,
         "sign_deadline": ticket.sign_deadline.isoformat(),
         "due_at": ticket.due_at.isoformat(),

@@ -28,7 +28,7 @@ STEPS = ("yellow", "red", "supervise", "escalate")
 # The rates a unit's monthly score (月度考核综合得分, command.assessment) may weigh; 退单率 and 重复件率 count as
 # (1 - rate), fewer being better.
 ASSESSMENT_RATES = ("sign_on_time_rate", "on_time_rate", "response_rate", "resolution_rate", "satisfaction_rate",
-                    "return_rate", "duplicate_rate")
+                    "return_rate", "duplicate_rate", "co_report_on_time_rate")
 
 
 class PolicyRules(msgspec.Struct, forbid_unknown_fields=True, frozen=True):

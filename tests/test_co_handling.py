@@ -200,3 +200,37 @@ def test_two_handlers_of_one_co_unit_reporting_at_once_make_one_report(live_serv
     assert sorted(r.status_code for r in results) == [200, 409]
     actions = [e["action"] for e in operator.get(f"/api/tickets/{number}").json()["events"]]
     assert actions.count("co_report") == 1
+
+
+def test_the_months_co_report_rate_per_unit_and_for_the_county(operator, login, commander):
+    """协办按时反馈率 for November 2026, counted by hand: each co-unit has 3 working days from the dispatch.
+
+    - 16th (Mon) 10:00, 供电 and 住建: due Thu 19th 10:00; 供电 reports on the 17th (in time), 住建 on the 20th (late);
+    - 23rd (Mon) 10:00, 供电: due Thu 26th 10:00; it never reports;
+    - 30th (Mon) 10:00, 住建: due Thu 3 December 10:00, so not November's.
+    November: 供电 1 of 2, 住建 0 of 1, 城管 (the lead) nothing asked; the county 1 of 3."""
+    power, housing = login("h_gdgs"), login("h_zjj")
+
+    def at(day: int, hour: int, month: int = 11) -> datetime:
+        return datetime(2026, month, day, hour, 0, tzinfo=TIME_ZONE)
+
+    with clock.frozen(at(16, 10)):
+        first = _dispatched(operator)
+    with clock.frozen(at(17, 9)):
+        assert power.post(f"/api/tickets/{first}/co-report", json={"report": POWER_PART}).status_code == 200
+    with clock.frozen(at(20, 9)):
+        assert housing.post(f"/api/tickets/{first}/co-report", json={"report": "灯杆基础完好"}).status_code == 200
+    with clock.frozen(at(23, 10)):
+        _dispatched(operator, co=("gdgs",))
+    with clock.frozen(at(30, 10)):
+        _dispatched(operator, co=("zjj",))
+    with clock.frozen(at(3, 12, month=12)):
+        report = commander.get("/api/reports/assessment", params={"month": "2026-11"})
+    assert report.status_code == 200, report.text
+    units = {u["department"]: u for u in report.json()["units"]}
+    assert (units["国网清江县供电公司"]["co_asked"], units["国网清江县供电公司"]["co_report_on_time_rate"]) == (2, 0.5)
+    assert (units["县住房和城乡建设局"]["co_asked"], units["县住房和城乡建设局"]["co_report_on_time_rate"]) == (1, 0.0)
+    assert units["县城市管理和综合执法局"]["co_report_on_time_rate"] is None
+    assert report.json()["total"]["co_report_on_time_rate"] == 0.3333
+    workbook = commander.get("/api/reports/assessment", params={"month": "2026-11", "format": "csv"})
+    assert "协办按时反馈率" in workbook.text.splitlines()[0]

@@ -12,14 +12,15 @@ const COLUMNS = [
   ["rank", "排名"], ["department", "承办单位"], ["score", "综合得分"],
   ["sign_on_time_rate", "按时签收率"], ["on_time_rate", "按期办结率"], ["direct_answer_rate", "直接答复率"],
   ["response_rate", "响应率"], ["resolution_rate", "解决率"], ["satisfaction_rate", "满意率"],
-  ["return_rate", "退单率"], ["duplicate_rate", "重复件率"],
+  ["return_rate", "退单率"], ["duplicate_rate", "重复件率"], ["co_report_on_time_rate", "协办按时反馈率"],
   ["received", "受理量"], ["dispatched", "派单量"], ["signed", "签收量"], ["closed", "办结量"],
   ["closed_late", "超期办结"], ["extended", "延期数"], ["month_end_open", "月末在办"],
   ["month_end_overdue", "月末超期"], ["urged", "催办数"], ["supervised", "督办数"], ["returned", "退单量"],
   ["merged", "并单量"], ["rated", "评价量"],
 ];
 const RATE_NAMES = { sign_on_time_rate: "按时签收率", on_time_rate: "按期办结率", response_rate: "响应率",
-  resolution_rate: "解决率", satisfaction_rate: "满意率", return_rate: "1-退单率", duplicate_rate: "1-重复件率" };
+  resolution_rate: "解决率", satisfaction_rate: "满意率", return_rate: "1-退单率", duplicate_rate: "1-重复件率",
+  co_report_on_time_rate: "协办按时反馈率" };
 const state = { report: null, sort: { key: "rank", descending: false } };
 
 requireStaff({ roles: ROLES, title: "月度考核", start });
