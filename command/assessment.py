@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from hotline.co_units import ROUND_STARTS
 from hotline.models import Department, Ticket, TicketEvent
 from hotline.vocabulary import Action, Role, Satisfaction, Solved, Status
 from hotline.workflow import CLOCK_RUNNING, OPEN
@@ -32,7 +33,6 @@ INVERTED = frozenset({"return_rate", "duplicate_rate"})  # fewer is better: the 
 COUNTS = ("received", "answered_on_the_spot", "dispatched", "signed", "signed_on_time", "closed", "closed_on_time",
           "rated", "solved", "satisfied", "returned", "merged", "repeated", "extended", "urged", "supervised",
           "responded", "co_asked", "co_reported_on_time")
-ROUND_STARTS = (Action.DISPATCH, Action.REDISPATCH)  # each names its co-units anew (dispatch.co_handling)
 CO_REPORT_LOOKBACK = timedelta(days=120)  # a co-unit's due time is at most 60 working days after its dispatch
 
 

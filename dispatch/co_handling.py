@@ -39,7 +39,7 @@ def report(session: Session, ticket: Ticket, actor: Actor, text: str) -> None:
                                 role=actor.role)
     units = {u.department_id: u for u in progress(ticket, session.scalars(ticket.events.select()))}
     unit = units.get(actor.department_id)
-    if unit is None:  # a unit named as co-unit before a re-dispatch that left it out
+    if unit is None:  # no dispatch on record names the ticket's co-units (the event log is the only source)
         raise TransitionRefused(ticket, Action.CO_REPORT, "本单位不是该工单当前的协办单位", role=actor.role)
     if unit.report is not None:
         raise TransitionRefused(ticket, Action.CO_REPORT,
