@@ -11,7 +11,7 @@ from datetime import datetime
 
 from hotline.models import Ticket, TicketEvent
 from hotline.vocabulary import Action
-from hotline.workflow import OPEN
+from hotline.workflow import TRANSITIONS
 
 ROUND_STARTS = (Action.DISPATCH, Action.REDISPATCH)  # a new dispatch names the co-units anew
 
@@ -43,6 +43,7 @@ def progress(ticket: Ticket, events: Iterable[TicketEvent]) -> list[CoUnitProgre
 
 
 def overdue(unit: CoUnitProgress, ticket: Ticket, moment: datetime) -> bool:
-    """Not reported by its due time while the lead unit still works on the ticket."""
+    """Not reported by its due time while it still may be (the lead unit still works on the ticket): once the lead
+    has replied, also while the reply waits in 办结审核, nothing is owed any more."""
     return (unit.report is None and unit.due_at is not None and moment > unit.due_at
-            and ticket.status in OPEN)
+            and ticket.status in TRANSITIONS[Action.CO_REPORT].sources)

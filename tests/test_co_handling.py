@@ -234,3 +234,21 @@ def test_the_months_co_report_rate_per_unit_and_for_the_county(operator, login, 
     assert report.json()["total"]["co_report_on_time_rate"] == 0.3333
     workbook = commander.get("/api/reports/assessment", params={"month": "2026-11", "format": "csv"})
     assert "协办按时反馈率" in workbook.text.splitlines()[0]
+
+
+def test_a_reply_waiting_in_review_owes_no_co_report(operator, lead, power):
+    """Once the lead has replied, a co-unit may no longer report, so it is not 逾期未反馈 either."""
+    from dispatch.models import TimeLimitPolicy
+    from tests.fixtures import reference_tables_restored
+
+    with reference_tables_restored():
+        with session_scope() as session:
+            policy = session.get(TimeLimitPolicy, 1)
+            policy.rules = {**policy.rules, "reply_review_types": ["complaint"]}
+        with clock.frozen(MONDAY_10):
+            number = _dispatched(operator)
+            lead.act(number, "sign")
+            assert lead.act(number, "reply", {"reply": "已更换灯杆。"}).json()["status"] == "pending_review"
+        with clock.frozen(THURSDAY_10 + timedelta(days=1)):
+            assert _units(lead, number)["国网清江县供电公司"]["overdue"] is False
+            assert power.post(f"/api/tickets/{number}/co-report", json={"report": POWER_PART}).status_code == 409
