@@ -49,6 +49,12 @@ def admit_address(address: str) -> None:
         raise Throttled(f"提交过于频繁，请{in_words(wait)}后再试。{HOTLINE}", wait)
 
 
+def admit_upload(address: str) -> None:
+    """A citizen's photo or recording: its own limit (a letter with nine photos is ten submissions)."""
+    if wait := _wait(get_settings().throttle.uploads_per_address, "upload-address", throttle.key(address), count=True):
+        raise Throttled(f"上传过于频繁，请{in_words(wait)}后再试。{HOTLINE}", wait)
+
+
 def admit_phone(phone: str | None) -> None:
     """Inside intake, once the letter is known not to be a resend: the phone's limit (counted when stored)."""
     if phone and (wait := _wait(get_settings().throttle.letters_per_phone, "letter-phone", throttle.key(phone))):

@@ -9,6 +9,7 @@ import hmac
 from sqlalchemy import select
 from sqlalchemy.orm import Session, lazyload
 
+from hotline.attachments import for_ticket
 from hotline.models import Ticket, TicketEvent
 from hotline.schemas import PublicTicket
 from hotline.views import public_ticket
@@ -38,4 +39,6 @@ def ticket_events(session: Session, ticket: Ticket) -> list[TicketEvent]:
 
 def look_up(session: Session, number: str, query_code: str) -> PublicTicket:
     ticket = find_for_citizen(session, number, query_code)
-    return public_ticket(ticket, ticket_events(session, ticket))
+    read = public_ticket(ticket, ticket_events(session, ticket))
+    read.attachments = for_ticket(session, ticket)
+    return read

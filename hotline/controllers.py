@@ -16,6 +16,8 @@ from hotline import (
     abuse,
     access_log,
     admin_controllers,
+    attachment_controllers,
+    attachments,
     block_controllers,
     citizen,
     co_units,
@@ -86,6 +88,7 @@ def full_ticket(session: Session, ticket: Ticket, reader: Actor, view: str = acc
     read = ticket_read(ticket, reader, parent_number=parent, events=events)
     read.co_units = co_unit_reads(units := co_units.progress(ticket, recorded), ticket, now(), personal=personal,
                                   known=known or {})
+    read.attachments = attachments.for_ticket(session, ticket)
     if any(u.department_id == reader.department_id and u.report is not None for u in units):
         read.allowed_actions = [a for a in read.allowed_actions if a != Action.CO_REPORT]  # reported this round
     return read
@@ -267,5 +270,5 @@ class PublicController(Controller):
         return citizen.look_up(db_session, data.number, data.query_code)
 
 
-ROUTES = [AuthController, *search_controllers.ROUTES, StaffTicketController, AuditController, ReferenceController,
+ROUTES = [AuthController, *search_controllers.ROUTES, StaffTicketController, *attachment_controllers.ROUTES, AuditController, ReferenceController,
           PublicController, *admin_controllers.ROUTES, *staff_controllers.ROUTES, *block_controllers.ROUTES]

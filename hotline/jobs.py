@@ -14,6 +14,7 @@ from rq import Queue, Retry
 from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session
 
+from hotline import attachments
 from hotline.clock import now
 from hotline.database import session_scope
 from hotline.models import Notification
@@ -196,4 +197,10 @@ def send_due_notifications(batch: int = 200) -> int:
     return sum(send_notification(notification_id) == "sent" for notification_id in due)
 
 
-SCHEDULE = [(send_due_notifications, "* * * * *")]
+def tidy_attachments() -> dict[str, int]:
+    """Daily: files of tickets archived longer than the retention are purged, and bytes no row names removed."""
+    with session_scope() as session:
+        return attachments.daily(session)
+
+
+SCHEDULE = [(send_due_notifications, "* * * * *"), (tidy_attachments, "40 3 * * *")]

@@ -167,6 +167,28 @@ class TicketCoDepartment(Base):
     department_id: Mapped[int] = mapped_column(ForeignKey("department.id"), primary_key=True)
 
 
+class TicketAttachment(Base):
+    """A photo or recording kept with a ticket (hotline.attachments). The bytes live in the file store under
+    ``key``; the row stays after a retention purge (``purged_at``) so the timeline still says a file was there."""
+
+    __tablename__ = "ticket_attachment"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    ticket_id: Mapped[int] = mapped_column(BigId, ForeignKey("ticket.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # image, audio
+    content_type: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int | None] = mapped_column(Integer)
+    height: Mapped[int | None] = mapped_column(Integer)
+    key: Mapped[str] = mapped_column(String(120), unique=True)
+    thumb_key: Mapped[str | None] = mapped_column(String(120))
+    source: Mapped[str] = mapped_column(String(16))  # citizen, operator, handler, commander, open311, grid
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("staff.id"))
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
+    created_at: Mapped[datetime] = mapped_column(default=now)
+    purged_at: Mapped[datetime | None]
+
+
 class TicketEvent(Base):
     """Append-only: the audit trail, the citizen's timeline, the KPI input and the board's stream."""
 

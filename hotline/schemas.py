@@ -135,6 +135,25 @@ class EventRead(msgspec.Struct):
     created_at: datetime
 
 
+class AttachmentRead(msgspec.Struct):
+    """A photo or recording of a ticket (hotline.attachments); ``url``/``thumb_url`` are signed links that work
+    for a while (ATTACHMENT_LINK_MINUTES), None once the file was purged by retention."""
+
+    id: int
+    ticket_number: str  # a merged ticket's files are listed with the survivor, under their own number
+    kind: str
+    content_type: str
+    name: str
+    size: int
+    width: int | None
+    height: int | None
+    source: str
+    created_at: datetime
+    purged: bool
+    url: str | None
+    thumb_url: str | None
+
+
 class TicketRead(msgspec.Struct):
     """The staff view; personal data is masked unless the reader's role needs it."""
 
@@ -180,6 +199,7 @@ class TicketRead(msgspec.Struct):
     allowed_actions: list[str]
     events: list[EventRead] | None = None
     co_units: list[CoUnitRead] | None = None  # the single-ticket view only
+    attachments: list[AttachmentRead] | None = None  # the single-ticket view only
 
 
 class PublicEvent(msgspec.Struct):
@@ -208,6 +228,7 @@ class PublicTicket(msgspec.Struct):
     # 待补充: by when the citizen is asked to answer
     supplement_due_at: datetime | None = None
     supplement_due_text: str | None = None
+    attachments: list[AttachmentRead] = []
 
 
 class LookupRequest(msgspec.Struct, forbid_unknown_fields=True):

@@ -84,11 +84,25 @@ class Open311Settings:
 
 
 @dataclass(frozen=True)
+class AttachmentSettings:
+    """Photos and recordings kept with tickets (docs/attachments.md). ATTACHMENT_STORE, ATTACHMENT_MAX_PER_TICKET …"""
+
+    store: str = ""  # empty: var/attachments; a directory; or s3://bucket/prefix (hotline.file_store)
+    max_per_ticket: int = 9
+    image_mb: int = 10
+    audio_mb: int = 20
+    max_pixels: int = 50_000_000  # a 50-megapixel photo is larger than any phone's; a bigger one is a bomb
+    link_minutes: int = 30  # a file link a page or an app is given works this long
+    retention_years: int = 0  # files of tickets archived this many years ago are purged daily; 0 keeps them
+
+
+@dataclass(frozen=True)
 class ThrottleSettings:
     """Abuse limits (docs/threat-model.md), in the `limits` notation: "1/10 minutes;4/day" is both at once."""
 
     letters_per_phone: str = "1/10 minutes;4/day"  # public letters from one phone (a second one is refused)
     letters_per_address: str = "10/hour;40/day"  # public letters from one client address (mobile NAT is shared)
+    uploads_per_address: str = "40/hour;120/day"  # citizens' photos and recordings from one client address
     receipts_per_phone: str = "3/hour;5/day"  # receipt SMS to one phone, any channel; status SMS are not capped
     login_failures_per_account: str = "3/minute;6/5 minutes"  # the growing delay: a wait of up to 1, then 5 min
     login_failures_per_address: str = "10/minute;30/15 minutes"
@@ -155,6 +169,7 @@ class Settings:
     board: BoardSettings = field(default_factory=BoardSettings)
     open311: Open311Settings = field(default_factory=Open311Settings)
     gate: GateSettings = field(default_factory=GateSettings)
+    attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
 
     @property
     def is_sqlite(self) -> bool:
@@ -177,6 +192,7 @@ def load_settings() -> Settings:
         board=read_section(BoardSettings, "BOARD_"),
         open311=read_section(Open311Settings, "OPEN311_"),
         gate=read_section(GateSettings, "GATE_"),
+        attachments=read_section(AttachmentSettings, "ATTACHMENT_"),
     )
 
 

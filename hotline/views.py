@@ -163,6 +163,8 @@ def public_text(event: TicketEvent) -> str | None:
             return f"已办结。答复：{data.get('reply', '')}"
         case "return_reply":
             return "经审核，答复需进一步完善，已退回承办单位继续办理"
+        case "attach" if event.actor_role == "citizen":
+            return "您上传的附件已收到"
         case "rate":
             return f"已收到您的评价：{Satisfaction(data['satisfaction']).label}"
         case "reopen":

@@ -54,6 +54,7 @@ class Action(Labelled):
     MERGE = "merge"
     NOTE = "note"
     CO_REPORT = "co_report"  # 联办: a co-unit (协办单位) reports its part to the lead unit (dispatch.co_handling)
+    ATTACH = "attach"  # a photo or recording kept with the ticket (hotline.attachments)
     YELLOW_CARD = "yellow_card"
     RED_CARD = "red_card"
     URGE = "urge"
@@ -176,6 +177,7 @@ LABELS: dict[StrEnum, str] = {
     Action.MERGE: "并单",
     Action.NOTE: "备注",
     Action.CO_REPORT: "协办反馈",
+    Action.ATTACH: "上传附件",
     Action.YELLOW_CARD: "黄牌预警",
     Action.RED_CARD: "红牌超期",
     Action.URGE: "催办",

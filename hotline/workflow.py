@@ -83,6 +83,8 @@ TRANSITIONS: dict[Action, Transition] = {
     A.NOTE: _t(OPEN | {S.CLOSED, S.RATED}, None, OPERATOR, HANDLER, COMMANDER),
     # 联办: a co-unit's part, while the lead unit still works on it (dispatch.co_handling says which unit may)
     A.CO_REPORT: _t(CLOCK_RUNNING | {S.WAITING_CITIZEN}, None, HANDLER),
+    # a photo or recording (hotline.attachments): by whoever may see the ticket, until it is merged or archived
+    A.ATTACH: _t(ANY_STATUS - {S.MERGED, S.ARCHIVED}, None, OPERATOR, HANDLER, COMMANDER, CITIZEN, SYSTEM),
     # follow-through: cards and supervision leave the status as it is
     A.YELLOW_CARD: _t(CLOCK_RUNNING, None, SYSTEM),
     A.RED_CARD: _t(CLOCK_RUNNING, None, SYSTEM),
@@ -143,7 +145,8 @@ class ActionForbidden(Exception):
 # steps whose turn their own table decides (a callback task, a 差评 review, a leader's instruction), not the
 # status: taken through their own endpoints, never offered as a ticket's next step
 OWN_QUEUE = frozenset({A.CALLBACK_ATTEMPT, A.CALLBACK_FAILED, A.COMPLAINT_OPENED, A.COMPLAINT_REVIEW,
-                       A.RECTIFICATION, A.APPEAL, A.APPEAL_DECISION, A.INSTRUCT, A.INSTRUCTION_REPLY, A.CO_REPORT})
+                       A.RECTIFICATION, A.APPEAL, A.APPEAL_DECISION, A.INSTRUCT, A.INSTRUCTION_REPLY, A.CO_REPORT,
+                       A.ATTACH})
 # what a co-unit's handler may do on a ticket another unit leads (hotline.views offers it these only)
 CO_UNIT_STEPS = (A.CO_REPORT, A.NOTE)
 

@@ -21,7 +21,7 @@ from hotline.database import get_engine, session_scope
 from hotline.redis_conn import get_redis, stop_embedded
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-TICKET_TABLES = ("complaint_review", "callback_task", "reply_review", "personal_data_access", "open311_request",
+TICKET_TABLES = ("ticket_attachment", "complaint_review", "callback_task", "reply_review", "personal_data_access", "open311_request",
                  "blocked_phone", "notification", "leader_instruction", "supervision_notice",
                  "routing_correction", "routing_judgment", "ticket_event", "ticket_co_department", "ticket", "daily_counter")
 # Tables the API lets staff change besides the tickets, children first: put back after tests that let an admin
@@ -103,6 +103,11 @@ def clear_tickets() -> None:
             for name in session.scalars(text("SELECT sequencename FROM pg_sequences WHERE sequencename LIKE "
                                              "'ticket\\_number\\_%'")):
                 session.execute(text(f"ALTER SEQUENCE {name} RESTART WITH 1"))
+    from hotline.attachments import file_store
+
+    store = file_store()  # the tickets' files go with them (the local store under the test's var dir)
+    for key, _ in list(store.listing()):
+        store.delete(key)
 
 
 def _rows(table) -> list[dict]:

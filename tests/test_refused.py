@@ -97,6 +97,13 @@ def taken_by_a_co_unit(status: Status, role: str) -> set[str]:
     return {"co_report"} if role == HANDLER and status in LEAD_AT_WORK else set()
 
 
+# 附件: a photo or recording, on its own endpoint, by the citizen (their own ticket) or staff who see the ticket
+# (operator, handler, commander), at any status but merged and archived; never by a leader, auditor or admin.
+def taken_as_attachment(status: Status, role: str) -> set[str]:
+    may = role in (OPERATOR, HANDLER, COMMANDER, CITIZEN)
+    return {"attach"} if may and status not in (Status.MERGED, Status.ARCHIVED) else set()
+
+
 @pytest.mark.parametrize("status", list(Status))
 @pytest.mark.parametrize("role", PEOPLE)
 def test_each_person_is_offered_exactly_their_next_steps(status, role):
@@ -116,7 +123,7 @@ def test_a_move_is_taken_refused_or_forbidden_as_the_table_says(status, role, ac
     ticket = Ticket(status=status)
     person = Actor(role=role, id=None)
     if action in (expected(status, role) | taken_per_instruction(status, role) | taken_on_own_queue(status, role)
-                  | taken_by_a_co_unit(status, role)):
+                  | taken_by_a_co_unit(status, role) | taken_as_attachment(status, role)):
         apply(None, ticket, action, person)
         assert ticket.events  # the move left its event
         return

@@ -22,9 +22,11 @@ from dispatch.instructions import InstructionNotFound
 from dispatch.supervision import NoticeNotFound
 from hotline.abuse import Blocked
 from hotline.access import TicketNotFound
+from hotline.attachments import LinkInvalid, upload_too_large
 from hotline.citizen import LookupFailed
 from hotline.intake import DuplicateSubmission, UnknownPlace
 from hotline.throttle import Throttled
+from hotline.uploads import UploadRefused
 from hotline.workflow import ActionForbidden, TransitionRefused
 
 FIELD_LABELS = {
@@ -139,7 +141,7 @@ def refused_quietly(_: Request, exc: Blocked) -> Response[dict[str, Any]]:
     return _json(403, exc.detail)
 
 
-def http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
+def http_error(request: Request, exc: HTTPException) -> Response[dict[str, Any]]:
     detail = exc.detail
     if exc.status_code == HTTP_400_BAD_REQUEST:
         detail = translate(detail)
@@ -151,6 +153,8 @@ def http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
         detail = "请求的地址不存在"
     elif exc.status_code == 405:
         detail = "不支持该请求方法"
+    elif exc.status_code == 413 and "attachments" in request.url.path:
+        detail = upload_too_large()
     elif exc.status_code == 413:
         detail = "提交的内容过大"
     response = _json(exc.status_code, detail)
@@ -159,7 +163,17 @@ def http_error(_: Request, exc: HTTPException) -> Response[dict[str, Any]]:
     return response
 
 
+def upload_refused(_: Request, exc: UploadRefused) -> Response[dict[str, Any]]:
+    return _json(exc.status, exc.message)
+
+
+def link_invalid(_: Request, exc: LinkInvalid) -> Response[dict[str, Any]]:
+    return _json(HTTP_404_NOT_FOUND, exc.message)
+
+
 EXCEPTION_HANDLERS = {
+    UploadRefused: upload_refused,
+    LinkInvalid: link_invalid,
     ValidationException: validation_error,
     TransitionRefused: transition_refused,
     StaleDataError: stale,

@@ -60,6 +60,8 @@ TICKET_ROUTES: dict[tuple[str, str], Any] = {
     ("POST", "/api/tickets/{number}/supervise"): {"message": "请加快办理"},
     ("POST", "/api/tickets/{number}/callback-attempts"): {"outcome": "no_answer"},
     ("POST", "/api/tickets/{number}/instructions"): {"text": "请尽快办理并回复"},
+    ("POST", "/api/tickets/{number}/attachments"): None,  # the ticket is checked before the (missing) file
+    ("GET", "/api/tickets/{number}/attachments"): None,
     # pages: the same shell for any number, the API decides what shows
     ("GET", "/workbench/tickets/{number}"): None,
     ("GET", "/commander/tickets/{number}"): None,
@@ -101,6 +103,10 @@ OPEN311_PUBLIC = {
     ("GET", "/open311/v2/servicerequestupdates.xml"), ("GET", "/open311/v2/servicerequestupdates.json"),
     ("POST", "/open311/v2/requests.xml"), ("POST", "/open311/v2/requests.json"),
 }
+# A citizen's photo: number + query code in a multipart form (test_another_citizens_code_cannot_add_a_file).
+CITIZEN_UPLOADS = {("POST", "/api/public/attachments")}
+# A file by a signed link, the only key (tests/test_attachments.py: forged, expired, retargeted links).
+SIGNED_LINKS = {("GET", "/api/public/files/{token}")}
 # Creating a ticket from outside reads none: a new number and code come back to the sender only.
 CREATES_ONLY = {("POST", "/api/public/letters")}
 # Nothing of any ticket: sign-in, reference data, policy, knowledge base, devices, keys, pages, docs.
@@ -147,7 +153,8 @@ def classify(route: tuple[str, str]) -> list[str]:
     classes = [name for name, members in (
         ("ticket", TICKET_ROUTES), ("citizen", CITIZEN_ROUTES), ("item", ITEM_ROUTES),
         ("scoped list", SCOPED_LISTS), ("refused", REFUSED_TO_HANDLERS), ("aggregate", AGGREGATES),
-        ("open311", OPEN311_PUBLIC), ("creates", CREATES_ONLY), ("none", NO_TICKET_DATA_EXACT)) if route in members]
+        ("open311", OPEN311_PUBLIC), ("creates", CREATES_ONLY), ("citizen upload", CITIZEN_UPLOADS),
+        ("signed link", SIGNED_LINKS), ("none", NO_TICKET_DATA_EXACT)) if route in members]
     if not classes and path.startswith(NO_TICKET_DATA_PREFIXES):
         classes.append("none")
     return classes
@@ -158,7 +165,7 @@ def test_every_route_is_in_the_matrix(app):
     unplaced = sorted(route for route in routes if len(classify(route)) != 1)
     assert not unplaced, f"place each of these routes in exactly one class of the matrix: {unplaced}"
     listed = set(TICKET_ROUTES) | set(CITIZEN_ROUTES) | set(ITEM_ROUTES) | SCOPED_LISTS | REFUSED_TO_HANDLERS \
-        | AGGREGATES | OPEN311_PUBLIC | CREATES_ONLY | NO_TICKET_DATA_EXACT
+        | AGGREGATES | OPEN311_PUBLIC | CREATES_ONLY | CITIZEN_UPLOADS | SIGNED_LINKS | NO_TICKET_DATA_EXACT
     assert not listed - routes, f"the matrix names routes the app no longer has: {sorted(listed - routes)}"
 
 
@@ -222,6 +229,21 @@ def test_another_citizens_code_looks_unknown(world, route):
         **CITIZEN_ROUTES[route], "number": citizen.number, "query_code": citizen.query_code})
     assert mine.status_code == 200, mine.text
     assert world.tickets["b_waiting"].phone not in mine.text and world.tickets["b_waiting"].name not in mine.text
+
+
+def test_another_citizens_code_cannot_add_a_file(world):
+    from tests.upload_samples import png
+
+    def upload(number: str, code: str) -> httpx.Response:
+        return world.http.post(f"{world.base}/api/public/attachments", data={"number": number, "query_code": code},
+                               files={"file": ("照片.png", png(), "image/png")})
+
+    before = {key: _state(world, c.number) for key, c in world.tickets.items()}
+    ticket, other = world.tickets["a_waiting"], world.tickets["b_waiting"]
+    crossed, unknown = upload(ticket.number, other.query_code), upload(UNKNOWN, other.query_code)
+    assert crossed.status_code == unknown.status_code == 404 and crossed.content == unknown.content
+    assert {key: _state(world, c.number) for key, c in world.tickets.items()} == before
+    assert upload(ticket.number, ticket.query_code).status_code == 201  # the control: their own code works
 
 
 def _numbers_in(text: str) -> set[str]:
