@@ -14,13 +14,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 import jwt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from hotline.clock import now
-from hotline.file_store import FileStore, open_store
+from hotline.file_store import FileMissing, FileStore, open_store
 from hotline.models import Ticket, TicketAttachment, TicketEvent
 from hotline.schemas import AttachmentRead
 from hotline.settings import get_settings
@@ -35,8 +36,6 @@ ORPHAN_GRACE = timedelta(hours=1)
 
 @lru_cache(maxsize=4)
 def _store_for(url: str, var_dir: str) -> FileStore:
-    from pathlib import Path
-
     return open_store(url, Path(var_dir))
 
 
@@ -150,8 +149,6 @@ def open_link(session: Session, token: str) -> Served:
     variant = claims.get("v")
     if row is None or row.purged_at is not None or variant not in VARIANTS:
         raise LinkInvalid
-    from hotline.file_store import FileMissing
-
     key = row.key if variant == "file" else row.thumb_key
     if key is None:
         raise LinkInvalid

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from hotline.private_files import private_dir
+from hotline.settings import TIME_ZONE
 
 
 class FileMissing(Exception):
@@ -69,8 +70,6 @@ class LocalFileStore:
         self._path(key).unlink(missing_ok=True)
 
     def listing(self) -> Iterator[tuple[str, datetime]]:
-        from hotline.settings import TIME_ZONE
-
         if not self.root.exists():
             return
         for path in self.root.rglob("*"):
