@@ -8,11 +8,15 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from anyio import to_thread
 from litestar import Request, Response, Router, get, post
+from litestar.datastructures import UploadFile
+from litestar.exceptions import HTTPException
 from litestar.handlers import HTTPRouteHandler
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
+from hotline import attachments
 from hotline.client_address import client_address
 from hotline.settings import get_settings
 from open311 import catalogue, keys, queries, submit
@@ -93,12 +97,43 @@ def list_requests(request: Request, db_session: Session) -> Response:
     return _answer(db_session, _format_of(request), "service_requests", found)
 
 
-def create_request(request: Request, db_session: Session, body: bytes) -> Response:
-    form = submit.parse_form(body, request.headers.get("content-type", ""), request.query_params.multi_items())
-    key = keys.authenticate(db_session, form.get("api_key"), required=True)
-    keys.spend(key, None)
-    item = submit.create(db_session, form, key, get_settings().open311.service_type)
-    return render(_format_of(request), "service_requests", [item])
+async def _read_form(request: Request) -> submit.Form:
+    """Urlencoded as the spec says, or multipart with the photo or recording itself in `media`. A body over the
+    upload limit is cut off while it streams and answered in the spec's error shape."""
+    content_type = request.headers.get("content-type", "")
+    query = request.query_params.multi_items()
+    try:
+        if not submit.is_multipart(content_type):
+            return submit.parse_form(await request.body(), content_type, query)
+        parts: list[tuple[str, str]] = []
+        media: submit.Media | None = None
+        for name, value in (await request.form()).multi_items():
+            if isinstance(value, UploadFile):
+                if name != "media":
+                    raise Open311Error(400, f"文件只能放在 media 字段（收到字段「{name[:40]}」）")
+                if media is not None:
+                    raise Open311Error(400, "media: 每次只能附带一个文件")
+                media = submit.Media(data=await value.read(), name=value.filename)
+            elif name == "media":
+                raise Open311Error(400, "media 须为上传的文件；图片地址请放在 media_url")
+            else:
+                parts.append((name, value))
+        return submit.multipart_form(parts, media, query)
+    except HTTPException as exc:
+        if exc.status_code == 413:
+            raise Open311Error(413, f"media: {attachments.upload_too_large()}") from None
+        raise Open311Error(400, "multipart/form-data 格式不正确") from None
+
+
+async def create_request(request: Request, db_session: Session) -> Response:
+    form = await _read_form(request)
+
+    def file() -> dict[str, Any]:
+        key = keys.authenticate(db_session, form.get("api_key"), required=True)
+        keys.spend(key, None)
+        return submit.create(db_session, form, key, get_settings().open311.service_type)
+
+    return render(_format_of(request), "service_requests", [await to_thread.run_sync(file)])
 
 
 @get("/v2/requests/{name:str}", sync_to_thread=True, operation_class=EITHER)
@@ -146,7 +181,8 @@ open311_router = Router(
         *_both(partial(get, sync_to_thread=True), "/v2/services", services),
         service_definition,
         *_both(partial(get, sync_to_thread=True), "/v2/requests", list_requests),
-        *_both(partial(post, sync_to_thread=True, status_code=200), "/v2/requests", create_request),
+        *_both(partial(post, status_code=200, request_max_body_size=attachments.largest_upload()), "/v2/requests",
+               create_request),
         one_request,
         token,
         *_both(partial(get, sync_to_thread=True), "/v2/servicerequestupdates", request_updates),

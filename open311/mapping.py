@@ -25,6 +25,9 @@ from hotline.workflow import OPEN
 from open311.formats import w3c
 from open311.models import Open311Request
 
+# attachment.source of a file a civic-report app sent with its request: the only files the public is shown (a
+# photo the citizen adds later on the private citizen page, or a department's evidence, was never made public)
+MEDIA_SOURCE = "open311"
 # GeoReport's open is the workflow's OPEN; every other status (closed, rated, archived, merged, transferred) is closed
 CLOSED = frozenset(Status) - OPEN
 # events that have a sentence on the citizen's timeline (hotline.views.public_text)
@@ -92,8 +95,9 @@ def _address(ticket: Ticket, shows_words: bool) -> str | None:
 
 
 def request_item(ticket: Ticket, extra: Open311Request | None, events: list[TicketEvent],
-                 clock: DeadlineClock) -> dict[str, Any]:
-    """One <request> of GET requests, every field of the spec present (empty when we have nothing)."""
+                 clock: DeadlineClock, photo_url: str | None = None) -> dict[str, Any]:
+    """One <request> of GET requests, every field of the spec present (empty when we have nothing). `photo_url`
+    is a signed link to the first photo the app uploaded; without one, the media_url the app sent, as sent."""
     shows_words = extra is not None
     notes = [text for e in events if (text := event_text(e, shows_words))]
     code = service_code_of(ticket, extra)
@@ -117,7 +121,7 @@ def request_item(ticket: Ticket, extra: Open311Request | None, events: list[Tick
         "zipcode": None,
         "lat": ticket.latitude if shows_words else None,
         "long": ticket.longitude if shows_words else None,
-        "media_url": extra.media_url if extra else None,
+        "media_url": (photo_url or extra.media_url) if extra else None,
     }
 
 

@@ -9,15 +9,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from dispatch.policy import current_clock
+from hotline.attachments import link
 from hotline.clock import now
-from hotline.models import Ticket, TicketEvent
-from hotline.settings import TIME_ZONE
+from hotline.models import Ticket, TicketAttachment, TicketEvent
+from hotline.settings import TIME_ZONE, get_settings
 from open311.formats import Open311Error
-from open311.mapping import PUBLIC_ACTIONS, request_item, statuses_for, update_item
+from open311.mapping import MEDIA_SOURCE, PUBLIC_ACTIONS, request_item, statuses_for, update_item
 from open311.models import Open311Request
 
 MAX_SPAN = timedelta(days=90)
@@ -105,10 +106,28 @@ def _public_events(session: Session, ticket_ids: list[int]) -> dict[int, list[Ti
     return events
 
 
+def _first_photos(session: Session, ticket_ids: list[int]) -> dict[int, str]:
+    """A signed link (ATTACHMENT_LINK_MINUTES) to the first photo each Open311 request uploaded, absolute when
+    OPEN311_BASE_URL is set; only the app's own upload, never a file added later by the citizen or a department."""
+    base = get_settings().open311.base_url
+    first: dict[int, str] = {}
+    for start in range(0, len(ticket_ids), 500):
+        chunk = ticket_ids[start:start + 500]
+        query = (select(TicketAttachment.ticket_id, func.min(TicketAttachment.id))
+                 .where(TicketAttachment.ticket_id.in_(chunk), TicketAttachment.kind == "image",
+                        TicketAttachment.source == MEDIA_SOURCE, TicketAttachment.purged_at.is_(None))
+                 .group_by(TicketAttachment.ticket_id))
+        for ticket_id, attachment_id in session.execute(query):
+            first[ticket_id] = f"{base}{link(attachment_id, 'file')}"
+    return first
+
+
 def _items(session: Session, rows: list[tuple[Ticket, Open311Request | None]]) -> list[dict[str, Any]]:
     events = _public_events(session, [ticket.id for ticket, _ in rows])
+    photos = _first_photos(session, [ticket.id for ticket, extra in rows if extra is not None])
     clock = current_clock(session)  # the policy a ticket not yet dispatched will get
-    return [request_item(ticket, extra, events.get(ticket.id, []), clock) for ticket, extra in rows]
+    return [request_item(ticket, extra, events.get(ticket.id, []), clock, photos.get(ticket.id))
+            for ticket, extra in rows]
 
 
 def _base():

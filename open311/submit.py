@@ -19,15 +19,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dispatch.policy import current_clock
-from hotline import abuse, intake, jobs
+from hotline import abuse, attachments, intake, jobs
 from hotline.clock import now
 from hotline.database import session_scope
 from hotline.models import Ticket
 from hotline.schemas import PartnerLetter
+from hotline.uploads import Prepared, UploadRefused, prepare
 from hotline.vocabulary import Channel
+from hotline.workflow import CITIZEN_ACTOR
 from open311 import catalogue
 from open311.formats import Open311Error
-from open311.mapping import service_notice
+from open311.mapping import MEDIA_SOURCE, service_notice
 from open311.models import Open311ApiKey, Open311Request
 
 log = logging.getLogger("open311.submit")
@@ -38,29 +40,54 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _AT_PATH = re.compile(r" - at `\$[^`]*`$")  # msgspec's pointer to the field, after the message
 
 
+class Media(msgspec.Struct, frozen=True):
+    """The file of a multipart POST's `media` part, as sent: nothing is checked until the rest of the form is."""
+
+    data: bytes
+    name: str | None
+
+
 class Form(msgspec.Struct, kw_only=True):
     """The spec's POST fields; jurisdiction_id, email, device_id and account_id are accepted and not kept."""
 
     fields: dict[str, str]
     attributes: dict[str, list[str]]
+    media: Media | None = None
 
     def get(self, name: str) -> str | None:
         value = self.fields.get(name, "").strip()
         return value or None
 
 
+def is_multipart(content_type: str) -> bool:
+    return content_type.lower().lstrip().startswith("multipart/form-data")
+
+
 def parse_form(body: bytes, content_type: str, query: list[tuple[str, str]]) -> Form:
     """Form-urlencoded as the spec says; parameters in the query string (some clients put api_key
     there) count too, the body winning."""
     if body and "application/x-www-form-urlencoded" not in content_type.lower():
-        raise Open311Error(400, "提交诉求须使用 Content-Type: application/x-www-form-urlencoded")
+        raise Open311Error(400, "提交诉求须使用 Content-Type: application/x-www-form-urlencoded"
+                                "（附带照片或录音时用 multipart/form-data，文件放在 media 字段）")
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError:
         raise Open311Error(400, "请求内容须为 UTF-8 编码") from None
+    return _form([*query, *pairs])
+
+
+def multipart_form(parts: list[tuple[str, str]], media: Media | None, query: list[tuple[str, str]]) -> Form:
+    """A multipart POST (many apps upload the photo itself instead of a media_url): the text parts read as the
+    urlencoded fields do, the file in `media`."""
+    form = _form([*query, *parts])
+    form.media = media
+    return form
+
+
+def _form(pairs: list[tuple[str, str]]) -> Form:
     fields: dict[str, str] = {}
     attributes: dict[str, list[str]] = {}
-    for key, value in [*query, *pairs]:
+    for key, value in pairs:
         if match := _ATTRIBUTE.match(key):
             attributes.setdefault(match.group(1), []).append(value)
         else:
@@ -143,6 +170,17 @@ def build_letter(session: Session, form: Form) -> tuple[PartnerLetter, str, dict
     return letter, item.code, attributes, media_url
 
 
+def _prepared_media(media: Media | None) -> Prepared | None:
+    """The photo or recording checked as every upload is (type from the bytes, limits, EXIF gone), before
+    anything is written: a refused file means no ticket."""
+    if media is None:
+        return None
+    try:
+        return prepare(media.data, media.name, attachments.limits())
+    except UploadRefused as refused:
+        raise Open311Error(refused.status, f"media: {refused.message}") from None
+
+
 def create(session: Session, form: Form, key: Open311ApiKey, service_type: str) -> dict[str, Any]:
     """One element of the POST answer: the ticket number at once, or a token in batch mode."""
     letter, code, attributes, media_url = build_letter(session, form)
@@ -150,8 +188,17 @@ def create(session: Session, form: Form, key: Open311ApiKey, service_type: str) 
         abuse.refuse_blocked(session, letter.phone)  # in batch mode too: the answer says so now, not the worker
     except abuse.Blocked as blocked:
         raise Open311Error(403, blocked.detail) from None
+    prepared = _prepared_media(form.media)
     extra = Open311Request(api_key_id=key.id, service_code=code, attributes=attributes, media_url=media_url,
                            created_at=now())
+    if prepared is not None:
+        # a file cannot wait in a payload for a worker: the request is filed now, in batch mode too, and its
+        # token already names the ticket
+        if service_type == "batch":
+            extra.token = secrets.token_urlsafe(18)
+        number, notice = _file_with_media(session, letter, extra, prepared)
+        named = {"token": extra.token} if extra.token else {"service_request_id": number}
+        return {**named, "service_notice": notice, "account_id": None}
     if service_type == "batch":
         extra.token = secrets.token_urlsafe(18)
         extra.payload = msgspec.to_builtins(letter)
@@ -168,6 +215,26 @@ def create(session: Session, form: Form, key: Open311ApiKey, service_type: str) 
     notice = service_notice(ticket, current_clock(session))
     session.commit()
     return {"service_request_id": ticket.number, "service_notice": notice, "account_id": None}
+
+
+def _file_with_media(session: Session, letter: PartnerLetter, extra: Open311Request,
+                     prepared: Prepared) -> tuple[str, str | None]:
+    """Ticket, request row and file in one transaction: attachments.add stores the bytes, then commits all of it,
+    and on any failure rolls everything back and deletes what it stored, so no ticket is left without its file.
+    Returns (number, service notice)."""
+    ticket = intake.receive_letter(session, letter)
+    extra.ticket_id, extra.filed_at = ticket.id, ticket.created_at
+    session.add(extra)
+    session.flush()
+    number, notice = ticket.number, service_notice(ticket, current_clock(session))
+    try:
+        attachments.add(session, ticket, CITIZEN_ACTOR, prepared, source=MEDIA_SOURCE)
+    except UploadRefused as refused:
+        raise Open311Error(refused.status, f"media: {refused.message}") from None
+    except Exception:  # the store away (disk, S3): add() has rolled back and deleted; the spec's general error
+        log.exception("open311 media for a %s request could not be stored", extra.service_code)
+        raise Open311Error(400, "服务暂时无法保存附件，诉求未提交，请稍后再试") from None
+    return number, notice
 
 
 def token_item(session: Session, token: str) -> dict[str, Any]:
