@@ -2,6 +2,7 @@
 // timeline, rate the answer, add what the handler asked for. The code never goes into the URL or storage.
 
 import { api, newIdempotencyKey } from "/static/common/api.js";
+import { attachmentsOf, attachmentsPanel, citizenUpload } from "/static/common/attachments.js";
 import { $, h, replace, statusBadge, when } from "/static/common/dom.js";
 import { CITIZEN_CHANNELS, SATISFACTION, SOLVED, TYPES, label } from "/static/common/labels.js";
 import { errorBox, showError } from "/static/common/notice.js";
@@ -91,6 +92,8 @@ function showReceipt(receipt) {
     h("div", { class: "muted", text: "查询码" }), h("div", { class: "big", id: "receipt-code", text: receipt.query_code }),
     h("p", { text: receipt.message }),
     h("p", { class: "muted small", text: "请记下工单号和查询码（可截图保存），凭此查询办理进度并评价。" }),
+    attachmentsPanel({ ticket: { number: receipt.number, status: "received", attachments: [] },
+      upload: citizenUpload(receipt.number, receipt.query_code), capture: true, title: "现场照片或录音" }),
     h("button", { type: "button", class: "primary wide", id: "to-lookup", text: "查询办理进度", onclick: () => {
       $("#q-number").value = receipt.number;
       $("#q-code").value = receipt.query_code;
@@ -131,6 +134,8 @@ async function lookUp(number, code) {
 }
 
 function render(t, thanks) {
+  // a rating's or supplement's answer may leave the files out: keep those the page already showed
+  const files = t.attachments && t.attachments.length ? t.attachments : attachmentsOf({ number: t.number }) || [];
   replace($("#lookup-result"), h("div", { class: "result" },
     thanks ? h("div", { class: "ok-box", role: "status", text: thanks }) : null,
     h("div", { class: "status-line" }, h("strong", { text: `工单 ${t.number}` }), statusBadge(t.status, t.status_label)),
@@ -145,6 +150,8 @@ function render(t, thanks) {
     h("section", {}, h("h2", { text: t.title || "诉求内容" }), h("p", { class: "pre", text: t.content })),
     t.reply ? h("section", { id: "public-reply" }, h("h2", { text: "答复" }), h("p", { class: "pre", text: t.reply }))
       : null,
+    h("section", { id: "public-files" }, attachmentsPanel({ ticket: { ...t, attachments: files },
+      upload: citizenUpload(state.current.number, state.current.code), capture: true, title: "照片和录音" })),
     h("section", {}, h("h2", { text: "办理进度" }), publicTimeline(t.timeline)),
     t.can_rate ? ratingForm(t) : null,
     t.can_supplement ? supplementForm(t) : null));

@@ -56,7 +56,8 @@ export function clearSession() {
 /** Call the API. Resolves with the parsed JSON (or null for 204); rejects with an ApiError in Chinese. */
 export async function api(path, { method = "GET", body, auth = true, signal } = {}) {
   const headers = { Accept: "application/json" };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const form = body instanceof FormData; // a file upload: the browser writes the multipart header itself
+  if (body !== undefined && !form) headers["Content-Type"] = "application/json";
   const bearer = auth ? token() : null;
   if (bearer) headers.Authorization = `Bearer ${bearer}`;
   let response;
@@ -64,7 +65,7 @@ export async function api(path, { method = "GET", body, auth = true, signal } = 
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || form ? body : JSON.stringify(body),
       signal,
       credentials: "same-origin",
     });

@@ -1,5 +1,7 @@
-// A ticket as staff read it (details and content), and small action forms with their own error box.
+// A ticket as staff read it (details, content, photos and recordings), and small action forms with their own
+// error box.
 
+import { attachmentsOf, attachmentsPanel } from "./attachments.js";
 import { cardMark, h, remaining, statusBadge, when } from "./dom.js";
 import { errorBox, showError, toast } from "./notice.js";
 
@@ -24,7 +26,8 @@ export function deadlineText(t) {
   return "—";
 }
 
-export function ticketDetails(t) {
+/** `upload(file)`, when given, adds an upload control to the attachments (see common/attachments.js). */
+export function ticketDetails(t, { upload = null } = {}) {
   const place = [t.township, t.village, t.address].filter(Boolean).join(" ");
   const rows = [
     ["来源", `${t.channel_label} · ${t.type_label}${t.urgency !== "normal" ? " · 加急" : ""}`],
@@ -42,6 +45,7 @@ export function ticketDetails(t) {
     t.title ? h("h3", { text: t.title }) : h("h3", { text: "诉求内容" }),
     h("p", { class: "pre", id: "ticket-content", text: t.content }),
     t.reply ? h("div", { class: "ok-box pre", id: "ticket-reply", text: `答复：${t.reply}` }) : null,
+    attachmentsOf(t) ? attachmentsPanel({ ticket: t, upload, title: "照片和录音" }) : null,
     coUnits(t),
   ];
 }

@@ -2,6 +2,7 @@
 // the caller's earlier tickets and the knowledge base beside the form. Everything works from the keyboard.
 
 import { get, newIdempotencyKey, post } from "/static/common/api.js";
+import { attachmentsOf, attachmentsPanel, staffUpload } from "/static/common/attachments.js";
 import { requireStaff } from "/static/common/auth.js";
 import { $, debounce, h, options, percent, replace, statusBadge, when } from "/static/common/dom.js";
 import { CHANNELS, EMERGENCY_KINDS, LINES, TYPES, URGENCY, categoryOptions } from "/static/common/labels.js";
@@ -194,6 +195,8 @@ function finish(receipt, ticket, message) {
       statusBadge(ticket.status, ticket.status_label)),
     h("p", { text: message }),
     h("p", { class: "muted", text: "请将工单号和查询码告知来电人，可凭此在网上查询办理进度和评价。" }),
+    attachmentsPanel({ ticket: { ...ticket, attachments: attachmentsOf(ticket) || [] },
+      upload: staffUpload(receipt.number), title: "照片和录音" }),
     h("button", { type: "button", class: "primary", id: "next-call", text: "下一通来电 (Alt+N)", onclick: newCall }));
   box.hidden = false;
   $("#next-call").focus();
@@ -335,7 +338,8 @@ async function peek(number) {
       h("div", { class: "muted", text: `${when(t.created_at)} · ${t.township || ""} · ${
         t.lead_department ? t.lead_department.name : "未派单"}` }),
       h("p", { class: "pre", text: t.content }),
-      t.reply ? h("p", { class: "pre", text: `答复：${t.reply}` }) : null);
+      t.reply ? h("p", { class: "pre", text: `答复：${t.reply}` }) : null,
+      attachmentsPanel({ ticket: t, upload: staffUpload(t.number), title: "照片和录音" }));
   } catch (error) {
     replace(box, h("div", { class: "error-box", text: error.detail }));
   }

@@ -3,6 +3,7 @@
 // an unknown number shows, because the API answers both with the same 404.
 
 import { get, post } from "/static/common/api.js";
+import { staffUpload } from "/static/common/attachments.js";
 import { requireStaff } from "/static/common/auth.js";
 import { $, cardMark, h, percent, replace, statusBadge, when } from "/static/common/dom.js";
 import { showError, toast } from "/static/common/notice.js";
@@ -123,7 +124,8 @@ function renderTicket(t) {
   const lead = t.lead_department && staff.department && t.lead_department.id === staff.department.id;
   replace($("#ticket"), ticketHead(t),
     h("div", { class: "ticket-view" },
-      h("section", { class: "panel" }, ticketDetails(t), h("div", { id: "ticket-actions" }, actions(t, lead))),
+      h("section", { class: "panel" }, ticketDetails(t, { upload: staffUpload(t.number) }),
+        h("div", { id: "ticket-actions" }, actions(t, lead))),
       h("section", { class: "panel", "aria-labelledby": "timeline-title" },
         h("h2", { id: "timeline-title", text: "办理过程" }), staffTimeline(t.events || []))));
 }
