@@ -6,6 +6,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from hotline.grid_cells import tickets_of_worker
 from hotline.models import Ticket, TicketCoDepartment
 from hotline.vocabulary import Role
 from hotline.workflow import Actor
@@ -22,7 +23,7 @@ class TicketNotFound(Exception):
 
 
 def visible_tickets(actor: Actor) -> Select[tuple[Ticket]]:
-    """A select of the tickets this actor may see; a handler sees only its department's."""
+    """A select of the tickets this actor may see; a handler sees only its department's, a grid worker its cell's."""
     query = select(Ticket)
     if actor.role == Role.HANDLER:
         co_handled = select(TicketCoDepartment.ticket_id).where(
@@ -31,6 +32,8 @@ def visible_tickets(actor: Actor) -> Select[tuple[Ticket]]:
         query = query.where(
             or_(Ticket.lead_department_id == actor.department_id, Ticket.id.in_(co_handled))
         )
+    elif actor.role == Role.GRID:  # 网格员: the tickets reported from their own cell only
+        query = query.where(Ticket.id.in_(tickets_of_worker(actor.id)))
     return query
 
 

@@ -25,7 +25,7 @@ from hotline.uploads import prepare
 from hotline.vocabulary import Role
 from hotline.workflow import CITIZEN_ACTOR, Actor
 
-UPLOADERS = (Role.OPERATOR, Role.HANDLER, Role.COMMANDER)
+UPLOADERS = (Role.OPERATOR, Role.HANDLER, Role.COMMANDER, Role.GRID)  # a grid worker: own cell's tickets
 READERS = (Role.OPERATOR, Role.HANDLER, Role.COMMANDER, Role.ADMIN, Role.AUDITOR, Role.LEADER)
 MAX_BODY = attachments.largest_upload()
 

@@ -78,6 +78,7 @@ class Action(Labelled):
     APPEAL = "appeal"
     APPEAL_DECISION = "appeal_decision"
     IMPORT = "import"  # a ticket brought in from the county's earlier system (hotline.history), archived at once
+    GRID_CHECK = "grid_check"  # 网格员核查: on the spot after 办结; 未通过 sends it back to the unit (dispatch.grid_check)
 
 
 class Channel(Labelled):
@@ -90,6 +91,7 @@ class Channel(Labelled):
     WEB = "web"
     APP = "app"
     CITY_MANAGEMENT = "city_management"
+    GRID = "grid"  # 网格上报: a grid worker's report from the street (hotline.grid_reports)
     FROM_110 = "from_110"
     FROM_119 = "from_119"
     FROM_120 = "from_120"
@@ -118,6 +120,7 @@ class Role(Labelled):
     ADMIN = "admin"
     AUDITOR = "auditor"
     LEADER = "leader"  # 县领导: reads the county, gives 领导批示, takes no workflow step
+    GRID = "grid_worker"  # 网格员: reports from and checks in one grid cell (hotline.grid_cells), sees only its tickets
 
 
 class Satisfaction(Labelled):
@@ -193,6 +196,7 @@ LABELS: dict[StrEnum, str] = {
     Action.MANUAL_REVIEW: "转人工分拨",
     Action.CORRECT_CATEGORY: "更正分类",
     Action.IMPORT: "历史工单导入",
+    Action.GRID_CHECK: "网格员核查",
     Action.CALLBACK_ATTEMPT: "回访记录",
     Action.CALLBACK_FAILED: "回访失败",
     Action.COMPLAINT_OPENED: "差评待核查",
@@ -209,6 +213,7 @@ LABELS: dict[StrEnum, str] = {
     Channel.WEB: "网站留言",
     Channel.APP: "移动应用",
     Channel.CITY_MANAGEMENT: "数字城管",
+    Channel.GRID: "网格上报",
     Channel.FROM_110: "110转来",
     Channel.FROM_119: "119转来",
     Channel.FROM_120: "120转来",
@@ -228,6 +233,7 @@ LABELS: dict[StrEnum, str] = {
     Role.ADMIN: "管理员",
     Role.AUDITOR: "监察审计",
     Role.LEADER: "县领导",
+    Role.GRID: "网格员",
     Satisfaction.SATISFIED: "满意",
     Satisfaction.BASICALLY: "基本满意",
     Satisfaction.UNSATISFIED: "不满意",

@@ -57,8 +57,8 @@ def _t(sources: set[str] | frozenset[str], target: str | None, *roles: str,
 
 A = Action
 TRANSITIONS: dict[Action, Transition] = {
-    A.RECEIVE: _t({""}, S.RECEIVED, OPERATOR, CITIZEN, SYSTEM),
-    A.SUBMIT: _t({S.RECEIVED}, S.PENDING_DISPATCH, OPERATOR, CITIZEN, SYSTEM),
+    A.RECEIVE: _t({""}, S.RECEIVED, OPERATOR, CITIZEN, SYSTEM, Role.GRID),  # 网格员: a report from the street
+    A.SUBMIT: _t({S.RECEIVED}, S.PENDING_DISPATCH, OPERATOR, CITIZEN, SYSTEM, Role.GRID),
     A.ANSWER: _t({S.RECEIVED, S.PENDING_DISPATCH}, S.CLOSED, OPERATOR, COMMANDER),
     A.TRANSFER: _t({S.RECEIVED, S.PENDING_DISPATCH}, S.TRANSFERRED, OPERATOR, COMMANDER, SYSTEM),
     A.HAND_BACK: _t({S.TRANSFERRED}, S.PENDING_DISPATCH, OPERATOR, COMMANDER),
@@ -84,7 +84,10 @@ TRANSITIONS: dict[Action, Transition] = {
     # 联办: a co-unit's part, while the lead unit still works on it (dispatch.co_handling says which unit may)
     A.CO_REPORT: _t(CLOCK_RUNNING | {S.WAITING_CITIZEN}, None, HANDLER),
     # a photo or recording (hotline.attachments): by whoever may see the ticket, until it is merged or archived
-    A.ATTACH: _t(ANY_STATUS - {S.MERGED, S.ARCHIVED}, None, OPERATOR, HANDLER, COMMANDER, CITIZEN, SYSTEM),
+    A.ATTACH: _t(ANY_STATUS - {S.MERGED, S.ARCHIVED}, None, OPERATOR, HANDLER, COMMANDER, CITIZEN, SYSTEM,
+                 Role.GRID),
+    # 网格员核查 (dispatch.grid_check): 通过 leaves it closed; 未通过 sends it back to the same unit (办理中)
+    A.GRID_CHECK: _t({S.CLOSED}, None, Role.GRID, alternatives=frozenset({S.IN_PROGRESS})),
     # follow-through: cards and supervision leave the status as it is
     A.YELLOW_CARD: _t(CLOCK_RUNNING, None, SYSTEM),
     A.RED_CARD: _t(CLOCK_RUNNING, None, SYSTEM),
@@ -146,7 +149,7 @@ class ActionForbidden(Exception):
 # status: taken through their own endpoints, never offered as a ticket's next step
 OWN_QUEUE = frozenset({A.CALLBACK_ATTEMPT, A.CALLBACK_FAILED, A.COMPLAINT_OPENED, A.COMPLAINT_REVIEW,
                        A.RECTIFICATION, A.APPEAL, A.APPEAL_DECISION, A.INSTRUCT, A.INSTRUCTION_REPLY, A.CO_REPORT,
-                       A.ATTACH})
+                       A.ATTACH, A.GRID_CHECK})
 # what a co-unit's handler may do on a ticket another unit leads (hotline.views offers it these only)
 CO_UNIT_STEPS = (A.CO_REPORT, A.NOTE)
 

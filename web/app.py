@@ -12,8 +12,9 @@ from redis.asyncio import Redis as AsyncRedis
 from command import callback_report_controllers, leadership_controllers, report_controllers
 from command import controllers as command
 from dispatch import controllers as dispatch
+from dispatch import grid_controllers
 from hotline import controllers as hotline
-from hotline import knowledge
+from hotline import grid_admin_controllers, knowledge
 from hotline.client_address import client_address
 from hotline.dependencies import DEPENDENCIES
 from hotline.group_commit import GroupCommit
@@ -58,7 +59,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[health, *ops.ROUTES, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *report_controllers.ROUTES,
                         *callback_report_controllers.ROUTES, *leadership_controllers.ROUTES,
                         *knowledge.ROUTES, *pages.ROUTES, *people_pages.ROUTES,
-                        *county_import.ROUTES, *OPEN311_ROUTES],
+                        *county_import.ROUTES, *OPEN311_ROUTES,
+                        *grid_controllers.ROUTES, *grid_admin_controllers.ROUTES],
         dependencies=DEPENDENCIES,
         on_startup=[group_commit.start, start_versions, *command.ON_STARTUP],
         on_app_init=[jwt_auth.on_app_init],

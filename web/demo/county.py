@@ -94,4 +94,10 @@ STAFF: list[tuple[str, str, str, str | None]] = [
     ("admin", "赵管理", "admin", None),
     ("auditor", "孙监察", "auditor", None),
     ("leader", "王县长", "leader", None),
+    ("grid1", "刘网格", "grid_worker", None),  # 网格员 of GRID_CELLS' first cell
+]
+# 网格 (code, name, township, village, the demo accounts working it)
+GRID_CELLS: list[tuple[str, str, str, str | None, tuple[str, ...]]] = [
+    ("CG-WJ-01", "望江社区第一网格", "城关街道", "望江社区", ("grid1",)),
+    ("CG-WJ-02", "望江社区第二网格", "城关街道", "望江社区", ()),
 ]

@@ -17,6 +17,7 @@ from dispatch.models import CatalogueEntry
 from dispatch.policy import PolicyRules, publish
 from hotline import clock, intake
 from hotline.accounts import actor_of, create_staff
+from hotline.grid_cells import CellRow, upsert_cell
 from hotline.models import Area, Department, Staff, Ticket
 from hotline.schemas import CallCreate, LetterCreate
 from hotline.settings import TIME_ZONE
@@ -27,6 +28,7 @@ from web.demo.county import (
     CATALOGUE,
     DEMO_PASSWORD,
     FALLBACK,
+    GRID_CELLS,
     STAFF,
     TOWNSHIP_FIRST,
     is_rural,
@@ -84,6 +86,8 @@ def seed_reference(session: Session) -> None:
     for code, department in departments.items():
         create_staff(session, f"h_{code}", f"{department.name[:8]}承办员", DEMO_PASSWORD, Role.HANDLER, department.id)
     session.flush()
+    for code, name, township, village, workers in GRID_CELLS:
+        upsert_cell(session, CellRow(code=code, name=name, township=township, village=village, workers=workers))
     seed_knowledge(session)
 
 
