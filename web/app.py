@@ -15,6 +15,7 @@ from dispatch import controllers as dispatch
 from dispatch import grid_controllers
 from hotline import controllers as hotline
 from hotline import grid_admin_controllers, knowledge
+from hotline.city_management import ROUTES as CITY_MANAGEMENT_ROUTES
 from hotline.client_address import client_address
 from hotline.dependencies import DEPENDENCIES
 from hotline.group_commit import GroupCommit
@@ -59,7 +60,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=[health, *ops.ROUTES, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *report_controllers.ROUTES,
                         *callback_report_controllers.ROUTES, *leadership_controllers.ROUTES,
                         *knowledge.ROUTES, *pages.ROUTES, *people_pages.ROUTES,
-                        *county_import.ROUTES, *OPEN311_ROUTES,
+                        *county_import.ROUTES, *OPEN311_ROUTES, *CITY_MANAGEMENT_ROUTES,
                         *grid_controllers.ROUTES, *grid_admin_controllers.ROUTES],
         dependencies=DEPENDENCIES,
         on_startup=[group_commit.start, start_versions, *command.ON_STARTUP],

@@ -13,6 +13,7 @@ from typing import Any
 
 from dispatch.jobs import route
 from dispatch.quiet_hours import hold_until
+from hotline.city_management.callbacks import watch_tickets
 from hotline.jobs import follow_intake, hold_messages_with
 from hotline.logs import configure_logging
 from hotline.privacy import install_log_masking
@@ -31,4 +32,5 @@ def prepare(*, own_logging: bool = True) -> Settings:
     install_log_masking()
     follow_intake(route)  # every new ticket is classified and, when sure, dispatched by a worker
     hold_messages_with(hold_until)  # citizens' SMS wait out the county's quiet hours (dispatch.quiet_hours)
+    watch_tickets()  # a 数字城管 ticket's steps are owed back to its platform (hotline.city_management)
     return get_settings()

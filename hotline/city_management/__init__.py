@@ -4,3 +4,12 @@ A platform holds a key an admin issued; its events become letters of channel 数
 idempotent on the platform's own event id; each status change of such a ticket is owed back to the platform as
 a signed HTTP POST (an outbox row, an RQ job, retries). See docs/city_management.md.
 """
+
+from __future__ import annotations
+
+from typing import Any
+
+from hotline.city_management.admin import CitySystemController
+from hotline.city_management.controllers import CityManagementController
+
+ROUTES: list[Any] = [CityManagementController, CitySystemController]
