@@ -180,3 +180,24 @@ def test_a_handler_attaches_evidence_the_photo_stays_after_signing_and_the_ninth
     ticket = staff("commander").get(f"/api/tickets/{number}").json()
     assert len(ticket["attachments"]) == 9
     assert [a["name"] for a in ticket["attachments"][-2:]] == ["修复后.jpg", "第九张.jpg"]
+
+
+def test_files_too_large_are_refused_with_the_limit_and_nothing_is_added(open_page, staff, tmp_path):
+    operator = staff("operator1")
+    receipt = operator.call("城东农贸市场门口的垃圾好几天没人清运")
+    web = open_page(PHONE)
+    page = web.goto("/citizen#lookup")
+    page.fill("#q-number", receipt["number"])
+    page.fill("#q-code", receipt["query_code"])
+    page.click("#lookup")
+    files = page.locator("#public-files")
+    expect(files.locator(".attachments-empty")).to_have_text("暂无照片或录音")
+    big_photo, huge = tmp_path / "大照片.jpg", tmp_path / "超大.jpg"  # files on disk, as a phone's are
+    big_photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * (11 * 1024 * 1024))  # reads as a JPEG, 11 MB
+    huge.write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * (31 * 1024 * 1024))  # over any upload: the server stops reading
+    files.locator("input[name=attachment]").set_input_files([big_photo, huge])
+    error = files.locator(".attach-error")
+    expect(error).to_contain_text("「大照片.jpg」未上传：图片不能超过 10 MB", timeout=60000)
+    expect(error).to_contain_text("「超大.jpg」未上传：文件过大", timeout=60000)
+    expect(files.locator(".attachment")).to_have_count(0)
+    assert staff("commander").get(f"/api/tickets/{receipt['number']}").json()["attachments"] == []
