@@ -57,7 +57,7 @@ def _owe(session: Session, _flush_context: Any) -> None:
     if not links:
         return
     wanted = {step.department_id for step, _ in moves if step.department_id is not None}
-    names = dict(connection.execute(select(Department.id, Department.name).where(Department.id.in_(wanted)))) \
+    names = dict(connection.execute(select(Department.id, Department.name).where(Department.id.in_(wanted))).all()) \
         if wanted else {}
     moment = now()
     for step, ticket in sorted(moves, key=lambda move: move[0].id):
