@@ -340,3 +340,17 @@ def test_another_platforms_event_answers_as_an_unknown_one(client, admin, platfo
     # a staff sign-in is no platform key
     assert client.get(f"{EVENTS}/{EVENT['event_id']}", headers=operator.headers).status_code == 401
     assert send(client, None, EVENT, **operator.headers).status_code == 401
+
+
+def test_the_admin_list_counts_each_platforms_events(client, admin, platform):
+    send(client, platform["api_key"], EVENT)
+    send(client, platform["api_key"], EVENT)  # a resend is no second event
+    send(client, platform["api_key"], {**EVENT, "event_id": "CG-2"})
+    (listed,) = admin.get(SYSTEMS).json()
+    assert (listed["events_filed"], listed["callbacks_failed"]) == (2, 0)
+    assert listed["last_used_at"] is not None
+    response = admin.client.patch(f"{SYSTEMS}/{platform['id']}", json={"callback_url": "https://cg.example/cb"},
+                                  headers=admin.headers)
+    assert response.status_code == 200 and response.json()["events_filed"] == 2
+    assert admin.client.patch(f"{SYSTEMS}/999999", json={"callback_url": None},
+                              headers=admin.headers).status_code == 404

@@ -79,6 +79,15 @@ def _read(system: CitySystem, filed: int = 0, failed: int = 0) -> dict[str, Any]
             "callbacks_failed": failed}
 
 
+def _counts(session: Session) -> tuple[dict[int, int], dict[int, int]]:
+    """Per platform: events filed, and callbacks given up on (the admin's cue to call the platform)."""
+    filed = dict(session.execute(select(CityEvent.system_id, func.count()).group_by(CityEvent.system_id)).all())
+    failed = dict(session.execute(
+        select(CityEvent.system_id, func.count()).join(CityCallback, CityCallback.city_event_id == CityEvent.id)
+        .where(CityCallback.state == "failed").group_by(CityEvent.system_id)).all())
+    return filed, failed
+
+
 def _found(session: Session, system_id: int) -> CitySystem:
     system = session.get(CitySystem, system_id)
     if system is None:
@@ -97,10 +106,7 @@ class CitySystemController(Controller):
 
     @get("/", sync_to_thread=True, guards=ADMIN_ONLY)
     def list_systems(self, db_session: Session) -> list[SystemRead]:
-        filed = dict(db_session.execute(select(CityEvent.system_id, func.count()).group_by(CityEvent.system_id)).all())
-        failed = dict(db_session.execute(
-            select(CityEvent.system_id, func.count()).join(CityCallback, CityCallback.city_event_id == CityEvent.id)
-            .where(CityCallback.state == "failed").group_by(CityEvent.system_id)).all())
+        filed, failed = _counts(db_session)
         return [SystemRead(**_read(system, filed.get(system.id, 0), failed.get(system.id, 0)))
                 for system in db_session.scalars(select(CitySystem).order_by(CitySystem.id))]
 
@@ -115,7 +121,8 @@ class CitySystemController(Controller):
         system = _found(db_session, system_id)
         system.callback_url = data.callback_url
         db_session.commit()
-        return SystemRead(**_read(system))
+        filed, failed = _counts(db_session)
+        return SystemRead(**_read(system, filed.get(system_id, 0), failed.get(system_id, 0)))
 
     @delete("/{system_id:int}", sync_to_thread=True, guards=ADMIN_ONLY)
     def revoke(self, system_id: SystemId, db_session: Session) -> None:
