@@ -124,7 +124,10 @@ def cell_tickets(session: Session, actor: Actor) -> list[Ticket]:
 
 
 def last_check(session: Session, ticket: Ticket) -> TicketEvent | None:
-    return session.scalars(ticket.events.select().where(TicketEvent.action == Action.GRID_CHECK)
+    """The latest check. A plain select: `ticket.events.select()` already orders by id ascending, which an added
+    descending order would only follow."""
+    return session.scalars(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id,
+                                                     TicketEvent.action == Action.GRID_CHECK)
                            .order_by(TicketEvent.id.desc()).limit(1)).first()
 
 
@@ -159,7 +162,7 @@ def grid_ticket(session: Session, ticket: Ticket, *, full: bool = False) -> Grid
         if check is not None else None,
     )
     if full:
-        events = session.scalars(ticket.events.select().order_by(TicketEvent.id)).all()
+        events = session.scalars(ticket.events.select()).all()  # in id order
         read.timeline = [GridStep(time=e.created_at, text=t) for e in events if (t := step_text(e)) is not None]
         read.attachments = attachments.for_ticket(session, ticket)
     return read

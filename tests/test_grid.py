@@ -207,6 +207,8 @@ def test_check_failed_sends_it_back_to_the_same_unit_with_the_workers_words(logi
     assert number not in callbacks  # nobody calls back about a closure the worker found unfixed
     assert handler.act(number, "reply", {"reply": "坑已填平"}).json()["status"] == "closed"
     assert grid.get(f"/api/grid/tickets/{number}").json()["can_check"]  # the new closure is checked again
+    passed = grid.post(f"/api/grid/tickets/{number}/check", json={"passed": True}).json()
+    assert passed["status"] == "closed" and passed["last_check"]["passed"] is True and not passed["can_check"]
 
 
 def test_unknown_ids_and_bad_checks(grid):

@@ -17,7 +17,7 @@ from litestar.response import File
 from litestar.static_files import create_static_files_router
 
 STATIC = Path(__file__).resolve().parent / "static"
-ASSET_FOLDERS = ("common", "console", "workbench", "commander", "citizen", "admin", "report", "leader")
+ASSET_FOLDERS = ("common", "console", "workbench", "commander", "citizen", "admin", "report", "leader", "grid")
 
 PAGE_POLICY = "; ".join([
     "default-src 'self'",
@@ -86,6 +86,12 @@ def leader_page() -> File:
     return _page("leader")
 
 
+@get(["/grid"], **PAGE)
+def grid_page() -> File:
+    """网格员 (mobile): report an event with photos and the phone's position, follow the cell's tickets, 核查."""
+    return _page("grid")
+
+
 @get(["/citizen"], **PAGE)
 def citizen_page() -> File:
     """群众诉求: write a letter, look a ticket up by number and query code, rate the answer (mobile first)."""
@@ -111,5 +117,5 @@ def _assets(folder: str) -> Any:
 
 
 ROUTES: list[Any] = [console_page, callbacks_page, knowledge_page, workbench_page, commander_page, report_page,
-                     leader_page, citizen_page, admin_page,
+                     leader_page, citizen_page, admin_page, grid_page,
                      *(_assets(folder) for folder in ASSET_FOLDERS)]

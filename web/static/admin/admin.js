@@ -8,11 +8,12 @@ import { $, h, options, replace } from "/static/common/dom.js";
 import { TYPES, categoryOptions } from "/static/common/labels.js";
 import { showError, toast } from "/static/common/notice.js";
 import { loadModels, setupModels } from "/static/admin/models.js";
+import { loadGrid, setupGrid } from "/static/admin/grid.js";
 
 const KINDS = [["bureau", "县直部门"], ["township", "乡镇政府/街道办事处"], ["office", "县政府办"], ["enterprise", "企事业单位"]];
 const ROLES = [["operator", "话务员"], ["handler", "承办人员"], ["commander", "指挥中心"], ["admin", "管理员"],
-  ["auditor", "监察审计"]];
-const VIEWS = ["units", "areas", "catalogue", "staff", "blocked", "import", "models"];
+  ["auditor", "监察审计"], ["grid_worker", "网格员"]];
+const VIEWS = ["units", "areas", "catalogue", "staff", "grid", "blocked", "import", "models"];
 const state = { units: [], areas: [], entries: [], staff: [], blocked: [], categories: [], editing: {} };
 const put = (path, body) => api(path, { method: "PUT", body });
 const remove = (path) => api(path, { method: "DELETE" });
@@ -33,6 +34,7 @@ async function start() {
   $("#blocked-form").addEventListener("submit", saveBlocked);
   $("#import-form").addEventListener("submit", importWorkbook);
   setupModels();
+  setupGrid();
   replace($("#entry-limits"), TYPES.map(([value, label]) => h("div", { class: "field" },
     h("label", { for: `entry-limit-${value}`, text: `${label}时限（工作日）` }),
     h("input", { id: `entry-limit-${value}`, type: "number", min: "0", step: "0.5", placeholder: "按时限政策" }))));
@@ -50,6 +52,7 @@ function show() {
     $(`#nav-${name}`).setAttribute("aria-current", name === view ? "page" : "false");
   }
   if (view === "models") loadModels(); // read afresh each time: a retrain or another admin may have changed it
+  if (view === "grid") loadGrid();
 }
 
 async function calendarWarning() {

@@ -5,7 +5,7 @@ import { $, h, replace } from "./dom.js";
 import { errorBox, showError } from "./notice.js";
 
 const ROLE_NAMES = { operator: "话务员", handler: "承办人员", commander: "指挥中心", admin: "管理员", auditor: "监察审计",
-  leader: "县领导" };
+  leader: "县领导", grid_worker: "网格员" };
 
 /**
  * Run `start(staff)` once someone with one of `roles` is signed in. The login form takes the <main> until then.
