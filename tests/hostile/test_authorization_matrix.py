@@ -23,8 +23,8 @@ import pytest
 from litestar.routes import HTTPRoute, WebSocketRoute
 
 from hotline.redis_conn import get_redis
-from tests.fixtures import clear_tickets
-from tests.hostile.conftest import DEPT_A, DEPT_B, HANDLER_A, HANDLER_B, World, build_world
+from tests.fixtures import clear_tickets, reference_tables_restored
+from tests.hostile.conftest import DEPT_A, DEPT_B, HANDLER_A, HANDLER_B, World, build_world, login
 
 UNKNOWN = "2026112499999"
 UNKNOWN_CODE = "00000000"
@@ -65,6 +65,9 @@ TICKET_ROUTES: dict[tuple[str, str], Any] = {
     # pages: the same shell for any number, the API decides what shows
     ("GET", "/workbench/tickets/{number}"): None,
     ("GET", "/commander/tickets/{number}"): None,
+    # 网格员: their cell's ticket (handlers are refused the role; grid workers below)
+    ("GET", "/api/grid/tickets/{number}"): None,
+    ("POST", "/api/grid/tickets/{number}/check"): {"passed": True},
 }
 # The citizen's routes: number + query code in the body.
 CITIZEN_ROUTES: dict[tuple[str, str], dict[str, Any]] = {
@@ -93,6 +96,7 @@ REFUSED_TO_HANDLERS = {
     ("GET", "/api/leadership/overdue"), ("POST", "/api/supervision/{notice_id}/instructions"),
     ("POST", "/api/complaint-reviews/{review_id}/decision"),
     ("POST", "/api/complaint-reviews/{review_id}/appeal/decision"),
+    ("GET", "/api/grid/me"), ("POST", "/api/grid/reports"), ("GET", "/api/grid/tickets"),  # 网格员 only
 }
 # Department figures: a handler's view is limited to its department (checked in test_measures).
 AGGREGATES = {("GET", "/api/measures"), ("GET", "/metrics")}
@@ -117,7 +121,8 @@ NO_TICKET_DATA_PREFIXES = ("/api/auth/", "/api/reference/", "/api/departments", 
                            "/api/board/device", "/open311/discovery", "/open311/v2/services", "/schema",
                            "/static/", "/health", "/ready", "/board", "/console", "/citizen")
 NO_TICKET_DATA_EXACT = {("GET", "/workbench"), ("GET", "/commander"), ("GET", "/admin"), ("GET", "/open311/v2/{rest}"),
-                        ("GET", "/leader"), ("GET", "/report"), ("WS", "/api/board/ws")}
+                        ("GET", "/leader"), ("GET", "/report"), ("GET", "/grid"),
+                        ("WS", "/api/board/ws")}
 
 
 @pytest.fixture
@@ -323,3 +328,69 @@ def test_own_department_answers_its_notice(world):
     response = _send(world, HANDLER_A, "POST", f"/api/supervision/{world.notices['a']}/response",
                      {"response": "已加快办理"})
     assert response.status_code == 200, response.text
+
+
+# -- 网格员: a grid worker reaches the tickets of their own cell and nothing else ------------------------------------
+
+GRID_A, GRID_B = "grid1", "grid_b"  # the demo's worker of 望江社区第一网格, and one made here for the second cell
+GRID_ROUTES = {("GET", "/api/grid/me"), ("POST", "/api/grid/reports"), ("GET", "/api/grid/tickets")}
+
+
+@pytest.fixture(scope="module")
+def grid_accounts(live_server) -> Iterator[None]:
+    """Set up before the world and torn down after it: the second cell's worker goes with the reference tables."""
+    from hotline.accounts import create_staff
+    from hotline.database import session_scope
+    from hotline.grid_cells import CellRow, upsert_cell
+    from hotline.vocabulary import Role
+    from web.demo.county import DEMO_PASSWORD
+
+    with reference_tables_restored():
+        with session_scope() as session:
+            create_staff(session, GRID_B, "钱网格", DEMO_PASSWORD, Role.GRID, None)
+            session.flush()
+            upsert_cell(session, CellRow(code="CG-WJ-02", name="望江社区第二网格", township="城关街道",
+                                         village="望江社区", workers=(GRID_B,)))
+        yield
+
+
+@pytest.fixture(scope="module")
+def grid_world(grid_accounts, world) -> dict[str, str]:
+    """Each worker's own report, by number."""
+    numbers = {}
+    for worker in (GRID_A, GRID_B):
+        world.tokens[worker] = login(world.base, worker)
+        response = _send(world, worker, "POST", "/api/grid/reports", {"content": f"{worker} 上报：井盖破损"})
+        assert response.status_code == 201, response.text
+        numbers[worker] = response.json()["number"]
+    return numbers
+
+
+@pytest.mark.parametrize("route", sorted(TICKET_ROUTES), ids=lambda r: f"{r[0]} {r[1]}")
+def test_another_cells_ticket_and_any_departments_look_unknown_to_a_grid_worker(world, grid_world, route):
+    method, template = route
+    before = {key: _state(world, c.number) for key, c in world.tickets.items()}
+    other_cell = _state(world, grid_world[GRID_B])
+    for foreign in (grid_world[GRID_B], *(c.number for c in world.tickets.values())):
+        _same_as_unknown(world, GRID_A, method, template, TICKET_ROUTES[route], foreign)
+    _same_as_unknown(world, GRID_B, method, template, TICKET_ROUTES[route], grid_world[GRID_A])
+    assert {key: _state(world, c.number) for key, c in world.tickets.items()} == before
+    assert _state(world, grid_world[GRID_B]) == other_cell
+
+
+def test_a_grid_workers_list_is_their_cells(world, grid_world):
+    for worker in (GRID_A, GRID_B):
+        response = _send(world, worker, "GET", "/api/grid/tickets", None)
+        assert response.status_code == 200, response.text
+        assert _numbers_in(response.text) == {grid_world[worker]}, (worker, response.text)
+    own = _send(world, GRID_A, "GET", f"/api/grid/tickets/{grid_world[GRID_A]}", None)  # the control
+    assert own.status_code == 200 and grid_world[GRID_B] not in own.text
+
+
+@pytest.mark.parametrize("route", sorted((SCOPED_LISTS | REFUSED_TO_HANDLERS) - GRID_ROUTES),
+                         ids=lambda r: f"{r[0]} {r[1]}")
+def test_the_county_lists_refuse_a_grid_worker(world, grid_world, route):
+    method, path = route
+    body = {"text": "路灯坏了"} if path.endswith("suggest") else ({"content": "路灯坏了"} if method == "POST" else None)
+    response = _send(world, GRID_A, method, re.sub(r"\{\w+\}", "1", path) + LIST_QUERIES.get(path, ""), body)
+    assert response.status_code == 403, (path, response.text)
