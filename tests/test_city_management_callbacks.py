@@ -200,3 +200,14 @@ def test_a_revoked_platform_is_told_nothing_more(client, admin, receiver, operat
     work()
     assert receiver.received == []
     assert [row.state for row in rows()] == ["failed"]
+
+
+def test_a_platform_server_that_is_down_is_retried_too(client, admin, operator):
+    from tests.harness import free_port
+
+    platform = issue(admin, callback_url=f"http://127.0.0.1:{free_port()}/cg/callback")  # nothing listens there
+    number = filed(client, platform)
+    operator.act(number, "dispatch", {"category_code": "0107"})
+    work()
+    (row,) = rows()
+    assert (row.state, row.attempts) == ("pending", 1) and "unreachable" in row.last_error
