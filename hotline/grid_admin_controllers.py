@@ -14,7 +14,7 @@ from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from hotline import grid_cells, reference
+from hotline import grid_cells, reference, text
 from hotline.admin_controllers import ADMIN, HANDLERS, conflict, refuse_problems
 from hotline.grid_cells import CellRow, GridCell
 
@@ -61,9 +61,10 @@ def _as_read(cell: GridCell, workers: list) -> CellAdminRead:
 
 
 def _row(code: str, data: CellFields) -> CellRow:
-    names = tuple(dict.fromkeys(name.strip() for name in data.workers if name.strip()))
-    return CellRow(code=code.strip(), name=data.name.strip(), township=data.township.strip(),
-                   village=(data.village or "").strip() or None, workers=names)
+    """Cleaned as every typed text is (no control or invisible characters: a NUL would reach the database)."""
+    names = tuple(dict.fromkeys(name for name in map(text.clean, data.workers) if name))
+    return CellRow(code=text.clean(code), name=text.clean(data.name), township=text.clean(data.township),
+                   village=text.optional(data.village), workers=names)
 
 
 def _cell(session: Session, cell_id: int) -> GridCell:

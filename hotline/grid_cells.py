@@ -9,6 +9,7 @@ Checked here for both the admin API and the county workbook: every problem of a 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
 
 import msgspec
@@ -18,7 +19,7 @@ from sqlalchemy.sql import Select
 
 from hotline.clock import now
 from hotline.models import Area, Base, BigId, Staff
-from hotline.reference import Problem
+from hotline.reference import Changes, Problem
 from hotline.vocabulary import Role
 
 CODE = re.compile(r"[A-Za-z0-9_\-]{1,32}")
@@ -77,27 +78,61 @@ def tickets_of_worker(staff_id: int | None) -> Select[tuple[int]]:
             .where(GridWorker.staff_id == staff_id, GridCell.active.is_(True)))
 
 
-def check_cell(session: Session, row: CellRow, index: int = 0) -> list[Problem]:
-    """Every problem of one cell: its code and name, its place in 行政区划, its workers' accounts."""
+def check_cell(session: Session, row: CellRow) -> list[Problem]:
+    return check_cells(session, [row])
+
+
+def check_cells(session: Session, rows: Sequence[CellRow], *, areas: Mapping[str, Collection[str]] | None = None,
+                workers: Collection[str] = ()) -> list[Problem]:
+    """Every problem of a batch: codes and names, places in 行政区划, workers' accounts, each worker in one cell.
+    `areas` (township → villages) and `workers` (grid workers' usernames): what the same workbook declares."""
     problems: list[Problem] = []
-    if not CODE.fullmatch(row.code):
-        problems.append(Problem(index, "code", "网格编码只能是 1 到 32 位字母、数字、下划线或连字符"))
-    if not row.name or len(row.name) > 64:
-        problems.append(Problem(index, "name", "网格名称不能为空，最长 64 个字"))
-    township = session.scalars(select(Area).where(Area.name == row.township, Area.parent_id.is_(None))).first()
-    if township is None:
-        problems.append(Problem(index, "township", f"乡镇（街道）「{row.township}」不在行政区划中"))
-    elif row.village and session.scalars(select(Area.id).where(
-            Area.parent_id == township.id, Area.name == row.village)).first() is None:
-        problems.append(Problem(index, "village", f"{row.township}没有「{row.village}」这个村（社区）"))
-    found = {s.username: s for s in session.scalars(select(Staff).where(Staff.username.in_(row.workers)))}
-    for username in row.workers:
-        account = found.get(username)
-        if account is None:
-            problems.append(Problem(index, "workers", f"账号「{username}」不存在"))
-        elif account.role != Role.GRID:
-            problems.append(Problem(index, "workers", f"账号「{username}」不是网格员"))
+    declared = areas or {}
+    names = {u for row in rows for u in row.workers}
+    found = {s.username: s.role for s in session.scalars(select(Staff).where(Staff.username.in_(names)))}
+    found |= dict.fromkeys(workers, Role.GRID)
+    codes: set[str] = set()
+    placed: dict[str, str] = {}
+    for index, row in enumerate(rows):
+        if row.code in codes:
+            problems.append(Problem(index, "code", f"网格编码「{row.code}」在本表中重复出现"))
+        codes.add(row.code)
+        if not CODE.fullmatch(row.code):
+            problems.append(Problem(index, "code", "网格编码只能是 1 到 32 位字母、数字、下划线或连字符"))
+        if not row.name or len(row.name) > 64:
+            problems.append(Problem(index, "name", "网格名称不能为空，最长 64 个字"))
+        problems += _place_problems(session, row, index, declared)
+        for username in row.workers:
+            if username not in found:
+                problems.append(Problem(index, "workers", f"账号「{username}」不存在"))
+            elif found[username] != Role.GRID:
+                problems.append(Problem(index, "workers", f"账号「{username}」不是网格员"))
+            elif placed.setdefault(username, row.code) != row.code:
+                problems.append(Problem(index, "workers", f"网格员「{username}」已列在网格「{placed[username]}」，"
+                                                          "每人只负责一个网格"))
     return problems
+
+
+def _place_problems(session: Session, row: CellRow, index: int,
+                    declared: Mapping[str, Collection[str]]) -> list[Problem]:
+    township = session.scalars(select(Area).where(Area.name == row.township, Area.parent_id.is_(None))).first()
+    if township is None and row.township not in declared:
+        return [Problem(index, "township", f"乡镇（街道）「{row.township}」不在行政区划中")]
+    if not row.village or row.village in declared.get(row.township, ()):
+        return []
+    if township is None or session.scalars(select(Area.id).where(
+            Area.parent_id == township.id, Area.name == row.village)).first() is None:
+        return [Problem(index, "village", f"{row.township}没有「{row.village}」这个村（社区）")]
+    return []
+
+
+def upsert_cells(session: Session, rows: Sequence[CellRow]) -> Changes:
+    changes = Changes()
+    for row in rows:
+        existed = session.scalars(select(GridCell.id).where(GridCell.code == row.code)).first() is not None
+        _, changed = upsert_cell(session, row)
+        changes.count(row.code, existed, changed)
+    return changes
 
 
 def upsert_cell(session: Session, row: CellRow) -> tuple[GridCell, bool]:

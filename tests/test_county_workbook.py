@@ -326,7 +326,7 @@ def test_the_template_imports_with_its_example_rows(tmp_path, yunxi):
     path = tmp_path / "模板.xlsx"
     write_template(path)
     book = load_workbook(path)
-    assert book.sheetnames == ["说明", "承办单位", "行政区划", "派单目录", "人员"]
+    assert book.sheetnames == ["说明", "承办单位", "行政区划", "派单目录", "人员", "网格"]
     assert book["承办单位"]["A2"].number_format == "@" and book["派单目录"]["A2"].value == "0101"
     assert any("不会被删除" in (row[0] or "") for row in book["说明"].iter_rows(values_only=True))
     outcome = imported(yunxi, path)
@@ -403,7 +403,7 @@ BAD_ROWS = {
     "unknown type": ([("承办单位", 14, "类型", "国有企业")], [
         ("承办单位", 14, "类型", "未知的类型「国有企业」，应为：县政府办、县直部门、乡镇政府、街道办事处、企事业单位")]),
     "unknown role": ([("人员", 6, "角色", "纪检员")], [
-        ("人员", 6, "角色", "未知的角色「纪检员」，应为：话务员、承办人员、指挥中心、管理员、监察审计、县领导")]),
+        ("人员", 6, "角色", "未知的角色「纪检员」，应为：话务员、承办人员、指挥中心、管理员、监察审计、县领导、网格员")]),
     "username twice": ([("人员", 13, "用户名", "zjj_li"), ("人员", 13, "姓名", "李建军"),
                         ("人员", 13, "角色", "承办人员"), ("人员", 13, "单位编码", "0101")], [
         ("人员", 13, "用户名", "用户名「zjj_li」在本表中重复出现")]),
@@ -455,7 +455,7 @@ def test_a_refused_reimport_leaves_the_first_import_as_it_was(tmp_path, yunxi):
                    ("承办单位", 23, "单位名称", "云溪县退役军人事务局"), ("承办单位", 23, "类型", "县直部门"),
                    ("人员", 6, "角色", "纪检员"))
     assert problems(imported(yunxi, workbook(tmp_path / "bad.xlsx", data))) == [
-        ("人员", 6, "角色", "未知的角色「纪检员」，应为：话务员、承办人员、指挥中心、管理员、监察审计、县领导")]
+        ("人员", 6, "角色", "未知的角色「纪检员」，应为：话务员、承办人员、指挥中心、管理员、监察审计、县领导、网格员")]
     assert county(yunxi) == before
 
 
@@ -568,7 +568,7 @@ def test_the_command_from_the_repository_root(tmp_path):
     bad = run("import", "county", str(workbook(tmp_path / "bad.xlsx", variant(("人员", 6, "角色", "纪检员")))))
     assert bad.returncode == 1
     assert bad.stdout.splitlines()[:3] == ["发现 1 处问题，未写入任何数据：", "工作表\t行\t列\t问题",
-                                           "人员\t6\t角色\t未知的角色「纪检员」，应为：话务员、承办人员、指挥中心、管理员、监察审计、县领导"]
+                                           "人员\t6\t角色\t未知的角色「纪检员」，应为：话务员、承办人员、指挥中心、管理员、监察审计、县领导、网格员"]
 
     shown = run("import", "county", str(template))  # its one new account: the password is on the screen, once
     assert shown.returncode == 0, shown.stderr

@@ -263,6 +263,8 @@ def test_admin_refusals_name_the_field(login, other_cell):
     assert admin.client.put("/api/admin/grid-cells/2147480000", headers=admin.headers,
                             json={"name": "x", "township": "白沙镇"}).status_code == 404
     assert admin.post("/api/admin/grid-cells/2147480000/deactivate").status_code == 404
+    nul = admin.post("/api/admin/grid-cells", json={"code": "N-1", "name": "\u0000", "township": "白沙\u0000镇"})
+    assert nul.status_code == 400 and {e["field"] for e in nul.json()["errors"]} == {"name"}
     assert login("operator1").get("/api/admin/grid-cells").status_code == 403
 
 

@@ -32,8 +32,9 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from dispatch.catalogue import EntryRow, check_entries, upsert_entries
-from hotline import reference, token_versions
+from hotline import grid_cells, reference, token_versions
 from hotline.accounts import hash_password
+from hotline.grid_cells import CellRow
 from hotline.redis_conn import get_redis
 from hotline.reference import UNIT_KINDS, AreaRow, Changes, Problem, StaffRow, UnitRow
 from hotline.vocabulary import Role, TicketType
@@ -57,6 +58,7 @@ class Sheet:
     title: str
     columns: tuple[Column, ...]
     examples: tuple[tuple[Any, ...], ...]
+    optional: bool = False  # a workbook made before the sheet existed still imports without it
 
     def header_of(self, name: str) -> str:
         return next(c.header for c in self.columns if c.field == name)
@@ -93,7 +95,14 @@ STAFF = Sheet("人员", (
     Column("单位编码", "unit_code", "code", False, 12, "承办人员必填（所在单位）；其他角色面向全县，填了也不绑定单位"),
     Column("手机", "phone", "phone", False, 16, "本人手机，供系统给本人发短信；留空则清空"),
 ), (("zhangsan", "张三", "承办人员", "zjj", "13800000003"),))
-SHEETS = (UNITS, AREAS, CATALOGUE, STAFF)
+GRID = Sheet("网格", (
+    Column("网格编码", "code", "code", True, 12, "本县自定，字母、数字、下划线或连字符；导入后是网格的唯一标识"),
+    Column("网格名称", "name", "text", True, 20),
+    Column("乡镇（街道）", "township", "text", True, 16, "须与行政区划表一致"),
+    Column("村（社区）", "village", "text", False, 16, "网格在一个村（社区）内时填写，须是该乡镇的"),
+    Column("网格员用户名", "workers", "codes", False, 20, "人员表中角色为网格员的用户名，可填多个；每人只负责一个网格"),
+), (("CG-DM-01", "东门社区第一网格", "城关镇", "东门社区", None),), optional=True)
+SHEETS = (UNITS, AREAS, CATALOGUE, STAFF, GRID)
 
 GUIDE = (
     "本工作簿一次导入本县 12345 的基础数据：承办单位、行政区划、派单目录和人员。",
@@ -105,6 +114,7 @@ GUIDE = (
     "人员按用户名。系统中已有而本次没有列出的单位、区划、目录和账号不会被删除或停用。",
     "每行就是这条记录的全部内容：留空的列会清空原来的值（例如值班电话、上级单位、时限）。",
     "任何一行有问题，整个工作簿都不写入，并逐条列出问题所在的工作表、行和列。",
+    "「网格」表可以没有（早先的工作簿照样导入）；有则按网格编码更新，列出的网格员从原网格移到本网格。",
     "工单超期升级（默认超期 5 个工作日）报送主办单位的「上级单位」；没有上级单位的，报送时限政策指定的县领导单位（如有）。",
     "新账号的初始密码由导入命令随机生成，只显示一次（或用 --passwords 文件.csv 写入文件），请交给本人；"
     "已有账号的密码不变。",
@@ -125,6 +135,8 @@ class Parsed:
     areas: list[tuple[int, AreaRow]] = field(default_factory=list)
     entries: list[tuple[int, EntryRow]] = field(default_factory=list)
     staff: list[tuple[int, StaffRow]] = field(default_factory=list)
+    cells: list[tuple[int, CellRow]] = field(default_factory=list)
+    with_grid: bool = False  # the optional 网格 sheet is in the workbook
     refused_units: set[str] = field(default_factory=set)  # codes of unit rows refused for a cell: not unknown
     problems: list[RowProblem] = field(default_factory=list)
 
@@ -228,6 +240,8 @@ def _header(value: Any) -> str:
 def _records(workbook: Any, sheet: Sheet, problems: list[RowProblem]) -> Iterable[tuple[int, dict[str, Any], bool]]:
     """Each non-empty row: its number, its values by field, and whether every cell was accepted."""
     if sheet.title not in workbook.sheetnames:
+        if sheet.optional:
+            return
         problems.append(RowProblem(sheet.title, None, None, "缺少这张工作表"))
         return
     rows = workbook[sheet.title].iter_rows(values_only=True)
@@ -278,6 +292,11 @@ def read_workbook(source: str | Path | io.BytesIO) -> Parsed:
             if accepted:
                 parsed.staff.append((number, StaffRow(v["username"], v["display_name"], v["role"], v["unit_code"],
                                                       v["phone"])))
+        parsed.with_grid = GRID.title in workbook.sheetnames
+        for number, v, accepted in _records(workbook, GRID, parsed.problems):
+            if accepted:
+                parsed.cells.append((number, CellRow(v["code"], v["name"], v["township"], v["village"],
+                                                     tuple(v["workers"] or ()))))
     finally:
         workbook.close()
     return parsed
@@ -298,7 +317,17 @@ def check(session: Session, parsed: Parsed) -> list[RowProblem]:
         *_located(CATALOGUE, parsed.entries, check_entries(session, [r for _, r in parsed.entries], units=units,
                                                            townships=townships)),
         *_located(STAFF, parsed.staff, reference.check_staff(session, [r for _, r in parsed.staff], units=units)),
+        *_located(GRID, parsed.cells, grid_cells.check_cells(
+            session, [r for _, r in parsed.cells], areas=_declared_areas(parsed),
+            workers=[r.username for _, r in parsed.staff if r.role == Role.GRID])),
     ]
+
+
+def _declared_areas(parsed: Parsed) -> dict[str, set[str]]:
+    areas: dict[str, set[str]] = {}
+    for _, row in parsed.areas:
+        areas.setdefault(row.township, set()).update([row.village] if row.village else [])
+    return areas
 
 
 def _in_sheet_order(problems: list[RowProblem]) -> list[RowProblem]:
@@ -341,6 +370,8 @@ def import_county(session: Session, source: str | Path | io.BytesIO, *, dry_run:
             CATALOGUE.title: upsert_entries(session, [r for _, r in parsed.entries]),
             STAFF.title: reference.upsert_staff(session, staff, hashes),
         }
+        if parsed.with_grid:
+            outcome.changes[GRID.title] = grid_cells.upsert_cells(session, [r for _, r in parsed.cells])
         if dry_run:
             session.rollback()
         else:
@@ -361,7 +392,7 @@ def report(outcome: Outcome) -> str:
         lines += [f"{p.sheet or '-'}\t{p.row or '-'}\t{p.column or '-'}\t{p.message}" for p in outcome.problems]
         return "\n".join(lines)
     lines = ["试运行（--dry-run）：以下是将要发生的变化，未写入任何数据" if outcome.dry_run else "导入完成"]
-    for sheet in SHEETS:
+    for sheet in (s for s in SHEETS if s.title in outcome.changes):  # an optional sheet left out: not reported
         changes = outcome.changes[sheet.title]
         lines.append(f"{sheet.title}：新增 {len(changes.created)}，更新 {len(changes.updated)}，不变 {changes.unchanged}")
         if changes.created:
