@@ -34,6 +34,7 @@ TEMPLATES: dict[str, str] = {
     "staff_reply_returned": "【审核退回】工单 {number} 的答复经热线审核退回：{reason}。请于 {due} 前重新答复。",
     "staff_escalate": "【升级】工单 {number} 已超期 {days} 个工作日，已报{to}协调督办。",
     "staff_reply_reminder": "【催复】督办单{document}（工单 {number}）要求 {respond_by} 前书面回复，至今未回复，请立即回复。",
+    "staff_hotspot": "【热点预警】{place}「{name}」{days}天内 {size} 件、{callers} 位群众反映，请在指挥调度台研判。",
     "staff_instruction": "【领导批示】工单 {number}：{leader}批示「{text}」，请于 {reply_by} 前报告落实情况。",
 }
 

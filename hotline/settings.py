@@ -97,6 +97,17 @@ class AttachmentSettings:
 
 
 @dataclass(frozen=True)
+class HotspotSettings:
+    """Hotspot mining (docs/hotspots.md). HOTSPOT_WINDOW_DAYS, HOTSPOT_THRESHOLD …"""
+
+    window_days: int = 30  # a ticket joins a cluster that had a ticket within this many days
+    threshold: float = 0.4  # cosine a ticket needs with a cluster's centroid to join it (see the docs' figures)
+    notify_size: int = 5  # a cluster with this many tickets …
+    notify_callers: int = 3  # … from this many different callers is announced to the commander once
+    shown: int = 20  # clusters on the board and the commander's list
+
+
+@dataclass(frozen=True)
 class ThrottleSettings:
     """Abuse limits (docs/threat-model.md), in the `limits` notation: "1/10 minutes;4/day" is both at once."""
 
@@ -170,6 +181,7 @@ class Settings:
     open311: Open311Settings = field(default_factory=Open311Settings)
     gate: GateSettings = field(default_factory=GateSettings)
     attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
+    hotspots: HotspotSettings = field(default_factory=HotspotSettings)
 
     @property
     def is_sqlite(self) -> bool:
@@ -193,6 +205,7 @@ def load_settings() -> Settings:
         open311=read_section(Open311Settings, "OPEN311_"),
         gate=read_section(GateSettings, "GATE_"),
         attachments=read_section(AttachmentSettings, "ATTACHMENT_"),
+        hotspots=read_section(HotspotSettings, "HOTSPOT_"),
     )
 
 

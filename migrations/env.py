@@ -6,7 +6,7 @@ from alembic import context
 
 import command.models  # noqa: F401  - each package's tables register on the shared metadata
 import dispatch.models  # noqa: F401
-import hotline.city_management.models  # noqa: F401
+import hotline.city_management.models
 import hotline.grid_cells
 import hotline.knowledge  # noqa: F401
 import open311.models  # noqa: F401

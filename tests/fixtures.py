@@ -21,7 +21,7 @@ from hotline.database import get_engine, session_scope
 from hotline.redis_conn import get_redis, stop_embedded
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
-TICKET_TABLES = ("city_management_callback", "city_management_event", "ticket_grid", "ticket_attachment", "complaint_review", "callback_task", "reply_review", "personal_data_access", "open311_request",
+TICKET_TABLES = ("city_management_callback", "city_management_event", "hotspot_member", "hotspot_cluster", "ticket_grid", "ticket_attachment", "complaint_review", "callback_task", "reply_review", "personal_data_access", "open311_request",
                  "blocked_phone", "notification", "leader_instruction", "supervision_notice",
                  "routing_correction", "routing_judgment", "ticket_event", "ticket_co_department", "ticket", "daily_counter")
 # Tables the API lets staff change besides the tickets, children first: put back after tests that let an admin

@@ -240,3 +240,13 @@ def empty_database(name: str, directory: Path) -> str:
         connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     return url
+
+
+def run_worker() -> None:
+    """Work the main queue in this process until it is empty (RQ's own worker, burst mode)."""
+    from rq import SimpleWorker
+
+    from hotline.jobs import get_queue
+
+    queue = get_queue()
+    SimpleWorker([queue], connection=queue.connection).work(burst=True)

@@ -8,7 +8,7 @@ from sqlalchemy import inspect
 
 import command.models  # noqa: F401  - every package's tables are part of the metadata
 import dispatch.models  # noqa: F401
-import hotline.city_management.models  # noqa: F401
+import hotline.city_management.models
 import hotline.grid_cells
 import hotline.knowledge  # noqa: F401
 import open311.models  # noqa: F401

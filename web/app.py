@@ -9,7 +9,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.stores.redis import RedisStore
 from redis.asyncio import Redis as AsyncRedis
 
-from command import callback_report_controllers, leadership_controllers, report_controllers
+from command import callback_report_controllers, hotspot_controllers, leadership_controllers, report_controllers
 from command import controllers as command
 from dispatch import controllers as dispatch
 from dispatch import grid_controllers
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     group_commit = GroupCommit()  # intake's calls and letters, written together when they arrive together
     app = Litestar(
         route_handlers=[health, *ops.ROUTES, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *report_controllers.ROUTES,
-                        *callback_report_controllers.ROUTES, *leadership_controllers.ROUTES,
+                        *callback_report_controllers.ROUTES, *leadership_controllers.ROUTES, *hotspot_controllers.ROUTES,
                         *knowledge.ROUTES, *pages.ROUTES, *people_pages.ROUTES,
                         *county_import.ROUTES, *OPEN311_ROUTES, *CITY_MANAGEMENT_ROUTES,
                         *grid_controllers.ROUTES, *grid_admin_controllers.ROUTES],

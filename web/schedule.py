@@ -13,6 +13,7 @@ from croniter import croniter
 from rq.cron import CronJob, CronScheduler
 from rq.utils import now as rq_now
 
+from command.hotspots import SCHEDULE as HOTSPOT_SCHEDULE
 from dispatch.jobs import SCHEDULE as DISPATCH_SCHEDULE
 from dispatch.jobs import TRAINING
 from hotline.city_management.delivery import SCHEDULE as CITY_MANAGEMENT_SCHEDULE
@@ -21,7 +22,7 @@ from hotline.jobs import get_queue, get_training_queue
 from hotline.settings import TIME_ZONE
 from open311.submit import SCHEDULE as OPEN311_SCHEDULE
 
-SCHEDULES = [*HOTLINE_SCHEDULE, *DISPATCH_SCHEDULE, *OPEN311_SCHEDULE, *CITY_MANAGEMENT_SCHEDULE]
+SCHEDULES = [*HOTLINE_SCHEDULE, *DISPATCH_SCHEDULE, *OPEN311_SCHEDULE, *CITY_MANAGEMENT_SCHEDULE, *HOTSPOT_SCHEDULE]
 
 
 class CountyCronJob(CronJob):

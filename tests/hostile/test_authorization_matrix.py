@@ -97,6 +97,9 @@ REFUSED_TO_HANDLERS = {
     ("POST", "/api/complaint-reviews/{review_id}/decision"),
     ("POST", "/api/complaint-reviews/{review_id}/appeal/decision"),
     ("GET", "/api/grid/me"), ("POST", "/api/grid/reports"), ("GET", "/api/grid/tickets"),  # 网格员 only
+    ("GET", "/api/hotspots"), ("GET", "/api/hotspots/history"), ("GET", "/api/hotspots/{cluster_id}"),
+    ("POST", "/api/hotspots/{cluster_id}/merge"), ("POST", "/api/hotspots/{cluster_id}/split"),
+    ("POST", "/api/hotspots/{cluster_id}/supervise"), ("POST", "/api/hotspots/{cluster_id}/merge-tickets"),
 }
 # Department figures: a handler's view is limited to its department (checked in test_measures).
 AGGREGATES = {("GET", "/api/measures"), ("GET", "/metrics")}
