@@ -15,19 +15,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from command import hotspots
-from command.hotspot_mining import Item, heat, mine, place_words, repeats_after_closing, ticket_text
+from command.hotspot_mining import Figures, Item, figures, mine, place_words, ticket_text
 from command.hotspot_mining import name as cluster_name
 from command.hotspot_schemas import (
     HistoryTable,
     HotspotDetail,
     HotspotMergeTickets,
     HotspotRead,
-    HotspotSupervise,
     HotspotTicket,
     MergeRequest,
     Outcome,
     SplitRequest,
 )
+from dispatch.schemas import SuperviseRequest
 from hotline.clock import now
 from hotline.dependencies import roles
 from hotline.models import Ticket
@@ -50,11 +50,15 @@ def _answered() -> Iterator[None]:
         raise HTTPException(status_code=refused.status, detail=refused.message) from None
 
 
+def _figures(f: Figures) -> dict[str, float]:
+    return {"size": f.size, "callers": f.callers, "last_day": f.last_day, "repeats": f.repeats, "heat": f.heat}
+
+
 def _read(r: hotspots.Ranked) -> HotspotRead:
     c = r.cluster
-    return HotspotRead(id=c.id, name=c.name, township=c.township, category_code=c.category_code, size=c.size,
-                       callers=c.callers, last_day=r.last_day, repeats=r.repeats, heat=r.heat, first_at=c.first_at,
-                       last_at=c.last_at, units=r.units, by_hand=c.by_hand, notified_at=c.notified_at)
+    return HotspotRead(id=c.id, name=c.name, township=c.township, category_code=c.category_code,
+                       first_at=c.first_at, last_at=c.last_at, units=r.units, by_hand=c.by_hand,
+                       notified_at=c.notified_at, **_figures(r.figures))
 
 
 def _ticket(ticket: Ticket) -> HotspotTicket:
@@ -104,15 +108,12 @@ class HotspotController(Controller):
         settings = get_settings().hotspots
         clusters = [c for c in mine(items, settings.threshold, timedelta(days=settings.window_days)) if len(c.items) > 1]
         table = []
-        for c in clusters:
-            size, callers = len(c.items), len({i.caller for i in c.items if i.caller})
-            last_day = sum(1 for i in c.items if i.at >= c.last_at - timedelta(days=1))
-            repeats = repeats_after_closing(c.items)
+        for c in clusters:  # "the last 24 hours" of a past cluster: those before its own last ticket
             places = place_words(" ".join(i.places) for i in c.items) or place_words(i.text for i in c.items)
             table.append(HotspotRead(
                 id=None, name=redact(cluster_name(c.centroid, places, c.township)) or "", township=c.township,
-                category_code=c.category, size=size, callers=callers, last_day=last_day, repeats=repeats,
-                heat=heat(size, callers, last_day, repeats), first_at=c.items[0].at, last_at=c.last_at, units=[]))
+                category_code=c.category, first_at=c.items[0].at, last_at=c.last_at, units=[],
+                **_figures(figures(c.items, c.last_at))))
         table.sort(key=lambda h: (-h.heat, h.first_at))
         return HistoryTable(start=start, end=end, tickets=len(items), hotspots=table[:limit])
 
@@ -138,7 +139,7 @@ class HotspotController(Controller):
             return _detail(db_session, new.id)
 
     @post("/{cluster_id:int}/supervise", guards=[roles(Role.COMMANDER)], sync_to_thread=True, status_code=200)
-    def supervise(self, db_session: Session, request: Request, cluster_id: int, data: HotspotSupervise) -> Outcome:
+    def supervise(self, db_session: Session, request: Request, cluster_id: int, data: SuperviseRequest) -> Outcome:
         """督办 each ticket of the cluster whose clock runs; the others are listed with why not."""
         with _answered():
             outcome = hotspots.supervise(db_session, cluster_id, request.user, data.message, data.respond_within_days)

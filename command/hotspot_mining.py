@@ -75,16 +75,23 @@ def name(centroid: Mapping[str, float], places: Sequence[str], township: str | N
     return f"{place} {' '.join(problem)}".strip()[:80] or "未命名热点"
 
 
-def heat(size: int, callers: int, last_day: int, repeats: int) -> float:
+@dataclass(frozen=True)
+class Figures:
+    size: int
+    callers: int
+    last_day: int  # tickets of the 24 hours before ``at``
+    repeats: int  # tickets received after a member was closed (the problem came back)
+    heat: float
+
+
+def figures(items: Sequence[Item], at: datetime) -> Figures:
     """How urgently a cluster wants the commander: each ticket, each different caller, each ticket of the last
-    24 hours twice, each repeat after a member was closed three times (the problem came back)."""
-    return size + callers + 2 * last_day + 3 * repeats
-
-
-def repeats_after_closing(items: Sequence[Item]) -> int:
-    """Members received after an earlier member of the cluster was closed."""
+    24 hours twice, each repeat after closing three times."""
     closes = sorted(i.closed_at for i in items if i.closed_at)
-    return sum(1 for i in items if closes and i.at > closes[0])
+    size, callers = len(items), len({i.caller for i in items if i.caller})
+    last_day = sum(1 for i in items if i.at >= at - timedelta(days=1))
+    repeats = sum(1 for i in items if closes and i.at > closes[0])
+    return Figures(size, callers, last_day, repeats, size + callers + 2 * last_day + 3 * repeats)
 
 
 @dataclass

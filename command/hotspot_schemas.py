@@ -7,8 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from dispatch.schemas import Note, Reason
-from hotline import text
+from dispatch.schemas import Note
 
 Number = Annotated[str, msgspec.Meta(min_length=1, max_length=20)]
 
@@ -57,14 +56,6 @@ class MergeRequest(msgspec.Struct, forbid_unknown_fields=True):
 
 class SplitRequest(msgspec.Struct, forbid_unknown_fields=True):
     numbers: Annotated[list[Number], msgspec.Meta(min_length=1, max_length=500)]
-
-
-class HotspotSupervise(msgspec.Struct, forbid_unknown_fields=True):
-    message: Reason
-    respond_within_days: Annotated[int, msgspec.Meta(ge=1, le=10)] | None = None
-
-    def __post_init__(self) -> None:
-        self.message = text.required(self.message, "督办要求")
 
 
 class HotspotMergeTickets(msgspec.Struct, forbid_unknown_fields=True):

@@ -18,7 +18,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from classifier.hotspot_terms import add, group, subtract, ticket_terms
-from command.hotspot_mining import Item, best, heat, name, place_words, repeats_after_closing, ticket_text
+from command.hotspot_mining import Figures, Item, best, figures, name, place_words, ticket_text
 from command.models import HotspotCluster, HotspotMember
 from dispatch import actions
 from hotline import outbox
@@ -148,34 +148,31 @@ SCHEDULE = [(sweep, "* * * * *")]
 @dataclass(frozen=True)
 class Ranked:
     cluster: HotspotCluster
-    heat: float
-    last_day: int
-    repeats: int
+    figures: Figures
     units: list[str]
 
 
 def ranked(session: Session, at: datetime, limit: int, min_size: int = 2) -> list[Ranked]:
-    """The window's clusters of ``min_size`` or more, hottest first."""
+    """The window's clusters of ``min_size`` or more, hottest first (heat among the ``3 × limit`` largest)."""
     since = at - timedelta(days=get_settings().hotspots.window_days)
     clusters = session.scalars(select(HotspotCluster).where(
         HotspotCluster.state == "active", HotspotCluster.size >= min_size, HotspotCluster.last_at >= since)
         .order_by(HotspotCluster.size.desc(), HotspotCluster.last_at.desc()).limit(limit * 3)).all()
     out = [rank(session, c, at) for c in clusters]
-    out.sort(key=lambda r: (-r.heat, -r.cluster.last_at.timestamp()))
+    out.sort(key=lambda r: (-r.figures.heat, -r.cluster.last_at.timestamp()))
     return out[:limit]
 
 
 def rank(session: Session, cluster: HotspotCluster, at: datetime) -> Ranked:
-    rows = session.execute(select(Ticket.number, Ticket.created_at, Ticket.closed_at, Ticket.lead_department_id)
+    rows = session.execute(select(Ticket.number, Ticket.created_at, Ticket.closed_at, Ticket.caller_phone,
+                                  Ticket.lead_department_id)
                            .join(HotspotMember, HotspotMember.ticket_id == Ticket.id)
                            .where(HotspotMember.cluster_id == cluster.id)).all()
-    items = [Item(key=n, at=created, text="", township=None, category=None, closed_at=closed)
-             for n, created, closed, _ in rows]
-    last_day = sum(1 for i in items if i.at >= at - timedelta(days=1))
-    repeats = repeats_after_closing(items)
-    unit_ids = {d for *_, d in rows if d}
+    items = [Item(key=r.number, at=r.created_at, text="", township=None, category=None, caller=r.caller_phone,
+                  closed_at=r.closed_at) for r in rows]
+    unit_ids = {r.lead_department_id for r in rows if r.lead_department_id}
     units = sorted(session.scalars(select(Department.name).where(Department.id.in_(unit_ids))).all()) if unit_ids else []
-    return Ranked(cluster, heat(cluster.size, cluster.callers, last_day, repeats), last_day, repeats, units)
+    return Ranked(cluster, figures(items, at), units)
 
 
 def members(session: Session, cluster_id: int) -> Sequence[Ticket]:
@@ -251,7 +248,7 @@ def supervise(session: Session, cluster_id: int, commander: Actor, message: str,
     done, skipped = [], {}
     for ticket in members(session, cluster.id):
         if "supervise" not in allowed_actions(ticket.status, commander.role):
-            skipped[ticket.number] = f"状态为「{_status_label(ticket)}」，不能督办"
+            skipped[ticket.number] = f"状态为「{Status(ticket.status).label}」，不能督办"
             continue
         actions.supervise(session, ticket, commander, message, respond_within_days)
         done.append(ticket.number)
@@ -272,7 +269,7 @@ def merge_tickets(session: Session, cluster_id: int, parent_number: str, command
         if ticket.id == parent.id:
             continue
         if "merge" not in allowed_actions(ticket.status, commander.role):
-            skipped[ticket.number] = f"状态为「{_status_label(ticket)}」，不能并单"
+            skipped[ticket.number] = f"状态为「{Status(ticket.status).label}」，不能并单"
             continue
         actions.merge(session, ticket, parent, commander, note or f"热点「{cluster.name}」并单")
         done.append(ticket.number)
@@ -280,6 +277,3 @@ def merge_tickets(session: Session, cluster_id: int, parent_number: str, command
         raise HotspotRefused("热点中没有可并入的工单（都已派出办理、办结或已并单）")
     return Outcome(done, skipped)
 
-
-def _status_label(ticket: Ticket) -> str:
-    return Status(ticket.status).label

@@ -104,7 +104,6 @@ class HotspotSettings:
     threshold: float = 0.4  # cosine a ticket needs with a cluster's centroid to join it (see the docs' figures)
     notify_size: int = 5  # a cluster with this many tickets …
     notify_callers: int = 3  # … from this many different callers is announced to the commander once
-    shown: int = 20  # clusters on the board and the commander's list
 
 
 @dataclass(frozen=True)

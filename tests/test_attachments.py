@@ -209,28 +209,12 @@ def test_bytes_no_row_names_are_swept_after_the_grace_hour(operator):
     assert "t/999999/crashed-before-commit.jpg" not in keys and len(keys) >= 2
 
 
-class _FailingThumbnails:
-    """The store refusing its second write (a full disk, S3 down mid-upload)."""
-
-    def __init__(self, real):
-        self.real, self.writes = real, 0
-
-    def put(self, key, data, content_type):
-        self.writes += 1
-        if self.writes == 2:
-            raise OSError("No space left on device")
-        self.real.put(key, data, content_type)
-
-    def __getattr__(self, name):
-        return getattr(self.real, name)
-
-
 def test_a_store_failure_half_way_leaves_no_row_no_event_and_no_bytes(operator, monkeypatch):
     from hotline import attachments
 
     number = _call(operator)["number"]
     before = _stored()
-    failing = _FailingThumbnails(file_store())
+    failing = s.FailingSecondWrite(file_store())
     monkeypatch.setattr(attachments, "file_store", lambda: failing)
     response = _upload(operator, number, s.phone_photo())
     assert response.status_code == 500

@@ -70,3 +70,19 @@ ZIP_FILE = b"PK\x03\x04" + b"\x00" * 100
 
 def truncated_jpeg() -> bytes:
     return phone_photo()[:600]
+
+
+class FailingSecondWrite:
+    """A file store refusing its second write (the thumbnail): a full disk, or S3 gone mid-upload."""
+
+    def __init__(self, real):
+        self.real, self.writes = real, 0
+
+    def put(self, key, data, content_type):
+        self.writes += 1
+        if self.writes == 2:
+            raise OSError("No space left on device")
+        self.real.put(key, data, content_type)
+
+    def __getattr__(self, name):
+        return getattr(self.real, name)

@@ -188,25 +188,9 @@ def test_in_batch_mode_a_request_with_a_file_is_filed_at_once_and_its_token_name
     assert number and _request(client, number).json()[0]["media_url"].startswith("/api/public/files/")
 
 
-class _FailingStore:
-    """The store's second write (the thumbnail) fails: the disk is full, or S3 is away."""
-
-    def __init__(self, real):
-        self.real, self.writes = real, 0
-
-    def put(self, key, data, content_type):
-        self.writes += 1
-        if self.writes == 2:
-            raise OSError("No space left on device")
-        self.real.put(key, data, content_type)
-
-    def __getattr__(self, name):
-        return getattr(self.real, name)
-
-
 def test_a_store_failure_leaves_no_ticket_no_request_and_no_bytes(client, api_key, monkeypatch):
     before = _counts()
-    failing = _FailingStore(file_store())
+    failing = s.FailingSecondWrite(file_store())
     monkeypatch.setattr(attachments, "file_store", lambda: failing)
     response = _post(client, api_key, s.phone_photo())
     assert response.status_code == 400
