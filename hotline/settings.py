@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 TIME_ZONE = ZoneInfo("Asia/Shanghai")
+BODY_LIMIT = 256 * 1024  # bytes of a request without a file; upload routes set their own, larger limit
 Section = TypeVar("Section")
 _CONVERTERS: dict[str, Any] = {"int": int, "float": float, "str": str, "bool": lambda raw: raw != "0"}
 

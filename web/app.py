@@ -21,7 +21,7 @@ from hotline.dependencies import DEPENDENCIES
 from hotline.group_commit import GroupCommit
 from hotline.logs import make_formatter
 from hotline.redis_conn import redis_url
-from hotline.settings import Settings
+from hotline.settings import BODY_LIMIT, Settings
 from open311 import ROUTES as OPEN311_ROUTES
 from web import county_import, ops, pages, people_pages
 from web.answer_log import log_answer, remember_exception
@@ -69,7 +69,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         stores={"rate_limit": RedisStore(redis, namespace="hotline:ratelimit")},
         exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},  # a service down: 503, not 500
         openapi_config=OpenAPIConfig(title="12345 热线与综合指挥中心 API", version="0.1.0", path="/schema"),
-        request_max_body_size=256 * 1024,
+        request_max_body_size=BODY_LIMIT,
         logging_config=LoggingConfig(log_exceptions="always", formatters={"standard": {"()": make_formatter}},
                                      exception_logging_handler=remember_exception,  # web/answer_log.py
                                      disable_stack_trace=set(OUTAGE_HANDLERS)),  # logged by web/outage.py
