@@ -15,8 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from command import hotspots
-from command.hotspot_mining import Figures, Item, figures, mine, place_words, ticket_text
-from command.hotspot_mining import name as cluster_name
+from command.hotspot_mining import Figures, Item, figures, mine, named, ticket_text
 from command.hotspot_schemas import (
     HistoryTable,
     HotspotDetail,
@@ -65,7 +64,8 @@ def _ticket(ticket: Ticket) -> HotspotTicket:
     summary = redact(ticket.content[:SUMMARY], **known_people(ticket)) or ""
     return HotspotTicket(number=ticket.number, created_at=ticket.created_at, status=ticket.status,
                          status_label=Status(ticket.status).label, category_code=ticket.category_code,
-                         address=redact(ticket.address, **known_people(ticket)), summary=summary)
+                         address=redact(ticket.address, **known_people(ticket)), summary=summary,
+                         unit=ticket.lead_department.name if ticket.lead_department else None)
 
 
 def _detail(session: Session, cluster_id: int) -> HotspotDetail:
@@ -109,9 +109,9 @@ class HotspotController(Controller):
         clusters = [c for c in mine(items, settings.threshold, timedelta(days=settings.window_days)) if len(c.items) > 1]
         table = []
         for c in clusters:  # "the last 24 hours" of a past cluster: those before its own last ticket
-            places = place_words(" ".join(i.places) for i in c.items) or place_words(i.text for i in c.items)
             table.append(HotspotRead(
-                id=None, name=redact(cluster_name(c.centroid, places, c.township)) or "", township=c.township,
+                id=None, name=named(c.centroid, (" ".join(i.places) for i in c.items), (i.text for i in c.items),
+                                    c.township), township=c.township,
                 category_code=c.category, first_at=c.items[0].at, last_at=c.last_at, units=[],
                 **_figures(figures(c.items, c.last_at))))
         table.sort(key=lambda h: (-h.heat, h.first_at))

@@ -6,7 +6,8 @@
 Purity: of the tickets in clusters of two or more, the share that belong to their cluster's majority label (a
 singleton of the set is a label of its own, so a stray ticket pulled into a cluster counts against it).
 Recall: of the tickets of the set's labelled clusters, the share found in the one cluster holding most of their
-label. With ``--real``, each real letter gets a township and a time in the set's month at random (seeded) and its
+label. Names: of the set's labelled clusters, the share whose cluster (the one holding most of their tickets) is
+named by a place that the set's own name (written by hand, e.g. «白沙镇龙潭村 自来水浑浊发黄») contains. With ``--real``, each real letter gets a township and a time in the set's month at random (seeded) and its
 category from the shipped routing model, and is mined together with the set; the figures are still over the set.
 """
 
@@ -24,7 +25,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from classifier.service import ensure_model
-from command.hotspot_mining import Cluster, Item, mine, ticket_text
+from command.hotspot_mining import Cluster, Item, mine, named, ticket_text
 from hotline.settings import get_settings
 
 EVAL_FILE = Path(__file__).resolve().parents[1] / "tests" / "data" / "hotspot_eval.jsonl"
@@ -39,7 +40,8 @@ def load_eval(path: Path = EVAL_FILE) -> tuple[list[Item], dict[str, str]]:
             continue
         items.append(Item(key=row["id"], at=datetime.fromisoformat(row["received_at"]),
                           text=ticket_text(row["title"], row["text"], row["village"], row["address"]),
-                          township=row["township"] or None, category=row["category"] or None, caller=row["caller"]))
+                          township=row["township"] or None, category=row["category"] or None, caller=row["caller"],
+                          places=tuple(p for p in (row["village"], row["address"]) if p)))
         labels[row["id"]] = row["cluster"] or row["id"]
     return items, labels
 
@@ -58,6 +60,31 @@ def score(clusters: Sequence[Cluster], labels: dict[str, str]) -> dict[str, floa
     found = sum(Counter(where[k] for k in keys).most_common(1)[0][1] for keys in members.values())
     return {"purity": pure / in_groups if in_groups else 1.0, "recall": found / labelled,
             "clusters_of_two_or_more": len(grouped), "set_clusters": len(members)}
+
+
+def set_names(path: Path = EVAL_FILE) -> dict[str, str]:
+    """The name the set's author gave each labelled cluster."""
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines())
+    return {row["cluster_def"]: row["name"] for row in rows if "cluster_def" in row}
+
+
+def name_places(clusters: Sequence[Cluster], labels: dict[str, str], names: dict[str, str]) -> dict[str, object]:
+    """Does each labelled cluster's name start with a place its hand-written name holds? The misses, to read."""
+    holding: dict[str, Counter[int]] = defaultdict(Counter)
+    for n, cluster in enumerate(clusters):
+        for item in cluster.items:
+            if item.key in labels and labels[item.key] != item.key:
+                holding[labels[item.key]][n] += 1
+    hits, misses = 0, []
+    for label, counts in sorted(holding.items()):
+        cluster = clusters[counts.most_common(1)[0][0]]
+        ours = named(cluster.centroid, (" ".join(i.places) for i in cluster.items), (i.text for i in cluster.items),
+                     cluster.township)
+        if ours.split()[0] in names[label]:
+            hits += 1
+        else:
+            misses.append(f"{names[label]} ≠ {ours}")
+    return {"names_place_right": hits / len(holding), "name_misses": misses}
 
 
 def shipped_categories(texts: Sequence[str]) -> list[str]:
@@ -88,6 +115,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threshold", type=float, default=get_settings().hotspots.threshold)
     parser.add_argument("--categories", choices=("labelled", "routed", "none"), default="labelled",
                         help="the set's own leaves, the shipped model's first leaf, or no category at all")
+    parser.add_argument("--misses", action="store_true", help="list the clusters whose name misses the place")
     args = parser.parse_args(argv)
     items, labels = load_eval()
     if args.categories == "routed":
@@ -98,6 +126,7 @@ def main(argv: list[str] | None = None) -> None:
     extra = real_items(args.real, items) if args.real else []
     clusters = mine([*items, *extra], args.threshold, window)
     figures = score(clusters, labels)
+    places = name_places(clusters, labels, set_names())
     if extra:
         real = [[i for i in c.items if i.key not in labels] for c in clusters]
         mixed = sum(1 for c in clusters if len(c.items) > 1 and any(i.key in labels for i in c.items)
@@ -105,7 +134,10 @@ def main(argv: list[str] | None = None) -> None:
         figures.update(real_letters=len(extra), real_in_clusters=sum(len(r) for r in real if len(r) > 1),
                        clusters_mixing_set_and_real=mixed)
     print(json.dumps({"threshold": args.threshold, "categories": args.categories, **{k: round(v, 3) if isinstance(v, float) else v
-                                                         for k, v in figures.items()}}, ensure_ascii=False))
+                                                         for k, v in figures.items()},
+                      "names_place_right": round(places["names_place_right"], 3)}, ensure_ascii=False))
+    if args.misses:
+        print("\n".join(places["name_misses"]))
 
 
 if __name__ == "__main__":

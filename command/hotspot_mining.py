@@ -14,12 +14,18 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from classifier.hotspot_terms import add, cosine, group, ticket_terms, words
+from classifier.hotspot_terms import GENERIC, add, cosine, group, ticket_terms, words
+from classifier.segment import STOPWORDS, cut
+from hotline.redaction import redact
 
 # a word naming a place: a housing estate, a road, a village, a school, a market …
-_PLACE = re.compile(r"(小区|花园|苑|府|湾|公寓|大厦|路|街|巷|大道|村|组|镇|乡|广场|公园|桥|市场|中学|小学|学校|幼儿园|医院|车站|KTV)$")
-_SITE = re.compile(r"(小区|花园|苑|府|湾|公寓|大厦|广场|公园|市场|中学|小学|学校|幼儿园|医院|车站|KTV)$")
+_PLACE = re.compile(r"(小区|社区|园|苑|府|湾|公寓|大厦|路|街|街道|巷|大道|村|组|镇|乡|广场|桥|市场|中学|小学|学校|医院|车站|KTV)$")
+_SITE = re.compile(r"(小区|园|苑|府|湾|公寓|大厦|广场|市场|中学|小学|学校|医院|车站|KTV)$")
 _NUMBERED = re.compile(r"^[0-9０-９]")
+_HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+_NOT_A_NAME = frozenset("住在往向和与及跟后前外旁对号栋楼层")  # single characters that end a name read backwards
+GLUE_CHARS = 8  # the longest estate name glued together
+GLUED_ENDING = 4  # 小区, 华府, 菜市场, 中心小学: a place ending jieba keeps whole, glued to the name before it
 NAME_WORDS = 3
 
 
@@ -61,18 +67,56 @@ def best(vector: Mapping[str, float], candidates: Iterable[tuple[int, Mapping[st
 
 
 def place_words(texts: Iterable[str]) -> list[str]:
-    return [w for text in texts for w in words(text) if _PLACE.search(w) and not _NUMBERED.match(w)]
+    """Places named in the texts. jieba cuts an estate it does not know into pieces (丽景小区 → 丽 景 小区, 小区 alone
+    being no name), so a short place ending is glued to the pieces before it, back to the first word that is
+    not part of a name (a road, a stopword, 那个)."""
+    found = []
+    for text in texts:
+        found.extend(w for w in words(text) if _PLACE.search(w) and not _NUMBERED.match(w))
+        found.extend(_glued(cut(text)))
+    return found
+
+
+def _glued(tokens: Sequence[str]) -> list[str]:
+    out = []
+    for i, token in enumerate(tokens):
+        if len(token) > GLUED_ENDING or not _PLACE.search(token):
+            continue
+        start = i
+        while start > 0 and _part_of_name(tokens[start - 1]) and len("".join(tokens[start - 1:i + 1])) <= GLUE_CHARS:
+            start -= 1
+        if start < i:
+            out.append("".join(tokens[start:i + 1]))
+    return out
+
+
+def _part_of_name(token: str) -> bool:
+    if not _HAN.match(token) or token in STOPWORDS or token in GENERIC or _PLACE.search(token):
+        return False
+    return not (len(token) == 1 and token in _NOT_A_NAME)
+
+
+def _narrowness(place: str) -> float:
+    """An estate or a building names a hotspot better than the road it is on, a road better than the 社区 (which
+    every ticket of the town carries in its village field)."""
+    return 2.0 if _SITE.search(place) else 0.5 if place.endswith("社区") else 1.0
 
 
 def name(centroid: Mapping[str, float], places: Sequence[str], township: str | None) -> str:
     """Place + problem, e.g. «丽景小区 搅拌站 噪音 罐车»: the place most members name, the heaviest words."""
     counted = Counter(places)
     # the narrowest place many members name: an estate or a building before the road or the community it is on
-    place = max(counted, key=lambda w: (counted[w] * (2 if _SITE.search(w) else 1), len(w))) if counted \
-        else (township or "")
+    place = max(counted, key=lambda w: (counted[w] * _narrowness(w), len(w))) if counted else (township or "")
     problem = [w for w, _ in sorted(((k, x) for k, x in centroid.items() if k[0] not in "~#"), key=lambda kv: -kv[1])
                if w not in place and place not in w and not _PLACE.search(w)][:NAME_WORDS]
     return f"{place} {' '.join(problem)}".strip()[:80] or "未命名热点"
+
+
+def named(centroid: Mapping[str, float], addresses: Iterable[str], texts: Iterable[str], township: str | None) -> str:
+    """The wall's name: places from the members' village and address as written, else from their text; masked,
+    since it goes on the board."""
+    places = place_words(addresses) or place_words(texts)
+    return redact(name(centroid, places, township)) or ""
 
 
 @dataclass(frozen=True)
