@@ -37,6 +37,7 @@ class HotspotTicket(msgspec.Struct, kw_only=True):
     category_code: str | None
     address: str | None
     summary: str  # the first words of the content, personal data masked
+    unit: str | None = None  # the lead unit it was dispatched to, for the commander's list of a cluster's tickets
 
 
 class HotspotDetail(HotspotRead, kw_only=True):

@@ -9,9 +9,10 @@ import { showError } from "/static/common/notice.js";
 import { actionForm, input, textarea, ticketDetails, ticketHead } from "/static/common/ticket.js";
 import { setupSearch } from "/static/common/search.js";
 import { staffTimeline } from "/static/common/timeline.js";
+import { loadHotspots } from "/static/commander/hotspots.js";
 
-const VIEWS = ["dispatch", "returns", "reviews", "extensions", "supervision", "complaints", "merge", "gate", "search",
-  "ticket"];
+const VIEWS = ["dispatch", "returns", "reviews", "extensions", "supervision", "complaints", "merge", "hotspots", "gate",
+  "search", "ticket"];
 const LINE_OF = { fire: "119", gas_leak: "119", disaster: "119", trapped: "119", traffic: "122", danger: "110",
   crime: "110", medical: "120" };
 const NOTICE_KINDS = { urge: "催办", supervise: "督办", escalate: "升级", manual: "指挥中心督办" };
@@ -68,9 +69,7 @@ function dispatchBody(values) {
 
 function show(view) {
   for (const name of VIEWS) $(`#view-${name}`).hidden = name !== view;
-  for (const name of VIEWS.slice(0, 8)) {
-    $(`#nav-${name}`).setAttribute("aria-current", name === view ? "page" : "false");
-  }
+  for (const name of VIEWS) $(`#nav-${name}`)?.setAttribute("aria-current", name === view ? "page" : "false");
 }
 
 function route() {
@@ -83,7 +82,8 @@ function route() {
   }
   const view = (location.hash || "#dispatch").slice(1);
   const loaders = { dispatch: loadDispatch, returns: loadReturns, reviews: loadReviews, extensions: loadExtensions,
-    supervision: loadSupervision, complaints: loadComplaints, merge: loadMerge, gate: loadGate, search: loadSearch };
+    supervision: loadSupervision, complaints: loadComplaints, merge: loadMerge, gate: loadGate, search: loadSearch,
+    hotspots: () => loadHotspots({ ticketLink, changed: refreshCounts }) };
   const name = loaders[view] ? view : "dispatch";
   show(name);
   loaders[name]();
@@ -101,7 +101,7 @@ function loadSearch() {
 async function refreshCounts() {
   const sources = { dispatch: "/api/queues/manual-dispatch", returns: "/api/queues/returns",
     extensions: "/api/queues/extensions", supervision: "/api/supervision", reviews: "/api/reviews",
-    complaints: "/api/complaint-reviews?status=pending" };
+    complaints: "/api/complaint-reviews?status=pending", hotspots: "/api/hotspots?limit=50" };
   await Promise.all(Object.entries(sources).map(async ([name, path]) => {
     try {
       const items = await get(path);
