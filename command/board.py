@@ -11,6 +11,7 @@ from datetime import datetime, time
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from command.board_hotspots import board_hotspots
 from command.payloads import NOT_HISTORY, SUPERVISION_ACTIONS, Names, label, summarize
 from command.schemas import Board, CardItem, Count, Heat, LatestTicket, Snapshot, SupervisionItem
 from hotline.database import get_session_factory
@@ -159,6 +160,7 @@ def build_board(session: Session, now: datetime, names: Names) -> Board:
         supervision=_supervision(session, names),
         measures=_measures(session, now),
         top_categories=_top_categories(session, month, names),
+        hotspots=board_hotspots(session, now),  # moved by the minute's sweep, not by events: each snapshot reads it
         heat=_heat(session, month, townships_today),
         latest=_latest(session),
     )

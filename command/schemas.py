@@ -109,6 +109,22 @@ class Heat(msgspec.Struct, kw_only=True):
     today: list[int]
 
 
+class HotspotItem(msgspec.Struct, kw_only=True):
+    """A cluster as the wall shows it: its masked name and counts, never a ticket, a caller or a text."""
+
+    id: int
+    name: str
+    township: str | None
+    tickets: int
+    callers: int
+    last_day: int  # tickets of the 24 hours before the snapshot
+    repeats: int  # tickets received after a member was closed
+    heat: float
+    first_at: datetime
+    last_at: datetime
+    units: list[str]  # the lead units the members were dispatched to
+
+
 class Board(msgspec.Struct, kw_only=True):
     day: str  # the Asia/Shanghai date the "today" figures are for
     intake_today: int
@@ -121,6 +137,7 @@ class Board(msgspec.Struct, kw_only=True):
     supervision: list[SupervisionItem]
     measures: dict[str, dict[str, float | None]]
     top_categories: list[Count]
+    hotspots: list[HotspotItem]  # command.board_hotspots: the hottest clusters, hottest first
     heat: Heat
     latest: list[LatestTicket]
 

@@ -35,6 +35,7 @@ export function render(board, ticker) {
       cells[i].textContent = percent(rates[key]);
     });
   }
+  renderHotspots(board);
   renderLatest(board);
   renderCards(board);
   renderSupervision(board);
@@ -52,6 +53,43 @@ function renderLatest(board) {
     return li;
   });
   $("latest").replaceChildren(...items);
+}
+
+const dayFormat = new Intl.DateTimeFormat("zh-CN", { timeZone: TZ, month: "long", day: "numeric" });
+const minuteFormat = new Intl.DateTimeFormat("zh-CN", { timeZone: TZ, hour: "2-digit", minute: "2-digit",
+  hour12: false });
+
+/* «12月7日 14:40–16:10» within a day, else «12月4日–12月7日»: when the calls about it came. */
+export function span(firstAt, lastAt) {
+  const first = new Date(firstAt);
+  const last = new Date(lastAt);
+  const [from, to] = [dayFormat.format(first), dayFormat.format(last)];
+  if (from !== to) return `${from}–${to}`;
+  const [start, end] = [minuteFormat.format(first), minuteFormat.format(last)];
+  return start === end ? `${from} ${start}` : `${from} ${start}–${end}`;
+}
+
+/* The hotspot panel: masked names and counts only (the snapshot carries nothing else about a cluster). */
+function renderHotspots(board) {
+  const items = (board.hotspots || []).map((h, i) => {
+    const li = el("li");
+    li.dataset.hotspot = String(h.id);
+    const meta = el("span", "spot-meta");
+    const part = (label, value, unit) => {
+      meta.append(document.createTextNode(label), el("b", "", value), document.createTextNode(unit));
+    };
+    meta.append(document.createTextNode(`${h.township || "—"} · `));
+    part("", h.tickets, "件 · ");
+    part("", h.callers, "人来电 · ");
+    if (h.last_day > 0) meta.append(el("span", "spot-new", `近24小时 +${h.last_day}`), document.createTextNode(" · "));
+    if (h.repeats > 0) meta.append(el("span", "spot-new", `办结后又来 ${h.repeats}`), document.createTextNode(" · "));
+    meta.append(document.createTextNode(span(h.first_at, h.last_at)));
+    if (h.units.length) meta.append(document.createTextNode(` · ${h.units.join("、")}`));
+    li.append(el("span", "rank", i + 1), el("span", "spot-name", h.name), el("span", "spot-heat", `热度 ${Math.round(h.heat)}`),
+      meta);
+    return li;
+  });
+  $("hotspots").replaceChildren(...(items.length ? items : [el("li", "muted", "暂无热点（两件以上同一问题）")]));
 }
 
 let clockSkew = 0;  // server time minus local time
