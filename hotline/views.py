@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from hotline.access import SEES_PERSONAL_DATA
-from hotline.clock import written
+from hotline.clock import local, written
 from hotline.co_units import CoUnitProgress, overdue
 from hotline.models import Department, Ticket, TicketEvent
 from hotline.privacy import mask_name, mask_phone
@@ -17,6 +17,15 @@ from hotline.redaction import redact, redact_data, stated_names
 from hotline.schemas import CoUnitRead, DepartmentRef, EventRead, PublicEvent, PublicTicket, TicketRead
 from hotline.vocabulary import Channel, Role, Satisfaction, Status, TicketType
 from hotline.workflow import CO_UNIT_STEPS, TRANSITIONS, Actor, action_label, allowed_actions
+
+
+def at(moment: datetime | None) -> datetime | None:
+    """A time as every answer gives it, in Asia/Shanghai (+08:00).
+
+    A row read from the database already is (hotline.models.LocalDateTime); one an action has just written still
+    holds the UTC value it was given, so the answer to that action would say `…Z` where a read says +08:00.
+    """
+    return local(moment) if moment is not None else None
 
 
 def department_ref(department: Department | None) -> DepartmentRef | None:
@@ -50,7 +59,7 @@ def event_read(event: TicketEvent, departments: dict[int, str], *, personal: boo
         department=departments.get(event.department_id) if event.department_id else None,
         note=event.note if personal else redact(event.note, **known),
         data=event.data if personal else redact_data(event.data, **known),  # type: ignore[arg-type]
-        created_at=event.created_at,
+        created_at=at(event.created_at),
     )
 
 
@@ -95,11 +104,11 @@ def ticket_read(
         category_code=ticket.category_code,
         lead_department=department_ref(ticket.lead_department),
         co_departments=[DepartmentRef(id=d.id, name=d.name) for d in ticket.co_departments],
-        created_at=ticket.created_at,
-        dispatched_at=ticket.dispatched_at,
-        sign_deadline=ticket.sign_deadline,
-        due_at=ticket.due_at,
-        closed_at=ticket.closed_at,
+        created_at=at(ticket.created_at),
+        dispatched_at=at(ticket.dispatched_at),
+        sign_deadline=at(ticket.sign_deadline),
+        due_at=at(ticket.due_at),
+        closed_at=at(ticket.closed_at),
         reply=shown(ticket.reply),
         satisfaction=ticket.satisfaction,
         solved=ticket.solved,
@@ -130,8 +139,8 @@ def co_unit_reads(units: list[CoUnitProgress], ticket: Ticket, moment: datetime,
     def shown(text: str | None) -> str | None:
         return text if personal else redact(text, **known)
 
-    return [CoUnitRead(department=DepartmentRef(id=u.department_id, name=u.name), due_at=u.due_at,
-                       reported=u.report is not None, reported_at=u.report.created_at if u.report else None,
+    return [CoUnitRead(department=DepartmentRef(id=u.department_id, name=u.name), due_at=at(u.due_at),
+                       reported=u.report is not None, reported_at=at(u.report.created_at if u.report else None),
                        report=shown(u.report.note) if u.report else None,
                        on_time=u.report.data.get("on_time") if u.report else None,
                        overdue=overdue(u, ticket, moment)) for u in units]
@@ -191,7 +200,7 @@ CITIZEN_STATUS_LABELS = {Status.PENDING_REVIEW: "已答复，审核中"}
 def public_ticket(ticket: Ticket, events: Iterable[TicketEvent]) -> PublicTicket:
     waiting = ticket.status == Status.WAITING_CITIZEN
     timeline = [
-        PublicEvent(time=event.created_at, text=text)
+        PublicEvent(time=at(event.created_at), text=text)
         for event in events
         if (text := public_text(event)) is not None
     ]
@@ -202,13 +211,13 @@ def public_ticket(ticket: Ticket, events: Iterable[TicketEvent]) -> PublicTicket
         title=ticket.title,
         content=ticket.content,
         caller_phone=mask_phone(ticket.caller_phone),
-        created_at=ticket.created_at,
-        due_at=ticket.due_at,
+        created_at=at(ticket.created_at),
+        due_at=at(ticket.due_at),
         reply=None if ticket.status == Status.PENDING_REVIEW else ticket.reply,  # not the answer until approved
         can_rate=ticket.status == Status.CLOSED,
         can_supplement=ticket.status == Status.WAITING_CITIZEN,
         due_text=written(ticket.due_at) if ticket.due_at and ticket.status in PROMISED else None,
-        supplement_due_at=ticket.supplement_due_at if waiting else None,
+        supplement_due_at=at(ticket.supplement_due_at if waiting else None),
         supplement_due_text=written(ticket.supplement_due_at) if waiting and ticket.supplement_due_at else None,
         satisfaction=ticket.satisfaction,
         timeline=timeline,
