@@ -25,6 +25,7 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from command.retry import backoff, retrying
+from hotline.vocabulary import Status
 
 RETRY_MAX = 15.0
 
@@ -91,9 +92,19 @@ def describe_snapshot(frame: dict[str, Any]) -> list[str]:
     return lines
 
 
+def status_label(code: str | None) -> str:
+    """The Chinese word a person reads for a state code (received → 受理); an unknown code is shown as it came."""
+    try:
+        return Status(code).label
+    except ValueError:
+        return code or ""
+
+
 def describe_event(frame: dict[str, Any]) -> str:
     status = frame.get("status_label") or ""
-    moved = f"{frame.get('from_status') or '新'}→{frame.get('to_status')}" if frame.get("to_status") else ""
+    moved = ""
+    if frame.get("to_status") and frame.get("from_status") != frame.get("to_status"):  # a note moves nothing
+        moved = f"{status_label(frame.get('from_status')) or '新'}→{status_label(frame['to_status'])}"
     parts = [f"#{frame['id']}", _time(frame.get("at")), frame["ticket"], frame["action_label"], status, moved,
              frame.get("department") or "", frame.get("township") or ""]
     line = " ".join(p for p in parts if p)
@@ -107,6 +118,7 @@ class Follower:
         self.last = after
         self.events = 0
         self.asked_to_reconnect = False
+        self._shown_snapshot: list[str] | None = None  # the server resends it every BOARD_REFRESH_SECONDS
         self._backoff = backoff(1.0, RETRY_MAX)
         self._retry = retrying((OSError, ConnectionClosed, InvalidStatus, httpx.HTTPError, TimeoutError), self._backoff)
 
@@ -158,8 +170,7 @@ class Follower:
         if kind == "snapshot":
             self.last = frame["last_event_id"]
             if not self.raw:
-                for line in describe_snapshot(frame):
-                    self.say(line)
+                self._show_snapshot(describe_snapshot(frame))
         elif kind == "resumed" and not self.raw:
             self.say(f"== 已续传：补发事件 #{frame['after']} 之后的 {frame['replayed']} 条 ==")
         elif kind == "event":
@@ -170,11 +181,19 @@ class Follower:
             return self.count is not None and self.events >= self.count
         elif kind == "resnapshot":
             self.say(f"== 需要重新取快照（{frame['reason']}）==")
-            self.last, self.asked_to_reconnect = None, True
+            self.last, self.asked_to_reconnect, self._shown_snapshot = None, True, None
         elif kind == "reauth":
             self.say("== 连接到期，重新取通行证续传 ==")
             self.asked_to_reconnect = True
         return False
+
+    def _show_snapshot(self, lines: list[str]) -> None:
+        """A snapshot that says nothing new is not printed again: the server resends the same one on its refresh
+        timer (the first one within seconds of connecting), and a person would read the screen twice."""
+        if lines != self._shown_snapshot:
+            for line in lines:
+                self.say(line)
+            self._shown_snapshot = lines
 
 
 def main(argv: Sequence[str] | None = None) -> int:
