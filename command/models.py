@@ -30,7 +30,12 @@ class HotspotCluster(Base):
     commander's merge or split, which the miner never undoes."""
 
     __tablename__ = "hotspot_cluster"
-    __table_args__ = (Index("ix_hotspot_cluster_township_last_at", "township", "last_at"),)
+    __table_args__ = (
+        # a placement's candidates (command.hotspots.place): township and window, then group and state from the
+        # index itself, so the rows (and their centroids) read are the candidates only
+        Index("ix_hotspot_cluster_township_last_at_category", "township", "last_at", "category_code", "state"),
+        Index("ix_hotspot_cluster_state_size_last_at", "state", "size", "last_at"),  # the list: largest first
+    )
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
     township: Mapped[str | None] = mapped_column(String(32))
