@@ -5,7 +5,6 @@ from __future__ import annotations
 from litestar import Litestar, Request, get
 from litestar.logging import LoggingConfig
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.openapi import OpenAPIConfig
 from litestar.stores.redis import RedisStore
 from redis.asyncio import Redis as AsyncRedis
 
@@ -23,7 +22,7 @@ from hotline.logs import make_formatter
 from hotline.redis_conn import redis_url
 from hotline.settings import BODY_LIMIT, Settings
 from open311 import ROUTES as OPEN311_ROUTES
-from web import county_import, ops, pages, people_pages
+from web import api_docs, county_import, ops, pages, people_pages
 from web.answer_log import log_answer, remember_exception
 from web.auth import make_jwt_auth, start_versions, stop_versions
 from web.errors import EXCEPTION_HANDLERS
@@ -59,7 +58,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=[health, *ops.ROUTES, *hotline.ROUTES, *dispatch.ROUTES, *command.ROUTES, *report_controllers.ROUTES,
                         *callback_report_controllers.ROUTES, *leadership_controllers.ROUTES, *hotspot_controllers.ROUTES,
-                        *knowledge.ROUTES, *pages.ROUTES, *people_pages.ROUTES,
+                        *knowledge.ROUTES, *pages.ROUTES, *people_pages.ROUTES, *api_docs.ROUTES,
                         *county_import.ROUTES, *OPEN311_ROUTES, *CITY_MANAGEMENT_ROUTES,
                         *grid_controllers.ROUTES, *grid_admin_controllers.ROUTES],
         dependencies=DEPENDENCIES,
@@ -68,7 +67,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[rate_limit.middleware],
         stores={"rate_limit": RedisStore(redis, namespace="hotline:ratelimit")},
         exception_handlers={**EXCEPTION_HANDLERS, **OUTAGE_HANDLERS},  # a service down: 503, not 500
-        openapi_config=OpenAPIConfig(title="12345 热线与综合指挥中心 API", version="0.1.0", path="/schema"),
+        openapi_config=api_docs.openapi_config(),  # Swagger UI and Redoc from this server, not a CDN
         request_max_body_size=BODY_LIMIT,
         logging_config=LoggingConfig(log_exceptions="always", formatters={"standard": {"()": make_formatter}},
                                      exception_logging_handler=remember_exception,  # web/answer_log.py
