@@ -58,8 +58,9 @@ _decode = msgspec.json.Decoder(dict[str, float]).decode  # json.loads's floats, 
 # at 100,000 tickets a placement reads ~150 candidate centroids of ~150 terms (docs/hotspots.md «Cost, measured»)
 
 
-def place(session: Session, ticket: Ticket, at: datetime | None = None) -> HotspotMember:
-    """Put one ticket into the most alike live cluster, or start one."""
+def place(session: Session, ticket: Ticket, at: datetime | None = None, *, announce: bool = True) -> HotspotMember:
+    """Put one ticket into the most alike live cluster, or start one. A sweep announces after its whole batch,
+    so the commander's text gives the figures as they are once the minute's tickets are in."""
     settings = get_settings().hotspots
     at = at or now()
     category = _category(ticket)
@@ -87,7 +88,8 @@ def place(session: Session, ticket: Ticket, at: datetime | None = None) -> Hotsp
     cluster.category_code = cluster.category_code or category
     session.flush()
     refresh(session, cluster)
-    _announce_if_emerging(session, cluster, at)
+    if announce:
+        _announce_if_emerging(session, cluster, at)
     return member
 
 
@@ -141,8 +143,11 @@ def sweep(at: datetime | None = None) -> int:
     at = at or now()
     with session_scope() as session:
         tickets = waiting(session, at)
-        for ticket in tickets:
-            place(session, ticket, at)
+        touched = {place(session, ticket, at, announce=False).cluster_id for ticket in tickets}
+        for cluster_id in sorted(touched):
+            cluster = session.get(HotspotCluster, cluster_id)
+            if cluster is not None and cluster.state == "active":
+                _announce_if_emerging(session, cluster, at)
     return len(tickets)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from sqlalchemy import select, update
 
 from command import hotspots
@@ -89,8 +88,6 @@ def test_calls_about_one_problem_at_one_place_gather_and_a_name_says_place_and_p
     assert [t["number"] for t in commander.get(f"/api/hotspots/{lift_spot['id']}").json()["tickets"]] == lift
 
 
-@pytest.mark.xfail(strict=True, reason="issue 21 open: the text is written when the fifth ticket is placed (5 件、4 位), "
-                   "not after the sweep that placed the sixth as well")
 def test_the_commander_is_texted_once_when_a_hotspot_emerges(operator):
     _commander_phone()
     for phone, content in MIXER[:4]:  # four tickets from three callers: not yet (five tickets are needed)
