@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import json
 import os
 import random
@@ -226,14 +225,12 @@ class Miner:
 
 def spot_name(spot: Spot) -> str:
     """What command.hotspots.refresh names it: the latest members' places, the centroid's heaviest words."""
-    from command.hotspot_mining import name, place_words, ticket_text
+    from command.hotspot_mining import named, ticket_text
     from command.hotspots import NAMED_FROM
-    from hotline.redaction import redact
 
     latest = sorted(spot.members, key=lambda r: r.at, reverse=True)[:NAMED_FROM]
-    places = place_words(" ".join(p for p in (r.village, r.address) if p) for r in latest)
-    places = places or place_words(ticket_text(r.title, r.content, r.village, r.address) for r in latest)
-    return redact(name(spot.centroid, places, spot.township)) or ""
+    return named(spot.centroid, (" ".join(p for p in (r.village, r.address) if p) for r in latest),
+                 (ticket_text(r.title, r.content, r.village, r.address) for r in latest), spot.township)
 
 
 # ---- the database --------------------------------------------------------------------------------------------
@@ -269,41 +266,12 @@ def recreate(url: str) -> None:
             session.add(Department(code=f"u{n:02d}", name=unit, kind="bureau"))
 
 
-def _copy_value(value: object) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
 def _insert(table: Any, rows: list[dict[str, Any]]) -> None:
-    """COPY on PostgreSQL, executemany (with the columns' types) on SQLite."""
-    from sqlalchemy import insert
+    from hotline.bulk_load import insert_rows
 
-    from hotline.database import get_engine
-
-    if not rows:
-        return
-    engine = get_engine()
-    if engine.dialect.name == "postgresql":
+    if rows:
         columns = tuple(rows[0])
-        buffer = io.StringIO()
-        for row in rows:
-            buffer.write("\t".join(_copy_value(row[c]) for c in columns) + "\n")
-        raw = engine.raw_connection()
-        try:
-            with raw.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                copy.write(buffer.getvalue())
-            raw.commit()
-        finally:
-            raw.close()
-        return
-    with engine.begin() as connection:
-        for i in range(0, len(rows), 5000):
-            connection.execute(insert(table), rows[i:i + 5000])
+        insert_rows(table.name, columns, (tuple(row[c] for c in columns) for row in rows))
 
 
 def fill(window_rows: Sequence[Row], new_rows: Sequence[Row], miner: Miner, at: datetime,

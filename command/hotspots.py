@@ -20,14 +20,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from classifier.hotspot_terms import add, group, subtract, ticket_terms
-from command.hotspot_mining import Figures, Item, best, figures, name, place_words, ticket_text
+from command.hotspot_mining import Figures, Item, best, figures, named, ticket_text
 from command.models import HotspotCluster, HotspotMember
 from dispatch import actions
 from hotline import outbox
 from hotline.clock import now
 from hotline.database import session_scope
 from hotline.models import Department, Staff, Ticket
-from hotline.redaction import redact
 from hotline.settings import get_settings
 from hotline.vocabulary import Role, Status
 from hotline.workflow import Actor, allowed_actions
@@ -83,7 +82,7 @@ def place(session: Session, ticket: Ticket, at: datetime | None = None, *, annou
     member = HotspotMember(ticket_id=ticket.id, cluster_id=cluster.id, terms=json.dumps(vector, ensure_ascii=False),
                            added_at=at)
     session.add(member)
-    cluster.centroid = json.dumps(add(json.loads(cluster.centroid), vector), ensure_ascii=False)
+    cluster.centroid = json.dumps(add(_decode(cluster.centroid), vector), ensure_ascii=False)
     cluster.township = cluster.township or ticket.township
     cluster.category_code = cluster.category_code or category
     session.flush()
@@ -107,9 +106,8 @@ def refresh(session: Session, cluster: HotspotCluster) -> None:
         select(Ticket.title, Ticket.content, Ticket.village, Ticket.address).join(
             HotspotMember, HotspotMember.ticket_id == Ticket.id).where(HotspotMember.cluster_id == cluster.id)
         .order_by(Ticket.created_at.desc()).limit(NAMED_FROM)).all()
-    places = place_words(" ".join(p for p in (village, address) if p) for _, _, village, address in latest)
-    places = places or place_words(ticket_text(*row) for row in latest)
-    cluster.name = redact(name(json.loads(cluster.centroid), places, cluster.township)) or ""  # it goes on the wall
+    cluster.name = named(_decode(cluster.centroid), (" ".join(p for p in (v, a) if p) for _, _, v, a in latest),
+                         (ticket_text(*row) for row in latest), cluster.township)
 
 
 def _announce_if_emerging(session: Session, cluster: HotspotCluster, at: datetime) -> None:

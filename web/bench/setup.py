@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import io
 import json
 import os
 import random
@@ -23,10 +22,12 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+
+from hotline.bulk_load import insert_rows  # noqa: F401 - the benchmarks call setup.insert_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/bench"
@@ -101,41 +102,6 @@ def migrate_and_seed() -> None:
     with session_scope() as session:
         if session.scalar(select(Department.id).limit(1)) is None:
             seed_reference(session)
-
-
-def insert_rows(table: str, columns: tuple[str, ...], rows: Iterable[tuple[object, ...]]) -> None:
-    """Bulk-load rows (read once) into a table of the database: COPY on PostgreSQL, executemany elsewhere."""
-    from sqlalchemy import text
-
-    from hotline.database import get_engine
-
-    engine = get_engine()
-    if engine.dialect.name != "postgresql":
-        marks = ", ".join(f":{c}" for c in columns)
-        with engine.begin() as connection:
-            connection.execute(text(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"),
-                               [dict(zip(columns, row, strict=True)) for row in rows])
-        return
-    buffer = io.StringIO()
-    for row in rows:
-        buffer.write("\t".join(_copy_value(v) for v in row) + "\n")
-    raw = engine.raw_connection()
-    try:
-        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            copy.write(buffer.getvalue())
-        raw.commit()
-    finally:
-        raw.close()
-
-
-def _copy_value(value: object) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[union-attr]
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
 
 
 def psycopg_url(url: str) -> str:
