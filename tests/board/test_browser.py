@@ -9,6 +9,7 @@ import pytest
 from tests import harness
 from tests.board.conftest import Board
 from tests.board.test_snapshot import _follow_through
+from tests.board.wall import open_wall
 
 HOSTILE = "<img src=x onerror=alert(1)>"
 
@@ -27,17 +28,8 @@ def test_the_wall_display_follows_the_stream_and_never_renders_text_as_html(boar
         assert board.post(f"/api/tickets/{number}/dispatch", {"category_code": "0107"}).status_code == 200
     _follow_through(numbers[0], "red", -timedelta(days=2, hours=3), ["red_card", "urge", "supervise"], escalation=2)
     _follow_through(numbers[1], "yellow", timedelta(hours=5), ["yellow_card"])
-    page = chromium.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    dialogs: list[str] = []
-    errors: list[str] = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-
-    page.goto(board.base + "/board")
-    page.fill("input[name=username]", "commander")
-    page.fill("input[name=password]", "demo12345")
-    page.click("button[name=staff]")
+    wall = open_wall(chromium, board.base)
+    page, dialogs, errors = wall.page, wall.dialogs, wall.errors
     expect(page.locator("#kpi-intake")).to_have_text("3", timeout=15000)
     assert page.text_content("#kpi-open") == "3"
     assert (page.text_content("#kpi-red"), page.text_content("#kpi-yellow")) == ("1", "1")

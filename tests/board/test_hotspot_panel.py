@@ -20,6 +20,7 @@ from hotline.database import session_scope
 from hotline.models import Ticket, TicketEvent
 from tests import harness
 from tests.board.conftest import Board
+from tests.board.wall import open_wall
 
 MIXER = [  # 城关街道 丽景小区 搅拌站夜间噪音 (0303): two callers, the first twice, one of them saying who they are
     ("13900000001", "刘秀英", "来电人反映丽景小区北边围墙外面那个搅拌站，这几天晚上十一点多了还在搞，搅拌机轰轰响，罐车进进出出按喇叭"),
@@ -133,14 +134,8 @@ def test_the_wall_shows_the_hotspot_and_its_count_and_follows_the_sweep(board: B
         _board_call(board, *call)
     assert hotspots.sweep() == 3
     [spot] = take_snapshot(_newest_id(), now(), Names()).board.hotspots
-    page = chromium.new_page(viewport={"width": 1920, "height": 1080}, locale="zh-CN", timezone_id="Asia/Shanghai")
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    page.goto(board.base + "/board")
-    page.fill("input[name=username]", "commander")
-    page.fill("input[name=password]", "demo12345")
-    page.click("button[name=staff]")
+    wall = open_wall(chromium, board.base)
+    page, errors = wall.page, wall.errors
 
     first = page.locator("#hotspots li").first
     expect(first).to_contain_text("3件", timeout=15000)
