@@ -182,6 +182,8 @@ class Settings:
     gate: GateSettings = field(default_factory=GateSettings)
     attachments: AttachmentSettings = field(default_factory=AttachmentSettings)
     hotspots: HotspotSettings = field(default_factory=HotspotSettings)
+    # HOTLINE_DEMO=1, set by `hotline12345 demo` only: the start page may then name the demo accounts
+    demo: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -206,6 +208,7 @@ def load_settings() -> Settings:
         gate=read_section(GateSettings, "GATE_"),
         attachments=read_section(AttachmentSettings, "ATTACHMENT_"),
         hotspots=read_section(HotspotSettings, "HOTSPOT_"),
+        demo=os.environ.get("HOTLINE_DEMO", "") == "1",
     )
 
 

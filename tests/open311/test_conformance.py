@@ -185,6 +185,7 @@ def test_calls_are_listed_without_their_callers(georeport, live_server):
     with httpx.Client(base_url=live_server) as http:
         token = http.post("/api/auth/login", json={"username": "operator1", "password": "demo12345"}).json()
         receipt = http.post("/api/tickets", json=CALL, headers={"Authorization": f"Bearer {token['access_token']}"})
+        assert receipt.status_code == 201, (token, receipt.text)
         number = receipt.json()["number"]
     _, (request,) = georeport.both("GET", f"requests/{number}")
     raw = georeport.http.get(f"{georeport.url}/requests/{number}.xml").text
