@@ -22,6 +22,11 @@ ARTIFACTS = ROOT / "test-artifacts" / "pages"
 PASSWORD = "demo12345"
 DESKTOP = {"width": 1440, "height": 900}
 PHONE = {"width": 390, "height": 844}
+# the sizes issue 22 names: a clerk's screens, a citizen's phones, a command center's walls
+WORKSTATIONS = ({"width": 1366, "height": 768}, {"width": 1920, "height": 1080})
+PHONES = ({"width": 360, "height": 640}, {"width": 390, "height": 844})
+WALLS = ({"width": 1366, "height": 768}, {"width": 1920, "height": 1080}, {"width": 2560, "height": 1440},
+         {"width": 3840, "height": 2160})
 
 
 @pytest.fixture(scope="package")
@@ -80,6 +85,31 @@ class Watched:
     def fits(self, width: int) -> None:
         """Nothing sticks out sideways: the page scrolls only down, never across."""
         assert self.page.evaluate("document.documentElement.scrollWidth") <= width
+
+    def unclipped(self, selector: str) -> None:
+        """Each visible element matching `selector` shows all it holds: nothing hidden behind an overflow that
+        does not scroll, and nothing past the window's right edge. Lists that scroll on purpose are not panels."""
+        clipped = self.page.evaluate(UNCLIPPED_SCRIPT, selector)
+        assert clipped == [], f"clipped: {clipped}"
+
+
+UNCLIPPED_SCRIPT = """(selector) => {
+  const clipped = [];
+  for (const element of document.querySelectorAll(selector)) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;
+    const style = getComputedStyle(element);
+    const scrolls = (value) => value === "auto" || value === "scroll";
+    const name = element.id || element.className || element.tagName;
+    if (!scrolls(style.overflowY) && element.scrollHeight > element.clientHeight + 1)
+      clipped.push(`${name}: ${element.scrollHeight - element.clientHeight}px cut at the bottom`);
+    if (!scrolls(style.overflowX) && element.scrollWidth > element.clientWidth + 1)
+      clipped.push(`${name}: ${element.scrollWidth - element.clientWidth}px cut at the side`);
+    if (box.right > document.documentElement.clientWidth + 1)
+      clipped.push(`${name}: reaches ${Math.round(box.right)}px, past the window`);
+  }
+  return clipped;
+}"""
 
 
 @pytest.fixture
