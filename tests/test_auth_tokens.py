@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
+import jwt
+
 from web.auth import VerifiedOnceToken, _verified
 
 
@@ -39,3 +41,19 @@ def test_an_altered_token_is_refused_after_the_original_was_accepted(app, client
     other_claims = claims[:-2] + ("QQ" if claims[-2:] != "QQ" else "Qg")
     altered = ".".join([head, other_claims, signature])
     assert client.get("/api/tickets/", headers={"Authorization": f"Bearer {altered}"}).status_code == 401
+
+
+def _issued_ahead(app, token: str, seconds: int) -> str:
+    """The same token as a host whose clock runs `seconds` ahead would have signed it."""
+    secret = app.state.jwt_auth.token_secret
+    claims = jwt.decode(token, secret, algorithms=["HS256"], options={"verify_aud": False})
+    return jwt.encode(claims | {"iat": claims["iat"] + seconds, "exp": claims["exp"] + seconds}, secret,
+                      algorithm="HS256")
+
+
+def test_a_token_from_a_clock_a_minute_ahead_is_accepted_but_not_one_from_ten_minutes_ahead(app, client):
+    token = _token(app, 600)
+    ahead = _issued_ahead(app, token, 60)
+    assert client.get("/api/tickets/", headers={"Authorization": f"Bearer {ahead}"}).status_code == 200
+    far_ahead = _issued_ahead(app, token, 600)
+    assert client.get("/api/tickets/", headers={"Authorization": f"Bearer {far_ahead}"}).status_code == 401

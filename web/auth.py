@@ -7,10 +7,11 @@ with 401: the account was deactivated, given a new role or unit, or had its pass
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+import jwt
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.security.jwt import JWTAuth, Token
@@ -43,6 +44,9 @@ PUBLIC_PATHS = [
 ]
 
 
+CLOCK_SKEW = timedelta(minutes=2)  # how far ahead another web host's clock may run (docs/golive.md: NTP)
+
+
 class VerifiedOnceToken(Token):
     """A token's signature and claims are checked the first time a process sees it, its expiry on every request.
 
@@ -51,6 +55,23 @@ class VerifiedOnceToken(Token):
     remembered, keyed by their full text, so a changed byte is a new token and is verified again. The decode
     options are part of the key too, so they must stay hashable (`make_jwt_auth` passes only the defaults).
     """
+
+    def __post_init__(self) -> None:
+        """Litestar refuses a token whose `iat` is later than this process's clock. A token another host signed a
+        second ahead, or one signed just before this machine's clock stepped back, would then fail the first
+        request after sign-in with a 401; up to CLOCK_SKEW ahead counts as issued now."""
+        if isinstance(self.iat, datetime) and self.iat.tzinfo is not None:
+            moment = datetime.now(UTC)
+            if moment < self.iat <= moment + CLOCK_SKEW:
+                self.iat = moment
+        super().__post_init__()
+
+    @classmethod
+    def decode_payload(cls, encoded_token: str, secret: str, algorithms: list[str], issuer: Any = None,
+                       audience: Any = None, options: Any = None) -> Any:
+        """PyJWT's own `iat` check, with the same skew; expiry stays exact (`decode` checks it on every request)."""
+        return jwt.decode(encoded_token, secret, algorithms=algorithms, issuer=issuer, audience=audience,
+                          options=options, leeway=CLOCK_SKEW)
 
     @classmethod
     def decode(cls, encoded_token: str, secret: str, algorithm: str, **options: Any) -> VerifiedOnceToken:
