@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from itertools import pairwise
 
 from sqlalchemy import func, select
 
+from dispatch.jobs import reconcile
+from hotline.clock import now
 from hotline.database import session_scope
 from hotline.models import Area, Department, Staff, Ticket, TicketEvent
-from hotline.vocabulary import Role, Status
+from hotline.vocabulary import Action, Role, Status
 from tests.fixtures import reference_tables_restored
 from web.demo.seed import seed_tickets
 
@@ -41,6 +44,7 @@ def test_seeded_tickets_cover_every_state_with_matching_events():
         with session_scope() as session:
             count = seed_tickets(session, days=4, per_day=30)
         _check_every_state(count)
+        _check_the_desk_on_a_normal_morning()
 
 
 def _check_every_state(count: int) -> None:
@@ -55,6 +59,36 @@ def _check_every_state(count: int) -> None:
             for earlier, later in pairwise(events):
                 assert later.from_status == earlier.to_status
                 assert later.created_at >= earlier.created_at
+
+
+def _waiting() -> dict[str, str]:
+    with session_scope() as session:
+        return dict(session.execute(select(Ticket.number, Ticket.status).where(
+            Ticket.status.in_([Status.RECEIVED, Status.PENDING_DISPATCH]))).all())
+
+
+def _check_the_desk_on_a_normal_morning() -> None:
+    """What the commander meets first: a handful of tickets from the last hours, each with the model's suggestion
+    and the reason a person decides, and none that the next sweep would dispatch by itself in the night."""
+    with session_scope() as session:
+        waiting = list(session.scalars(select(Ticket).where(Ticket.status == Status.PENDING_DISPATCH)))
+        assert 3 <= len(waiting) <= 12
+        for ticket in waiting:
+            assert ticket.suggested_category and ticket.confidence is not None, ticket.number
+            assert ticket.manual_review, ticket.number
+            assert now() - timedelta(hours=4) <= ticket.created_at <= now(), ticket.number
+            why = session.scalars(select(TicketEvent.data).where(TicketEvent.ticket_id == ticket.id,
+                                                                 TicketEvent.action == Action.MANUAL_REVIEW)).all()
+            assert why and why[-1]["reasons"], ticket.number
+        reasons = {r for ticket in waiting for r in session.scalars(select(TicketEvent.data).where(
+            TicketEvent.ticket_id == ticket.id, TicketEvent.action == Action.MANUAL_REVIEW)).one()["reasons"]}
+        assert any("置信度" in r for r in reasons) and "疑似重复件" in reasons
+        recording = session.scalars(select(Ticket).where(Ticket.status == Status.RECEIVED)).all()
+        assert all(now() - timedelta(hours=1) <= t.created_at for t in recording)
+    before = _waiting()
+    outcome = reconcile(older_than=timedelta(0))  # the scheduler's next 5-minute sweep, run at once
+    assert outcome.get("dispatched", 0) == 0
+    assert _waiting() == before
 
 
 def test_openapi_schema_lists_the_api(client):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from classifier.corpus.places import STREETS, TOWNSHIPS
 from classifier.taxonomy import LEAVES
-from dispatch import actions, gate, review
+from dispatch import actions, gate, review, routing
 from dispatch.models import CatalogueEntry
 from dispatch.policy import PolicyRules, publish
 from hotline import clock, intake
@@ -105,8 +105,14 @@ PATHS = [
 
 
 ALL_CHECKS_PASSED = review.Checks(answers_request=True, complete=True, courteous=True, cites_basis=True)
-TODAY_PATHS = ("received", "pending_dispatch", "answered", "pending_sign", "returned", "in_progress", "transferred",
-               "merged")
+TODAY_PATHS = ("answered", "pending_sign", "returned", "in_progress", "transferred", "merged")
+# What waits for a person at the desk, as on a normal morning: calls an operator is still recording, and tickets
+# routing left to the commander (unsure, a likely duplicate, ...), all filed in the last hours. Nothing older is
+# left waiting: a county does not leave tickets undispatched for days.
+WAITING = (("received", 2, (0.1, 0.5)), ("pending_dispatch", 6, (0.3, 3.0)))
+# Calls that say too little for the model to be sure of: the desk's first screen shows that reason too.
+VAGUE = [{"text": "你好，我想问一下上次反映的那个事情现在怎么样了，一直没人联系我。", "label": "1603"},
+         {"text": "我们这边的问题拖了很久了，希望政府重视一下，尽快给个说法。", "label": "1603"}]
 
 
 class _Player:
@@ -127,7 +133,7 @@ class _Player:
     def handler(self, ticket: Ticket) -> Actor:
         return actor_of(self.by_department[ticket.lead_department_id])
 
-    def create(self, message: dict[str, str]) -> Ticket:
+    def create(self, message: dict[str, str], *, letter: bool = True) -> Ticket:
         rng = self.rng
         township = next((t for t in TOWNSHIPS if t in message["text"]), rng.choice(list(TOWNSHIPS)))
         village = next((v for v in TOWNSHIPS[township] if v in message["text"]), rng.choice(TOWNSHIPS[township]))
@@ -135,22 +141,22 @@ class _Player:
         phone = f"{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
         kind = rng.choice([TicketType.CONSULTATION, TicketType.HELP, TicketType.COMPLAINT, TicketType.COMPLAINT,
                            TicketType.SUGGESTION, TicketType.REPORT])
-        if rng.random() < 0.25:
-            letter = LetterCreate(title=message["text"][:18], content=message["text"], phone=phone, name=name,
+        if rng.random() < 0.25 and letter:
+            sent = LetterCreate(title=message["text"][:18], content=message["text"], phone=phone, name=name,
                                   channel=rng.choice([Channel.MAILBOX, Channel.WEB, Channel.APP]), type=kind,
                                   township=township, village=village)
-            return intake.receive_letter(self.session, letter)
+            return intake.receive_letter(self.session, sent)
         call = CallCreate(content=message["text"], caller_name=name, caller_phone=phone, type=kind,
                           channel=rng.choice([Channel.CALL_12345] * 6 + [Channel.CALL_12315, Channel.CALL_12369,
                                                                          Channel.CALL_12333, Channel.CITY_MANAGEMENT]),
                           township=township, village=village, address=f"{township}{rng.choice(STREETS)}附近",
                           urgency=Urgency.URGENT if rng.random() < 0.05 else Urgency.NORMAL)
-        ticket = intake.record_call(self.session, call, self.operator)
-        return ticket
+        return intake.record_call(self.session, call, self.operator)
 
     def play(self, path: str, message: dict[str, str]) -> None:
         s, op, cmd = self.session, self.operator, self.commander
-        ticket = self.create(message)
+        ticket = self.create(message, letter=path != "received")  # a letter is submitted as it arrives
+        routing.classify_ticket(s, ticket)  # as the worker does after intake: the suggestion, flags, duplicates
         if path == "received":
             return
         self.wait(2)
@@ -169,10 +175,12 @@ class _Player:
             return
         if ticket.status == "received":
             apply(s, ticket, Action.SUBMIT, op)
+        routing.route_ticket(s, ticket)  # dispatched by itself when sure and the gate is open, else left to a person
         if path == "pending_dispatch":
             return
-        self.wait(self.rng.uniform(5, 90))
-        actions.dispatch(s, ticket, op, department_id=None, co_department_ids=[], category_code=message["label"])
+        if ticket.status == Status.PENDING_DISPATCH:
+            self.wait(self.rng.uniform(5, 90))
+            actions.dispatch(s, ticket, cmd, department_id=None, co_department_ids=[], category_code=message["label"])
         self.open_numbers.append(ticket.number)
         if path == "pending_sign":
             return
@@ -181,7 +189,8 @@ class _Player:
             actions.return_ticket(s, ticket, self.handler(ticket), "该事项不属于我单位职责，建议转属地乡镇办理")
             return
         actions.sign(s, ticket, self.handler(ticket))
-        self.wait(self.rng.uniform(60, 60 * 20))
+        # an extension is asked for while the time limit still runs (an urgent ticket has two hours)
+        self.wait(self.rng.uniform(5, 15) if path == "extension_pending" else self.rng.uniform(60, 60 * 20))
         if path == "in_progress":
             return
         if path == "extension_pending":
@@ -210,7 +219,7 @@ class _Player:
 
 
 def seed_tickets(session: Session, *, days: int = 4, per_day: int = 30, seed: int = 12345) -> int:
-    """A few days of tickets in every state, with events at realistic past times."""
+    """A few days of tickets in every state, with events at realistic past times, and today's handful waiting."""
     rng = random.Random(seed)
     messages = _messages()
     weights = [w for _, w in PATHS]
@@ -225,10 +234,35 @@ def seed_tickets(session: Session, *, days: int = 4, per_day: int = 30, seed: in
                 path = rng.choices([p for p, _ in PATHS], weights)[0]
                 if day_offset:
                     box[0] = datetime.combine(day, time(8, 30), TIME_ZONE) + timedelta(hours=rng.uniform(0, 9))
+                    path = "in_progress" if path in ("received", "pending_dispatch") else path
                 else:  # today: recent calls whose story is still short enough to end before now
                     box[0] = real_now - timedelta(hours=rng.uniform(3.5, 8))
                     path = path if path in TODAY_PATHS else "in_progress"
                 player.play(path, rng.choice(messages))
                 session.commit()
                 count += 1
+        count += _seed_waiting(session, player, rng, messages, real_now)
+    return count
+
+
+def _seed_waiting(session: Session, player: _Player, rng: random.Random, messages: list[dict[str, str]],
+                  real_now: datetime) -> int:
+    """The last hours' calls still waiting, oldest first; a call the model dispatched by itself is kept (the desk
+    sees only what it left to a person), up to a few tries for each one that waits."""
+    plays = []
+    for path, wanted, (earliest, latest) in WAITING:
+        plays += [(path, wanted, real_now - timedelta(hours=rng.uniform(earliest, latest))) for _ in range(4 * wanted)]
+    plays.sort(key=lambda play: play[2])
+    left = {path: wanted for path, wanted, _ in WAITING}
+    vague = list(VAGUE)
+    count = 0
+    for path, _, at in plays:
+        if not left[path]:
+            continue
+        player.box[0] = at
+        player.play(path, vague.pop() if vague and path == "pending_dispatch" else rng.choice(messages))
+        session.commit()
+        count += 1
+        waiting = session.scalar(select(Ticket.status).order_by(Ticket.id.desc()).limit(1)) == path
+        left[path] -= waiting
     return count
