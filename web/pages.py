@@ -16,6 +16,8 @@ from litestar.exceptions import NotFoundException
 from litestar.response import File
 from litestar.static_files import create_static_files_router
 
+from web.start_page import start_page
+
 STATIC = Path(__file__).resolve().parent / "static"
 CHART_LIBRARY = ("plotly", "package_data/plotly.min.js")  # plotly.js, shipped inside the `plotly` wheel
 LONG_CACHE = {"Cache-Control": "public, max-age=86400"}
@@ -61,6 +63,9 @@ def chart_library() -> File:
 
 
 ROUTES: list[Any] = [
+    start_page,
+    create_static_files_router(path="/static/start", directories=[STATIC / "start"], opt={"public": True},
+                               include_in_schema=False, name="start-static"),
     board_page,
     chart_library,
     create_static_files_router(path="/static/board", directories=[STATIC / "board"], opt={"public": True},

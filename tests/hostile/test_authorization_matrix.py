@@ -123,7 +123,7 @@ CREATES_ONLY = {("POST", "/api/public/letters")}
 NO_TICKET_DATA_PREFIXES = ("/api/auth/", "/api/reference/", "/api/departments", "/api/admin/", "/api/knowledge/",
                            "/api/board/device", "/open311/discovery", "/open311/v2/services", "/schema",
                            "/static/", "/health", "/ready", "/board", "/console", "/citizen")
-NO_TICKET_DATA_EXACT = {("GET", "/workbench"), ("GET", "/commander"), ("GET", "/admin"), ("GET", "/open311/v2/{rest}"),
+NO_TICKET_DATA_EXACT = {("GET", "/"), ("GET", "/workbench"), ("GET", "/commander"), ("GET", "/admin"), ("GET", "/open311/v2/{rest}"),
                         ("GET", "/leader"), ("GET", "/report"), ("GET", "/grid"),
                         ("WS", "/api/board/ws")}
 
