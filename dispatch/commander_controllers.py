@@ -41,6 +41,21 @@ def _manual_reasons(session: Session, ticket_ids: list[int]) -> dict[int, str]:
     return {ticket_id: "；".join((data or {}).get("reasons", [])) for ticket_id, data in events}
 
 
+def _duplicate_targets(session: Session, ticket_ids: list[int]) -> dict[int, str]:
+    """For each ticket routing took for a likely duplicate, the number of the open ticket it is most like (its
+    last 疑似重复 proposal): the commander merges into it without looking the number up."""
+    if not ticket_ids:
+        return {}
+    events = session.execute(select(TicketEvent.ticket_id, TicketEvent.data)
+                             .where(TicketEvent.ticket_id.in_(ticket_ids), TicketEvent.action == Action.PROPOSE_MERGE)
+                             .order_by(TicketEvent.id))
+    best = {}
+    for ticket_id, data in events:
+        if candidates := (data or {}).get("candidates"):
+            best[ticket_id] = max(candidates, key=lambda c: c.get("score", 0))["number"]
+    return best
+
+
 def notice_read(session: Session, notice: SupervisionNotice, *, personal: bool = True) -> NoticeRead:
     """A supervision notice; for the auditor its message and the department's response are redacted."""
     department = session.get(Department, notice.department_id) if notice.department_id else None
@@ -65,8 +80,9 @@ class QueueController(Controller):
         """待人工分拨: tickets the classifier was unsure of first, then anything else awaiting dispatch."""
         rows = list(db_session.scalars(select(Ticket).where(Ticket.status == Status.PENDING_DISPATCH)
                                        .order_by(Ticket.manual_review.desc(), Ticket.created_at).limit(500)))
-        why = _manual_reasons(db_session, [t.id for t in rows if t.manual_review])
-        return [_item(t, reason=why.get(t.id)) for t in rows]
+        flagged = [t.id for t in rows if t.manual_review]
+        why, like = _manual_reasons(db_session, flagged), _duplicate_targets(db_session, flagged)
+        return [_item(t, reason=why.get(t.id), duplicate_of=like.get(t.id)) for t in rows]
 
     @get("/returns", sync_to_thread=True, guards=[roles(COMMANDER, LEADER)])
     def returns(self, db_session: Session) -> list[QueueItem]:

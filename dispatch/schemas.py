@@ -178,6 +178,7 @@ class QueueItem(msgspec.Struct):
     emergency_kind: str | None
     reason: str | None = None
     extension_days: int | None = None
+    duplicate_of: str | None = None  # 待人工分拨: the open ticket routing found this one most like (疑似重复件)
 
 
 class PolicyRead(msgspec.Struct):
