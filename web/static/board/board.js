@@ -169,6 +169,7 @@ function scheduleRender() {
 
 document.addEventListener("DOMContentLoaded", () => {
   $("login-form").addEventListener("submit", onLogin);
+  window.addEventListener("resize", scheduleRender);  // a new wall size: fonts, charts and rows that fit
   setInterval(tickCountdowns, 1000);
   tickCountdowns();
   if (!credentials.jwt && !credentials.device) showLogin("");

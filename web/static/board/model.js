@@ -40,6 +40,7 @@ export function apply(board, event) {
     board.latest.unshift({ ticket: event.ticket, at: event.at, channel_label: event.channel_label,
       type: event.ticket_type, type_label: event.ticket_type_label, urgency: event.urgency, township: event.township,
       status: event.to_status, status_label: event.status_label, summary: event.summary || "", fresh: true });
+    board.latest.sort((a, b) => new Date(b.at) - new Date(a.at));  // newest filed first, whatever came in late
     board.latest.length = Math.min(board.latest.length, LATEST_MAX);
   }
   if (event.from_status && OPEN.has(event.from_status)) bump(board.open_by_status, event.from_status, -1);

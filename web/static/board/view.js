@@ -18,6 +18,45 @@ function el(tag, className, text) {
   return node;
 }
 
+/* Pixels of 1rem: the root font follows the wall's size (board.css), and so do the charts' fonts and margins. */
+function px(n) {
+  return Math.round(n * (parseFloat(getComputedStyle(document.documentElement).fontSize) || 16) / 16);
+}
+
+const stampFormat = new Intl.DateTimeFormat("en-CA", { timeZone: TZ, month: "2-digit", day: "2-digit",
+  hour: "2-digit", minute: "2-digit", hour12: false });
+
+/* «12-07 14:05», Beijing time: when a ticket was filed, readable without the year. */
+export function stamp(iso) {
+  const parts = Object.fromEntries(stampFormat.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.month}-${parts.day} ${parts.hour === "24" ? "00" : parts.hour}:${parts.minute}`;
+}
+
+/* Drop the last rows until every row left is whole inside the list: a wall never shows half a row. */
+export function fitRows(list) {
+  const style = getComputedStyle(list);
+  const bottom = list.getBoundingClientRect().bottom - parseFloat(style.paddingBottom || "0");
+  while (list.children.length > 1 && list.lastElementChild.getBoundingClientRect().bottom > bottom + 0.5) {
+    list.lastElementChild.remove();
+  }
+}
+
+/* The ticker: as many whole items as the line holds. */
+function fitAcross(list) {
+  const right = list.getBoundingClientRect().right;
+  while (list.children.length > 1 && list.lastElementChild.getBoundingClientRect().right > right + 0.5) {
+    list.lastElementChild.remove();
+  }
+}
+
+/* A whole-number step for a count axis: 1, 2, 5, 10, 20, ... with about five lines. */
+export function countStep(max) {
+  const rough = Math.max(1, max / 5);
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= rough);
+  return Math.max(1, Math.round(step));
+}
+
 function percent(value) {
   return value === null || value === undefined ? "—" : `${(value * 100).toFixed(1)}%`;
 }
@@ -44,15 +83,17 @@ export function render(board, ticker) {
 }
 
 function renderLatest(board) {
-  const items = board.latest.map((t) => {
+  const newest = board.latest.slice().sort((a, b) => new Date(b.at) - new Date(a.at));
+  const items = newest.map((t) => {
     const li = el("li", t.fresh ? "fresh" : "");
-    li.append(el("span", "muted", timeFormat.format(new Date(t.at))), el("span", "number", t.ticket),
+    li.append(el("span", "muted when", stamp(t.at)), el("span", "number", t.ticket),
       el("span", t.urgency === "urgent" ? "tag urgent" : "tag", t.type_label), el("span", "muted", t.township || "—"),
       el("span", "text", t.summary), el("span", "tag", t.status_label));
     delete t.fresh;
     return li;
   });
   $("latest").replaceChildren(...items);
+  fitRows($("latest"));
 }
 
 const dayFormat = new Intl.DateTimeFormat("zh-CN", { timeZone: TZ, month: "long", day: "numeric" });
@@ -90,6 +131,7 @@ function renderHotspots(board) {
     return li;
   });
   $("hotspots").replaceChildren(...(items.length ? items : [el("li", "muted", "暂无热点（两件以上同一问题）")]));
+  fitRows($("hotspots"));
 }
 
 let clockSkew = 0;  // server time minus local time
@@ -118,6 +160,7 @@ function renderCards(board) {
     return li;
   });
   $("cards").replaceChildren(...(items.length ? items : [el("li", "muted", "暂无黄牌、红牌工单")]));
+  fitRows($("cards"));
 }
 
 export function tickCountdowns() {
@@ -134,12 +177,13 @@ export function tickCountdowns() {
 function renderSupervision(board) {
   const items = board.supervision.map((s) => {
     const li = el("li");
-    li.append(el("span", "muted", timeFormat.format(new Date(s.at))),
+    li.append(el("span", "muted when", stamp(s.at)),
       el("span", s.action === "escalate" ? "tag urgent" : "tag", s.action_label), el("span", "number", s.ticket),
       el("span", "text", s.department || ""));
     return li;
   });
   $("supervision").replaceChildren(...(items.length ? items : [el("li", "muted", "暂无督办")]));
+  fitRows($("supervision"));
 }
 
 function renderTicker(ticker) {
@@ -147,6 +191,7 @@ function renderTicker(ticker) {
     `${timeFormat.format(new Date(e.at))} ${e.ticket} ${e.action_label}${e.department ? " · " + e.department : ""}` +
     (e.summary ? ` · ${e.summary}` : "")));
   $("ticker").replaceChildren(...items);
+  fitAcross($("ticker"));
 }
 
 const BASE_LAYOUT = {
@@ -158,7 +203,9 @@ const BASE_LAYOUT = {
 const CONFIG = { displayModeBar: false, staticPlot: true, responsive: true };
 
 function layout(extra) {
-  return { ...BASE_LAYOUT, ...extra, xaxis: { ...BASE_LAYOUT.xaxis, ...(extra.xaxis || {}) },
+  const base = { ...BASE_LAYOUT, font: { ...BASE_LAYOUT.font, size: px(15) },
+    margin: { l: px(48), r: px(16), t: px(8), b: px(36) } };
+  return { ...base, ...extra, xaxis: { ...BASE_LAYOUT.xaxis, ...(extra.xaxis || {}) },
     yaxis: { ...BASE_LAYOUT.yaxis, ...(extra.yaxis || {}) } };
 }
 
@@ -169,7 +216,7 @@ function draw(id, data, extra) {
 
 function empty(id) {
   draw(id, [], { xaxis: { visible: false }, yaxis: { visible: false }, annotations: [{ text: "暂无数据",
-    showarrow: false, font: { size: 18, color: "#7d9cc4" }, xref: "paper", yref: "paper", x: 0.5, y: 0.5 }] });
+    showarrow: false, font: { size: px(18), color: "#7d9cc4" }, xref: "paper", yref: "paper", x: 0.5, y: 0.5 }] });
 }
 
 function horizontal(id, counts, color, left) {
@@ -178,27 +225,28 @@ function horizontal(id, counts, color, left) {
   const slots = Math.max(rows.length, 7);  // a lone bar stays a bar, at the top
   draw(id, [{ type: "bar", orientation: "h", x: rows.map((c) => c.count), y: rows.map((c) => plain(c.label)),
     marker: { color }, text: rows.map((c) => String(c.count)), textposition: "outside", cliponaxis: false }],
-  { margin: { l: left, r: 40, t: 6, b: 6 }, xaxis: { visible: false, rangemode: "tozero" },
+  { margin: { l: px(left), r: px(40), t: px(6), b: px(6) }, xaxis: { visible: false, rangemode: "tozero" },
     yaxis: { automargin: false, range: [rows.length - slots - 0.5, rows.length - 0.5], tickmode: "linear", dtick: 1,
-      tickfont: { size: rows.length > 8 ? 13 : 15 } } });
+      tickfont: { size: px(rows.length > 8 ? 13 : 15) } } });
 }
 
 function renderCharts(board) {
   const channels = board.intake_by_channel.filter((c) => c.count > 0);
   if (!channels.length) empty("chart-channel");
   else draw("chart-channel", [{ type: "pie", hole: 0.55, sort: false, labels: channels.map((c) => plain(c.label)),
-    values: channels.map((c) => c.count), textinfo: "value", textfont: { size: 16 },
+    values: channels.map((c) => c.count), textinfo: "value", textfont: { size: px(16) },
     marker: { colors: ["#2f8cff", "#36cfc9", "#ffd34d", "#ff7a45", "#9254de", "#73d13d", "#ff5a6a", "#40a9ff",
       "#f759ab", "#bae637", "#597ef7", "#ffc069", "#5cdbd3"] } }],
-  { showlegend: true, legend: { font: { size: 15 }, x: 1, y: 0.5 }, margin: { l: 8, r: 8, t: 8, b: 8 } });
+  { showlegend: true, legend: { font: { size: px(15) }, x: 1, y: 0.5 }, margin: { l: px(8), r: px(8), t: px(8), b: px(8) } });
   draw("chart-hour", [{ type: "bar", x: board.intake_by_hour.map((_, h) => `${h}时`), y: board.intake_by_hour,
-    marker: { color: "#36cfc9" } }], { xaxis: { tickangle: 0, dtick: 3 } });
+    marker: { color: "#36cfc9" } }], { xaxis: { tickangle: 0, dtick: 3 },
+    yaxis: { rangemode: "tozero", tick0: 0, dtick: countStep(Math.max(...board.intake_by_hour, 1)), tickformat: "d" } });
   horizontal("chart-category", board.top_categories, "#ffd34d", 190);
   horizontal("chart-status", board.open_by_status, "#2f8cff", 130);
   horizontal("chart-dept", board.open_by_department, "#9254de", 230);
   const heat = board.heat;
   draw("chart-heat", [{ type: "heatmap", z: heat.month, x: heat.types.map((t) => plain(t.label)),
     y: heat.townships.map(plain), colorscale: [[0, "#0b2a52"], [0.3, "#1f6fd1"], [0.6, "#36cfc9"], [0.8, "#ffd34d"],
-      [1, "#ff5a6a"]], showscale: false, xgap: 2, ygap: 2, texttemplate: "%{z}", textfont: { size: 14 } }],
-  { margin: { l: 96, r: 10, t: 6, b: 28 }, yaxis: { autorange: "reversed" } });
+      [1, "#ff5a6a"]], showscale: false, xgap: 2, ygap: 2, texttemplate: "%{z}", textfont: { size: px(14) } }],
+  { margin: { l: px(96), r: px(10), t: px(6), b: px(28) }, yaxis: { autorange: "reversed" } });
 }
