@@ -114,3 +114,53 @@ def test_a_non_police_matter_handed_back_by_110_goes_back_to_the_queue(open_page
     expect(page.locator("#ticket")).to_contain_text("110回复：民警到场核实系装修噪音")
     ticket = staff("commander").get(f"/api/tickets/{number}").json()
     assert ticket["status"] == "pending_dispatch" and ticket["transferred_to"] is None
+
+
+LONG_CATEGORY = ("0111", "老旧小区改造和加装电梯")
+# how much of a select's box its chosen option's text needs (the arrow takes the rest)
+OPTION_FITS = """(select) => {
+  const probe = document.createElement("span");
+  probe.style.font = getComputedStyle(select).font;
+  probe.style.whiteSpace = "nowrap";
+  probe.textContent = select.selectedOptions[0].textContent;
+  document.body.append(probe);
+  const need = probe.offsetWidth;
+  probe.remove();
+  return { need, room: select.clientWidth - 24 };
+}"""
+
+
+def test_each_card_says_why_it_waits_at_each_workstation(open_page, staff):
+    """At 1366×768 and 1920×1080: a low-confidence letter says so, a likely duplicate names the ticket it repeats
+    and its merge field holds that number, and a long category name is shown whole in the picker."""
+    import httpx
+
+    from tests.pages.conftest import WORKSTATIONS
+
+    operator = staff("operator1")
+    unsure = httpx.post(f"{operator.base}/api/public/letters", json={
+        "title": "询问", "content": UNSURE, "phone": "13700137001", "channel": "mailbox"}).json()["number"]
+    first = operator.call("望江花园小区门口的路灯坏了一个多星期，晚上很黑")["number"]
+    operator.act(first, "dispatch", {"category_code": "0107"})
+    again = operator.call("望江花园小区门口路灯坏了好多天，晚上黑漆漆的", caller_phone="13900139002")["number"]
+    operator.act(again, "submit")
+    run_jobs()
+
+    for size in WORKSTATIONS:
+        web = open_page(size)
+        page = web.goto("/commander")
+        web.login("commander")
+        low = page.locator(f".qcard[data-number='{unsure}']")
+        expect(low.locator(".why")).to_contain_text("需人工确认的原因")
+        expect(low.locator(".why")).to_contain_text("置信度")
+        twin = page.locator(f".qcard[data-number='{again}']")
+        expect(twin.locator(".why")).to_contain_text("疑似重复件")
+        expect(twin.locator(".duplicate")).to_contain_text(f"疑似重复于：{first}")
+        expect(twin.locator(f"#merge-{again} input")).to_have_value(first)
+        picker = low.locator(f"#dispatch-{unsure}-category")
+        picker.select_option(LONG_CATEGORY[0])
+        fit = picker.evaluate(OPTION_FITS)
+        assert fit["need"] <= fit["room"], f"{LONG_CATEGORY[1]} cut at {size}: {fit}"
+        web.shot(f"commander-dispatch-{size['width']}")
+        web.fits(size["width"])
+        web.unclipped(".qcard, .qcard .reason, .qcard form, header.top")
