@@ -4,18 +4,24 @@
 import { api, newIdempotencyKey } from "/static/common/api.js";
 import { attachmentsOf, attachmentsPanel, citizenUpload } from "/static/common/attachments.js";
 import { $, h, replace, statusBadge, when } from "/static/common/dom.js";
-import { CITIZEN_CHANNELS, SATISFACTION, SOLVED, TYPES, label } from "/static/common/labels.js";
+import { SATISFACTION, SOLVED, TYPES, label } from "/static/common/labels.js";
 import { errorBox, showError } from "/static/common/notice.js";
 import { publicTimeline } from "/static/common/timeline.js";
 
 const publicCall = (path, body) => api(`/api/public/${path}`, { method: "POST", body, auth: false });
 const state = { letterKey: newIdempotencyKey(), areas: [], current: null };
+// whom the letter is addressed to, in a citizen's words; the values are the intake channels the API records
+// (移动应用 is not offered: an app files through its own API key, not through this page)
+const ADDRESSEES = [["web", "12345热线"], ["mailbox", "县长信箱"]];
+// before dispatch no department and no deadline exist yet: the clock starts when one is given the ticket
+const NOT_YET_DUE = new Set(["received", "pending_dispatch"]);
+const DUE_LATER = "转交办理单位后确定";
 
 init();
 
 function init() {
   fillSelect($("#l-type"), TYPES);
-  fillSelect($("#l-channel"), CITIZEN_CHANNELS);
+  fillSelect($("#l-channel"), ADDRESSEES);
   $("#tab-letter").addEventListener("click", () => selectTab("letter"));
   $("#tab-lookup").addEventListener("click", () => selectTab("lookup"));
   $("#letter-form").addEventListener("submit", sendLetter);
@@ -91,6 +97,8 @@ function showReceipt(receipt) {
     h("div", { class: "muted", text: "工单号" }), h("div", { class: "big", id: "receipt-number", text: receipt.number }),
     h("div", { class: "muted", text: "查询码" }), h("div", { class: "big", id: "receipt-code", text: receipt.query_code }),
     h("p", { text: receipt.message }),
+    h("dl", { class: "dl" }, h("dt", { text: "承诺办结时间" }),
+      h("dd", { id: "receipt-due", text: `${DUE_LATER}，届时短信告知您办理单位和答复期限` })),
     h("p", { class: "muted small", text: "请记下工单号和查询码（可截图保存），凭此查询办理进度并评价。" }),
     attachmentsPanel({ ticket: { number: receipt.number, status: "received", attachments: [] },
       upload: citizenUpload(receipt.number, receipt.query_code), capture: true, title: "现场照片或录音" }),
@@ -142,17 +150,21 @@ function render(t, thanks) {
     h("dl", { class: "dl" },
       h("dt", { text: "受理时间" }), h("dd", { text: when(t.created_at, true) }),
       t.due_text ? [h("dt", { text: "承诺办结时间" }), h("dd", { id: "due-text", text: t.due_text })] : null,
+      !t.due_text && NOT_YET_DUE.has(t.status)
+        ? [h("dt", { text: "承诺办结时间" }), h("dd", { id: "due-later",
+          text: t.caller_phone ? `${DUE_LATER}，届时短信告知您` : DUE_LATER })]
+        : null,
       t.supplement_due_text
         ? [h("dt", { text: "补充截止时间" }), h("dd", { id: "supplement-due-text", text: t.supplement_due_text })]
         : null,
       h("dt", { text: "联系电话" }), h("dd", { text: t.caller_phone || "—" }),
       t.satisfaction ? [h("dt", { text: "您的评价" }), h("dd", { text: label(SATISFACTION, t.satisfaction) })] : null),
     h("section", {}, h("h2", { text: t.title || "诉求内容" }), h("p", { class: "pre", text: t.content })),
-    t.reply ? h("section", { id: "public-reply" }, h("h2", { text: "答复" }), h("p", { class: "pre", text: t.reply }))
-      : null,
+    // the answer is read in the progress, where its event says 已办结。答复：… (a reopened ticket keeps each one
+    // in its place); `t.reply` is not drawn again beside it
+    h("section", { id: "progress" }, h("h2", { text: "办理进度" }), publicTimeline(t.timeline)),
     h("section", { id: "public-files" }, attachmentsPanel({ ticket: { ...t, attachments: files },
       upload: citizenUpload(state.current.number, state.current.code), capture: true, title: "照片和录音" })),
-    h("section", {}, h("h2", { text: "办理进度" }), publicTimeline(t.timeline)),
     t.can_rate ? ratingForm(t) : null,
     t.can_supplement ? supplementForm(t) : null));
 }
