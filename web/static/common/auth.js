@@ -6,6 +6,15 @@ import { errorBox, showError } from "./notice.js";
 
 const ROLE_NAMES = { operator: "话务员", handler: "承办人员", commander: "指挥中心", admin: "管理员", auditor: "监察审计",
   leader: "县领导", grid_worker: "网格员" };
+// the word before a person's name in the header: 承办员 张某, not the department glued to a role
+const ROLE_WORDS = { operator: "话务员", handler: "承办员", commander: "指挥员", admin: "管理员", auditor: "监察员",
+  leader: "县领导", grid_worker: "网格员" };
+
+/** 县城市管理和综合执法局 · 承办员 张某: the unit, then the role word and the person, each apart. */
+export function staffLabel(staff) {
+  const who = `${ROLE_WORDS[staff.role] || ROLE_NAMES[staff.role] || staff.role} ${staff.display_name}`;
+  return staff.department ? `${staff.department.name} · ${who}` : who;
+}
 
 /**
  * Run `start(staff)` once someone with one of `roles` is signed in. The login form takes the <main> until then.
@@ -19,9 +28,8 @@ export function requireStaff({ roles, title, start }) {
   function signedIn(staff) {
     main.hidden = false;
     if (userBox) {
-      const dept = staff.department ? `${staff.department.name} · ` : "";
       replace(userBox,
-        h("span", { class: "who", text: `${dept}${staff.display_name}（${ROLE_NAMES[staff.role] || staff.role}）` }),
+        h("span", { class: "who", id: "who", text: staffLabel(staff) }),
         h("button", { type: "button", class: "link", id: "logout", text: "退出", onclick: logout }));
     }
     if (!started) {
@@ -77,6 +85,8 @@ export function requireStaff({ roles, title, start }) {
   });
 
   const staff = currentStaff();
-  if (token() && staff && roles.includes(staff.role)) signedIn(staff);
+  // after the page's module has run to its end: a page calling this at its top may start with consts declared
+  // below the call (a reload while signed in used to hit them before their initialisation)
+  if (token() && staff && roles.includes(staff.role)) queueMicrotask(() => signedIn(staff));
   else showLogin();
 }

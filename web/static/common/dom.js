@@ -135,3 +135,10 @@ export function options(select, items, { placeholder } = {}) {
     items.map(([value, label]) => h("option", { value, text: label })));
   return select;
 }
+
+/** A date a clerk reads the same in every browser: 2026-12-01 as typed text (a type=date box follows the
+ * browser's own locale and shows mm/dd/yyyy in an English one). */
+export function dateInput(attrs = {}) {
+  return h("input", { type: "text", inputmode: "numeric", pattern: "\\d{4}-\\d{2}-\\d{2}", maxlength: 10,
+    placeholder: "如 2026-12-01", title: "年-月-日，如 2026-12-01", ...attrs });
+}

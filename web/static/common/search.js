@@ -3,7 +3,7 @@
 // Each page says what clicking a result does (`open`). The API checks every value; its Chinese refusal is shown.
 
 import { get } from "/static/common/api.js";
-import { $, h, options, replace, statusBadge } from "/static/common/dom.js";
+import { $, dateInput, h, options, replace, statusBadge } from "/static/common/dom.js";
 import { CHANNELS, STATUS, categoryOptions } from "/static/common/labels.js";
 
 const RECEIVED = new Intl.DateTimeFormat("zh-CN", {
@@ -43,8 +43,8 @@ export function setupSearch(box, { departments, categories, open }) {
       field("search-category", "类别", category),
       field("search-status", "状态", status),
       field("search-channel", "渠道", channel),
-      field("search-received_from", "受理日期 从", h("input", { type: "date" })),
-      field("search-received_to", "至", h("input", { type: "date" }))),
+      field("search-received_from", "受理日期 从", dateInput()),
+      field("search-received_to", "至", dateInput())),
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "search-submit", text: "搜索" }),
       h("button", { type: "reset", text: "清空条件" })),
     error);

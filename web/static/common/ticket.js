@@ -1,6 +1,7 @@
 // A ticket as staff read it (details, content, photos and recordings), and small action forms with their own
 // error box.
 
+import { get } from "./api.js";
 import { attachmentsOf, attachmentsPanel } from "./attachments.js";
 import { cardMark, h, remaining, statusBadge, when } from "./dom.js";
 import { errorBox, showError, toast } from "./notice.js";
@@ -26,6 +27,27 @@ export function deadlineText(t) {
   return "—";
 }
 
+// The catalogue's names, read once per page: a ticket carries its category as a code (0401).
+let names = null;
+const categoryNames = () => {
+  names = names || get("/api/reference/categories").then((list) => new Map(list.map((c) => [c.code, c.name])))
+    .catch(() => { names = null; return new Map(); });
+  return names;
+};
+
+/** 0401 市容环境卫生, filled in once the names are read; the bare code until then (or if they cannot be). */
+function categoryCell(t) {
+  const code = t.category_code || t.suggested_category;
+  const suffix = t.category_code ? "" : "（建议）";
+  const cell = h("dd", { id: "ticket-category", text: code ? `${code}${suffix}` : "—" });
+  if (code) {
+    categoryNames().then((map) => {
+      if (map.has(code)) cell.textContent = `${map.get(code)}（${code}）${suffix}`;
+    });
+  }
+  return cell;
+}
+
 /** `upload(file)`, when given, adds an upload control to the attachments (see common/attachments.js). */
 export function ticketDetails(t, { upload = null } = {}) {
   const place = [t.township, t.village, t.address].filter(Boolean).join(" ");
@@ -34,14 +56,14 @@ export function ticketDetails(t, { upload = null } = {}) {
     ["受理时间", when(t.created_at, true)],
     ["来电人", [t.caller_name, t.caller_phone].filter(Boolean).join(" ") || "—"],
     ["地点", place || "—"],
-    ["分类", t.category_code || (t.suggested_category ? `${t.suggested_category}（建议）` : "—")],
+    ["分类", categoryCell(t)],
     ["主办", t.lead_department ? t.lead_department.name : "未派单"],
     ["协办", t.co_departments.length ? t.co_departments.map((d) => d.name).join("、") : "—"],
     ["时限", deadlineText(t)],
     ["延期", t.extension_used ? "已申请过延期" : "未申请"],
   ];
   return [
-    h("dl", { class: "dl" }, rows.flatMap(([k, v]) => [h("dt", { text: k }), h("dd", { text: v })])),
+    h("dl", { class: "dl" }, rows.flatMap(([k, v]) => [h("dt", { text: k }), v instanceof Node ? v : h("dd", { text: v })])),
     t.title ? h("h3", { text: t.title }) : h("h3", { text: "诉求内容" }),
     h("p", { class: "pre", id: "ticket-content", text: t.content }),
     t.reply ? h("div", { class: "ok-box pre", id: "ticket-reply", text: `答复：${t.reply}` }) : null,

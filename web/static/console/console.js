@@ -194,6 +194,7 @@ function finish(receipt, ticket, message) {
       receipt.query_code ? h("strong", { class: "number", id: "receipt-code", text: receipt.query_code }) : null,
       statusBadge(ticket.status, ticket.status_label)),
     h("p", { text: message }),
+    spokenDeadline(ticket),
     h("p", { class: "muted", text: "请将工单号和查询码告知来电人，可凭此在网上查询办理进度和评价。" }),
     attachmentsPanel({ ticket: { ...ticket, attachments: attachmentsOf(ticket) || [] },
       upload: staffUpload(receipt.number), title: "照片和录音" }),
@@ -201,6 +202,31 @@ function finish(receipt, ticket, message) {
   box.hidden = false;
   $("#next-call").focus();
   toast(message);
+}
+
+const WEEKDAYS = "日一二三四五六";
+
+/** 12月9日星期三下午5点30分: a deadline as the operator reads it out, county time. */
+function spoken(iso) {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric",
+    month: "numeric", day: "numeric", hour: "numeric", minute: "numeric", hourCycle: "h23", weekday: "short" })
+    .formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  const day = new Date(Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day))).getUTCDay();
+  const hour = Number(parts.hour);
+  const minute = Number(parts.minute);
+  const part = hour < 6 ? "凌晨" : hour < 12 ? "上午" : hour < 13 ? "中午" : hour < 18 ? "下午" : "晚上";
+  const twelve = hour > 12 ? hour - 12 : hour;
+  return `${Number(parts.month)}月${Number(parts.day)}日星期${WEEKDAYS[day]}${part}${twelve}点${
+    minute ? `${minute}分` : "整"}`;
+}
+
+/** The sentence to read to the caller: by when the answer is due, once the ticket has a deadline. */
+function spokenDeadline(t) {
+  if (!t.due_at || t.closed_at || ["closed", "rated", "archived", "merged", "transferred"].includes(t.status)) {
+    return null;
+  }
+  return h("p", { class: "deadline", id: "receipt-deadline" }, h("strong", { text: "请告知来电人：" }),
+    `承办单位将在${spoken(t.due_at)}前答复您。`);
 }
 
 function newCall() {
@@ -294,10 +320,24 @@ function renderSuggestion(data) {
         onclick: () => merge(m.number) }))))
     : h("p", { class: "empty", text: "暂无" }));
   const earlier = data.earlier_tickets.length
-    ? h("ul", { class: "tickets" }, data.earlier_tickets.map((n) => h("li", {},
-      h("button", { type: "button", class: "link", text: n, onclick: () => peek(n) }))))
+    ? h("ul", { class: "tickets earlier" }, data.earlier_tickets.map(earlierItem))
     : h("p", { class: "empty", text: "暂无" });
   replace($("#earlier"), ...(data.repeat_of ? [repeatNotice(data.repeat_of)] : []), earlier);
+}
+
+const SUMMARY_CHARS = 30;
+const summary = (text) => (text.length > SUMMARY_CHARS ? `${text.slice(0, SUMMARY_CHARS - 1)}…` : text);
+
+/** One earlier ticket of the caller: its number, then (once read) its date, status and what it was about. */
+function earlierItem(number) {
+  const about = h("span", { class: "about muted", text: "" });
+  const item = h("li", { dataset: { number } },
+    h("button", { type: "button", class: "link", text: number, onclick: () => peek(number) }), about);
+  get(`/api/tickets/${encodeURIComponent(number)}`).then((t) => {
+    replace(about, ` ${when(t.created_at)} `, statusBadge(t.status, t.status_label),
+      h("span", { class: "summary", title: t.content, text: ` ${summary(t.title || t.content)}` }));
+  }).catch(() => { /* the number stays, and peek shows why it cannot be read */ });
+  return item;
 }
 
 /** 重复诉求: the caller was answered on this problem before; the operator says so and a person decides. */

@@ -78,7 +78,7 @@ async function loadCounts() {
 async function loadInbox() {
   showError($("#page-error"), null);
   try {
-    const tickets = await get("/api/inbox");
+    const tickets = byDeadline((await get("/api/inbox")).map(withCard));
     $("#inbox-count").textContent = tickets.length;
     const red = tickets.filter((t) => t.card === "red").length;
     const yellow = tickets.filter((t) => t.card === "yellow").length;
@@ -90,6 +90,25 @@ async function loadInbox() {
   } catch (error) {
     showError($("#page-error"), error);
   }
+}
+
+// While a ticket awaits sign-for, the sign-for deadline is the one that runs out first: it decides the card
+// (red once passed, yellow at 80 % of the time used, as the sweep does for the resolve deadline) and the order.
+const YELLOW_SHARE = 0.8;
+const nextDeadline = (t) => (t.status === "pending_sign" && t.sign_deadline ? t.sign_deadline : t.due_at);
+
+function withCard(t, now = Date.now()) {
+  if (t.status !== "pending_sign" || !t.sign_deadline || t.card === "red") return t;
+  const end = new Date(t.sign_deadline).getTime();
+  const start = t.dispatched_at ? new Date(t.dispatched_at).getTime() : end;
+  if (end < now) return { ...t, card: "red" };
+  if (!t.card && end > start && (now - start) / (end - start) >= YELLOW_SHARE) return { ...t, card: "yellow" };
+  return t;
+}
+
+function byDeadline(tickets) {
+  const at = (t) => (nextDeadline(t) ? new Date(nextDeadline(t)).getTime() : Infinity);
+  return [...tickets].sort((a, b) => at(a) - at(b));
 }
 
 function inboxRow(t) {
@@ -119,7 +138,8 @@ async function loadTicket(number) {
   }
 }
 
-function renderTicket(t) {
+function renderTicket(fresh) {
+  const t = withCard(fresh);
   document.title = `工单 ${t.number} · 承办工作台`;
   const lead = t.lead_department && staff.department && t.lead_department.id === staff.department.id;
   replace($("#ticket"), ticketHead(t),
