@@ -251,7 +251,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
     cmd_seed(args)
     stack = Stack.of(host=args.host, port=args.port, web_workers=1, rq_workers=1,
                      env=environment(REDIS_URL=redis_url(), HOTLINE_DEMO="1"))  # embedded Redis unless REDIS_URL
-    print(f"\n清江县 12345 演示已启动： http://{args.host}:{args.port}  （API 文档 /schema，按 Ctrl-C 退出）")
+    print(f"\n清江县 12345 演示已启动： http://{args.host}:{args.port}  （首页列出各页面和演示账号；API 文档 /schema；"
+          "按 Ctrl-C 退出）")
     print("演示账号（密码均为 demo12345）：operator1 话务员 · commander 指挥中心 · h_zjj 住建局承办员 · "
           "auditor 监察 · admin 管理员\n", flush=True)
     try:
