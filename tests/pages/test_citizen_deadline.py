@@ -19,8 +19,6 @@ def test_the_citizen_sees_the_promised_date_then_the_supplement_deadline(browser
     with clock.frozen(MONDAY_10):
         receipt = operator.call("城东路口路灯不亮，想问什么时候能修", type="consultation")
         number = receipt["number"]
-        operator.act(number, "dispatch", {"category_code": "0107"})
-        handler.act(number, "sign")
 
     # not `open_page`, whose browser sits in Shanghai
     context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="America/New_York",
@@ -33,6 +31,21 @@ def test_the_citizen_sees_the_promised_date_then_the_supplement_deadline(browser
         page.fill("#q-number", number)
         page.fill("#q-code", receipt["query_code"])
         page.click("#lookup")
+        # not handed to a department yet: no date exists, and the citizen is told when there will be one
+        expect(page.locator("#due-later")).to_have_text("转交办理单位后确定，届时短信告知您")
+        expect(page.locator("#due-text")).to_have_count(0)
+
+        with clock.frozen(MONDAY_10):
+            operator.act(number, "dispatch", {"category_code": "0107"})
+        page.click("#lookup")  # 待签收: the department has not taken it up yet, the promise already runs
+        expect(page.locator(".result .badge")).to_have_text("待签收")
+        expect(page.locator("#due-text")).to_have_text("2026年11月18日（周三）10:00")
+        expect(page.locator("#due-later")).to_have_count(0)
+
+        with clock.frozen(MONDAY_10):
+            handler.act(number, "sign")
+        page.click("#lookup")
+        expect(page.locator(".result .badge")).to_have_text("办理中")
         expect(page.locator(".result dl")).to_contain_text("承诺办结时间")
         expect(page.locator("#due-text")).to_have_text("2026年11月18日（周三）10:00")
         web.shot("citizen-deadline", full_page=True)
