@@ -175,3 +175,60 @@ def test_a_co_unit_reports_its_part_and_the_lead_unit_sees_who_has(open_page, st
     desk.login("commander")
     expect(page.locator("#co-units-title")).to_have_text("协办单位反馈（1/2）")
     expect(page.locator('#co-units tr[data-unit="县住房和城乡建设局"]')).to_contain_text("未反馈")
+
+
+def test_an_overdue_sign_for_comes_first_with_its_card_and_the_page_reads_as_a_clerk_expects(open_page, staff):
+    """Issue 22: two days past the sign-for deadline is red and first, whatever the resolve deadline says; the
+    category by its name; the header says the unit, then 承办员 and the person; dates typed as 2026-12-01."""
+    from hotline.models import Staff
+    from tests.pages.conftest import WORKSTATIONS
+
+    operator = staff("operator1")
+    late = _dispatched(operator, "人民路的路灯整排不亮，已经一个星期了")
+    later = _dispatched(operator, "滨江公园里有两盏路灯白天也亮着")
+    staff("h_cgj").act(later, "sign")
+    with session_scope() as session:
+        ticket = session.scalars(select(Ticket).where(Ticket.number == late)).one()
+        ticket.dispatched_at = now() - timedelta(days=3)
+        ticket.sign_deadline = now() - timedelta(days=2)
+        ticket.due_at = now() + timedelta(days=18)
+        signed = session.scalars(select(Ticket).where(Ticket.number == later)).one()
+        signed.due_at = now() + timedelta(days=5)
+        handler = session.scalars(select(Staff).where(Staff.username == "h_cgj")).one()
+        own_name, handler.display_name = handler.display_name, "张某"
+    try:
+        for size in WORKSTATIONS:
+            web = open_page(size)
+            page = web.goto("/workbench")
+            web.login("h_cgj")
+            rows = page.locator("#inbox tbody tr")
+            expect(rows).to_have_count(2)
+            assert [rows.nth(i).get_attribute("data-number") for i in range(2)] == [late, later]
+            expect(rows.nth(0).locator(".card-red")).to_have_text("红牌")
+            expect(rows.nth(0)).to_have_class("row-red")
+            expect(rows.nth(0)).to_contain_text("超期 2天")
+            expect(page.locator("#who")).to_have_text("县城市管理和综合执法局 · 承办员 张某")
+            assert page.get_attribute("html", "lang") == "zh-CN"
+            web.shot(f"workbench-overdue-sign-{size['width']}")
+            web.fits(size["width"])
+            web.unclipped("#inbox, .panel")
+
+            page.reload()  # signed in already: the page starts without a form
+            expect(rows).to_have_count(2)
+            rows.nth(0).locator("a").click()
+            expect(page.locator("#ticket-category")).to_have_text("路灯照明（0107）")
+            expect(page.locator(".ticket-head .card-red")).to_have_text("红牌")
+            web.fits(size["width"])
+            web.unclipped(".panel")
+
+            page.goto(f"{web.base}/workbench#measures")
+            start = page.locator("#m-start")
+            assert start.get_attribute("type") == "text"  # not the browser's own mm/dd/yyyy box
+            assert len(start.input_value()) == 10 and start.input_value()[4] == "-" and start.input_value()[7] == "-"
+            expect(page.locator(".measure[data-key=open]")).to_be_visible()
+            web.shot(f"workbench-measures-{size['width']}")
+            web.fits(size["width"])
+            web.unclipped(".measure")
+    finally:
+        with session_scope() as session:
+            session.scalars(select(Staff).where(Staff.username == "h_cgj")).one().display_name = own_name

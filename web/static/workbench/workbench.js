@@ -78,7 +78,7 @@ async function loadCounts() {
 async function loadInbox() {
   showError($("#page-error"), null);
   try {
-    const tickets = byDeadline((await get("/api/inbox")).map(withCard));
+    const tickets = byDeadline((await get("/api/inbox")).map((t) => withCard(t)));
     $("#inbox-count").textContent = tickets.length;
     const red = tickets.filter((t) => t.card === "red").length;
     const yellow = tickets.filter((t) => t.card === "yellow").length;
