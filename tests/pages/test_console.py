@@ -300,3 +300,59 @@ def test_a_caller_ringing_back_about_an_answered_problem_is_shown_as_a_repeat(op
     web.shot("console-repeat")
     notice.locator("button.link").click()
     expect(page.locator("#peek")).to_contain_text(STREETLIGHT)
+
+
+WEEKDAY = "一二三四五六日"
+
+
+def spoken_as_heard(iso: str) -> str:
+    """How a deadline sounds read out: 12月9日星期三下午5点30分 (noon hour 中午, whole hours 整), county time."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    at = datetime.fromisoformat(iso).astimezone(ZoneInfo("Asia/Shanghai"))
+    part = "凌晨" if at.hour < 6 else "上午" if at.hour < 12 else "中午" if at.hour < 13 else \
+        "下午" if at.hour < 18 else "晚上"
+    hour = at.hour - 12 if at.hour > 12 else at.hour
+    minute = f"{at.minute}分" if at.minute else "整"
+    return f"{at.month}月{at.day}日星期{WEEKDAY[at.weekday()]}{part}{hour}点{minute}"
+
+
+def test_after_a_reload_the_villages_fill_the_history_says_what_and_the_receipt_gives_the_deadline(
+        open_page, staff):
+    """Issue 22: a signed-in reload starts the page whole; earlier calls read as what they were about, their
+    status and date; the receipt has the sentence to read out; dates are typed as 2026-12-01."""
+    from tests.pages.conftest import WORKSTATIONS
+
+    operator = staff("operator1")
+    earlier = operator.call(STREETLIGHT, caller_phone="13700137000")["number"]
+    for size in WORKSTATIONS:
+        web = open_page(size)
+        page = web.goto("/console")
+        web.login("operator1")
+        page.reload()  # signed in: the page starts at once (it used to stop on «suggestSoon» here)
+        assert page.get_attribute("html", "lang") == "zh-CN"
+        expect(page.locator("#who")).to_have_text("话务员 李话务")
+        page.fill("#caller_phone", "13700137000")
+        page.fill("#township", "城关街道")
+        page.dispatch_event("#township", "change")
+        expect(page.locator("#villages option[value='望江社区']")).to_have_count(1)
+        page.fill("#village", "望江社区")
+        page.fill("#content", "望江花园小区门口路灯还是不亮，上次说修也没修好")
+        item = page.locator(f"#earlier li[data-number='{earlier}']")
+        expect(item).to_contain_text("望江花园小区门口的路灯坏了一个多星期，晚上很黑，老人出门不…")
+        expect(item.locator(".badge")).to_have_text("已受理")
+        assert re.search(r"\d{2}/\d{2} \d{2}:\d{2}", item.inner_text())  # its date
+        received_from = page.locator("#search-received_from")
+        assert received_from.get_attribute("type") == "text"  # not the browser's mm/dd/yyyy box
+        assert received_from.get_attribute("placeholder") == "如 2026-12-01"
+        page.select_option("#category", "0107")
+        page.click("#dispatch-call")
+        expect(page.locator("#receipt")).to_contain_text("已派单至")
+        number = page.locator("#receipt-number").text_content()
+        due = staff("commander").get(f"/api/tickets/{number}").json()["due_at"]
+        expect(page.locator("#receipt-deadline")).to_have_text(
+            f"请告知来电人：承办单位将在{spoken_as_heard(due)}前答复您。")
+        web.shot(f"console-receipt-{size['width']}")
+        web.fits(size["width"])
+        web.unclipped(".panel")
