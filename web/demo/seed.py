@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from datetime import datetime, time, timedelta
 from importlib import resources
 
@@ -83,12 +84,19 @@ def seed_reference(session: Session) -> None:
     for username, display, role, dept in STAFF:
         create_staff(session, username, display, DEMO_PASSWORD, Role(role),
                      departments[dept].id if dept else None)
-    for code, department in departments.items():
-        create_staff(session, f"h_{code}", f"{department.name[:8]}承办员", DEMO_PASSWORD, Role.HANDLER, department.id)
+    for (code, department), name in zip(departments.items(), _handler_names(), strict=False):
+        create_staff(session, f"h_{code}", name, DEMO_PASSWORD, Role.HANDLER, department.id)
     session.flush()
     for code, name, township, village, workers in GRID_CELLS:
         upsert_cell(session, CellRow(code=code, name=name, township=township, village=village, workers=workers))
     seed_knowledge(session)
+
+
+def _handler_names() -> Iterator[str]:
+    """A person's name for each unit's handler, as the header shows it («县住建局 · 承办员 张明»), never the unit's."""
+    for given in ("明", "伟", "芳", "静", "强", "磊"):
+        for surname in "张王刘陈杨赵黄周吴徐孙马胡朱郭何":
+            yield surname + given
 
 
 def _messages() -> list[dict[str, str]]:

@@ -3,7 +3,7 @@
 // mined on demand. The API decides every action; its Chinese refusal is shown in the form that asked.
 
 import { get, post } from "/static/common/api.js";
-import { $, $$, h, replace, statusBadge, when } from "/static/common/dom.js";
+import { $, $$, dateInput, h, replace, statusBadge, when } from "/static/common/dom.js";
 import { toast } from "/static/common/notice.js";
 import { actionForm, input, textarea } from "/static/common/ticket.js";
 
@@ -206,10 +206,10 @@ function setupHistory() {
   if (box.dataset.ready) return;
   box.dataset.ready = "1";
   replace(box, actionForm({ id: "hotspot-history", submit: "挖掘", inline: true,
-    fields: [["start", "开始日期", input({ type: "date", value: countyDay(HISTORY_DAYS - 1) })],
-      ["end", "结束日期", input({ type: "date", value: countyDay() })]],
+    fields: [["start", "开始日期", dateInput({ value: countyDay(HISTORY_DAYS - 1) })],
+      ["end", "结束日期", dateInput({ value: countyDay() })]],
     send: (v) => {
-      if (!v.start || !v.end) throw { detail: "请选择开始日期和结束日期" };
+      if (!v.start || !v.end) throw { detail: "请填写开始日期和结束日期（年-月-日，如 2026-12-01）" };
       replace($("#history-result"));
       return get(`/api/hotspots/history?${new URLSearchParams({ start: v.start, end: v.end })}`);
     },
