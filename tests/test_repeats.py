@@ -117,7 +117,7 @@ def test_a_repeat_counts_in_the_duplicate_rate(operator, login, commander):
     _routed(operator, "13900000080", STREETLIGHT_AGAIN)
     _routed(operator, "13900000081", RUBBISH)
     _routed(operator, "13900000082", WAGES)
-    today = clock.now().date()
+    today = clock.local(clock.now()).date()  # the county's day
     period = {"start": today.isoformat(), "end": (today + timedelta(days=1)).isoformat()}
     measures = commander.get("/api/measures", params=period).json()
     assert measures["received"] == 3 and measures["repeated"] == 1

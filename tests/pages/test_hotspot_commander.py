@@ -14,7 +14,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 
 from command import hotspots
-from hotline.clock import now
+from hotline.clock import local, now
 from tests.pages.conftest import run_jobs
 
 PLACE = {"township": "城关街道", "village": "新华社区", "address": "滨河路金色年华KTV"}
@@ -161,7 +161,7 @@ def test_merge_tickets_waits_for_the_answer_and_refusals_are_shown_in_chinese(op
     expect(page.locator("#hotspot-merge-tickets .error-box")).to_have_text(
         "热点中没有可并入的工单（都已派出办理、办结或已并单）")
 
-    today = now().date()
+    today = local(now()).date()  # the county's day, as the API reads start and end
     page.fill("#hotspot-history-start", str(today - timedelta(days=100)))
     page.fill("#hotspot-history-end", str(today))
     page.click("button[name=hotspot-history]")
